@@ -1,0 +1,35 @@
+import { z } from "zod";
+
+import { limits } from "./domain";
+
+export const id = z.uuid();
+
+/** Tenant ids come from the platform (token `tid` claim): short, printable, case-sensitive. */
+export const tenantId = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, "tenant id: letters, digits and _ . : - only");
+
+export const isoDateTime = z.iso.datetime({ offset: true });
+/** A calendar day in UTC, `YYYY-MM-DD`. */
+export const isoDate = z.iso.date();
+
+/** Text without NUL characters (Postgres cannot store them) and without lone surrogates. */
+export const text = (max: number, min = 0) =>
+  z
+    .string()
+    .min(min)
+    .max(max)
+    .refine((s) => !s.includes("\u0000") && s.isWellFormed(), "text must not contain NUL or lone surrogates");
+
+export const pageInput = {
+  limit: z.number().int().min(1).max(limits.pageSizeMax).default(limits.pageSizeDefault),
+  /** Opaque keyset cursor from a previous page's `nextCursor`. */
+  cursor: z.string().min(1).max(512).optional(),
+};
+
+export const page = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+export const sortDirection = z.enum(["asc", "desc"]);

@@ -1,0 +1,69 @@
+import { sql } from "drizzle-orm";
+import { bigint, date, foreignKey, index, numeric, pgTable, primaryKey, timestamp, uuid } from "drizzle-orm/pg-core";
+
+import { tenantIdColumn, timestamps } from "./columns";
+import { agents } from "./agents";
+
+/** Counters shared by the lifetime row and the daily rollups. Written only by triggers. */
+const counters = {
+  totalExecutions: bigint("total_executions", { mode: "number" }).notNull().default(0),
+  successfulExecutions: bigint("successful_executions", { mode: "number" }).notNull().default(0),
+  failedExecutions: bigint("failed_executions", { mode: "number" }).notNull().default(0),
+  cancelledExecutions: bigint("cancelled_executions", { mode: "number" }).notNull().default(0),
+  inputTokens: bigint("input_tokens", { mode: "number" }).notNull().default(0),
+  outputTokens: bigint("output_tokens", { mode: "number" }).notNull().default(0),
+  totalTokens: bigint("total_tokens", { mode: "number" }).notNull().default(0),
+  totalCostUsd: numeric("total_cost_usd", { precision: 18, scale: 6 }).notNull().default("0"),
+  totalDurationMs: bigint("total_duration_ms", { mode: "number" }).notNull().default(0),
+};
+
+/**
+ * One row per agent: lifetime usage. The only place lifetime counters live; the agent API
+ * joins it. Counted when an execution reaches a terminal status (see the usage trigger).
+ */
+export const agentUsageStats = pgTable(
+  "agent_usage_stats",
+  {
+    agentId: uuid("agent_id").primaryKey(),
+    tenantId: tenantIdColumn(),
+    ...counters,
+    /** Derived, so it can never disagree with the totals it comes from. */
+    avgResponseTimeMs: bigint("avg_response_time_ms", { mode: "number" }).generatedAlwaysAs(
+      sql`total_duration_ms / nullif(total_executions, 0)`,
+    ),
+    lastExecutedAt: timestamp("last_executed_at", { withTimezone: true }),
+    ...timestamps,
+  },
+  (t) => [
+    foreignKey({
+      name: "agent_usage_stats_tenant_agent_fkey",
+      columns: [t.tenantId, t.agentId],
+      foreignColumns: [agents.tenantId, agents.id],
+    }).onDelete("cascade"),
+    index("agent_usage_stats_tenant_idx").on(t.tenantId),
+  ],
+);
+
+/**
+ * Daily rollup per agent (UTC day of the execution's start), maintained by the same trigger.
+ * "Today / this week / this month" are sums over these rows at read time, so they never go stale.
+ */
+export const agentUsageDaily = pgTable(
+  "agent_usage_daily",
+  {
+    agentId: uuid("agent_id").notNull(),
+    day: date("day", { mode: "string" }).notNull(),
+    tenantId: tenantIdColumn(),
+    ...counters,
+    ...timestamps,
+  },
+  (t) => [
+    primaryKey({ name: "agent_usage_daily_pkey", columns: [t.agentId, t.day] }),
+    foreignKey({
+      name: "agent_usage_daily_tenant_agent_fkey",
+      columns: [t.tenantId, t.agentId],
+      foreignColumns: [agents.tenantId, agents.id],
+    }).onDelete("cascade"),
+    index("agent_usage_daily_tenant_day_idx").on(t.tenantId, t.day),
+  ],
+);

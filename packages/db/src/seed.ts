@@ -1,0 +1,202 @@
+import type { AgentStatus, ExecutionStatus, LlmConfig, StepType } from "@agent-builder/contracts";
+
+import type { Database } from "./client";
+import { agentExecutionSteps, agentExecutions, agents, spaces, tenants, users } from "./schema";
+import { withTenant, type Tx } from "./tenant-scope";
+
+/**
+ * Demo data for `pnpm dev` and `pnpm db:seed`: two tenants, a few users and spaces each, 20
+ * agents in every status and a few hundred executions with steps over the last 60 days, so
+ * usage charts have shape. Deterministic (seeded PRNG, fixed ids), so tokens printed by
+ * `pnpm dev` keep working across restarts.
+ */
+
+function prng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A stable uuid-shaped id for a demo row, e.g. demoId(1, 2, 3) = 00000001-0000-4000-8002-000000000003. */
+export function demoId(tenant: number, kind: number, n: number) {
+  const hex = (v: number, width: number) => v.toString(16).padStart(width, "0");
+  return `${hex(tenant, 8)}-0000-4000-8${hex(kind, 3)}-${hex(n, 12)}`;
+}
+
+const kinds = { user: 1, space: 2, agent: 3, execution: 4 } as const;
+
+interface DemoTenant {
+  id: string;
+  name: string;
+  users: Array<{ id: string; email: string; displayName: string; role: "member" | "service" | "admin" }>;
+  spaces: Array<{ id: string; name: string }>;
+}
+
+function demoTenant(index: number, id: string, name: string, domain: string, spaceNames: string[]): DemoTenant {
+  const people = [
+    { name: "Ada Admin", role: "admin" as const },
+    { name: "Max Member", role: "member" as const },
+    { name: "Mia Member", role: "member" as const },
+    { name: "Runner Service", role: "service" as const },
+  ];
+  return {
+    id,
+    name,
+    users: people.map((p, i) => ({
+      id: demoId(index, kinds.user, i + 1),
+      email: `${p.name.split(" ")[0]!.toLowerCase()}@${domain}`,
+      displayName: p.name,
+      role: p.role,
+    })),
+    spaces: spaceNames.map((spaceName, i) => ({ id: demoId(index, kinds.space, i + 1), name: spaceName })),
+  };
+}
+
+export const demoTenants: DemoTenant[] = [
+  demoTenant(1, "acme", "Acme Corp", "acme.test", ["Support", "Research", "Marketing"]),
+  demoTenant(2, "globex", "Globex", "globex.test", ["Operations", "Sales"]),
+];
+
+const agentNames = [
+  "Support triage", "Refund assistant", "Literature scout", "Paper summariser", "Campaign copywriter",
+  "SEO reviewer", "Meeting notes", "Onboarding guide", "Data cleaner", "Release notes writer",
+  "Invoice checker", "Lead qualifier", "Churn analyst", "Policy Q&A", "Incident responder",
+  "Translation helper", "Interview scheduler", "Code reviewer", "Forecast explainer", "Inbox sorter",
+];
+const statusCycle: AgentStatus[] = ["active", "active", "active", "draft", "paused", "active", "archived"];
+const models: Array<Pick<LlmConfig, "provider" | "model">> = [
+  { provider: "openai", model: "gpt-4.1-mini" },
+  { provider: "anthropic", model: "claude-sonnet-4" },
+  { provider: "google", model: "gemini-2.5-flash" },
+  { provider: "openai", model: "o4-mini" },
+];
+
+export interface SeedResult {
+  seeded: boolean;
+  tenants: number;
+  agents: number;
+  executions: number;
+  steps: number;
+}
+
+/** Loads the demo data unless the first demo tenant already exists. */
+export async function seedDemoData(db: Database, now = new Date()): Promise<SeedResult> {
+  const result: SeedResult = { seeded: false, tenants: 0, agents: 0, executions: 0, steps: 0 };
+  const first = demoTenants[0]!;
+  const existing = await withTenant(db, first.id, (tx) => tx.select({ id: tenants.id }).from(tenants));
+  if (existing.length > 0) return result;
+
+  const random = prng(42);
+  let agentNumber = 0;
+  for (const [tenantIndex, tenant] of demoTenants.entries()) {
+    const agentCount = tenantIndex === 0 ? 12 : 8;
+    await withTenant(db, tenant.id, async (tx) => {
+      await tx.insert(tenants).values({ id: tenant.id, name: tenant.name });
+      await tx.insert(users).values(tenant.users.map((u) => ({ ...u, tenantId: tenant.id })));
+      await tx.insert(spaces).values(tenant.spaces.map((s) => ({ ...s, tenantId: tenant.id })));
+      for (let i = 0; i < agentCount; i++, agentNumber++) {
+        const counts = await seedAgent(tx, tenant, tenantIndex + 1, i + 1, agentNumber, random, now);
+        result.executions += counts.executions;
+        result.steps += counts.steps;
+        result.agents++;
+      }
+    });
+    result.tenants++;
+  }
+  result.seeded = true;
+  return result;
+}
+
+async function seedAgent(
+  tx: Tx,
+  tenant: DemoTenant,
+  tenantIndex: number,
+  n: number,
+  agentNumber: number,
+  random: () => number,
+  now: Date,
+) {
+  const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
+  const status = statusCycle[agentNumber % statusCycle.length]!;
+  const owner = tenant.users[1 + (n % 2)]!;
+  const space = tenant.spaces[n % tenant.spaces.length]!;
+  const agentId = demoId(tenantIndex, kinds.agent, n);
+  const createdAt = new Date(now.getTime() - (75 - n) * 86_400_000);
+  await tx.insert(agents).values({
+    id: agentId,
+    tenantId: tenant.id,
+    name: agentNames[agentNumber % agentNames.length]!,
+    description: `Demo agent #${agentNumber + 1} for ${space.name}.`,
+    status,
+    ownerId: owner.id,
+    spaceId: space.id,
+    llmConfig: { ...pick(models), temperature: Math.round(random() * 10) / 10, maxOutputTokens: 2048, systemPrompt: "You are a helpful assistant." },
+    llmApiKey: `sk-demo-${agentNumber.toString().padStart(4, "0")}`,
+    notebookIds: random() < 0.5 ? [demoId(tenantIndex, 9, 1 + (n % 3))] : [],
+    enableKnowledge: random() < 0.5,
+    enableMemory: random() < 0.3,
+    createdAt,
+    updatedAt: createdAt,
+  });
+  if (status === "draft") return { executions: 0, steps: 0 };
+
+  // Busier agents first; executions spread over the last 60 days with a weekday rhythm.
+  const executionCount = Math.max(6, Math.round(40 - agentNumber * 1.6 + random() * 8));
+  const executionRows: Array<typeof agentExecutions.$inferInsert> = [];
+  const stepRows: Array<typeof agentExecutionSteps.$inferInsert> = [];
+  for (let e = 0; e < executionCount; e++) {
+    const daysAgo = Math.floor(Math.pow(random(), 1.3) * 60);
+    const startedAt = new Date(now.getTime() - daysAgo * 86_400_000 - Math.floor(random() * 86_400_000));
+    const roll = random();
+    const running = daysAgo === 0 && roll < 0.1;
+    const outcome: ExecutionStatus = running ? "running" : roll < 0.84 ? "succeeded" : roll < 0.95 ? "failed" : "cancelled";
+    const durationMs = 400 + Math.floor(random() * 9_000);
+    const inputTokens = 200 + Math.floor(random() * 3_000);
+    const outputTokens = outcome === "succeeded" ? 50 + Math.floor(random() * 1_500) : Math.floor(random() * 200);
+    const executionId = demoId(tenantIndex, kinds.execution, n * 1000 + e);
+    const stepTypes: StepType[] = ["thought", "tool_call", "tool_result", "message"];
+    const stepCount = 1 + Math.floor(random() * 4);
+    executionRows.push({
+      id: executionId,
+      tenantId: tenant.id,
+      agentId,
+      userId: pick(tenant.users).id,
+      inputData: { prompt: `Demo request ${e + 1} to ${agentNames[agentNumber % agentNames.length]}` },
+      outputData: outcome === "succeeded" ? { text: "Done: here is the demo answer." } : null,
+      status: outcome,
+      startedAt,
+      completedAt: running ? null : new Date(startedAt.getTime() + durationMs),
+      durationMs: running ? null : durationMs,
+      inputTokens: running ? 0 : inputTokens,
+      outputTokens: running ? 0 : outputTokens,
+      cachedInputTokens: running ? 0 : Math.floor(inputTokens * random() * 0.5),
+      reasoningTokens: 0,
+      costUsd: running ? "0" : ((inputTokens * 0.4 + outputTokens * 1.6) / 1_000_000).toFixed(6),
+      errorCode: outcome === "failed" ? pick(["rate_limited", "tool_error", "timeout"]) : null,
+      errorMessage: outcome === "failed" ? "Demo failure: the upstream provider returned an error." : null,
+      stepCount,
+      createdAt: startedAt,
+      updatedAt: startedAt,
+    });
+    for (let s = 0; s < stepCount; s++) {
+      stepRows.push({
+        tenantId: tenant.id,
+        executionId,
+        ordinal: s + 1,
+        type: stepTypes[s % stepTypes.length]!,
+        data: { text: `Step ${s + 1}` },
+        inputTokens: Math.floor(inputTokens / stepCount),
+        outputTokens: Math.floor(outputTokens / stepCount),
+        createdAt: new Date(startedAt.getTime() + s * 200),
+      });
+    }
+  }
+  await tx.insert(agentExecutions).values(executionRows);
+  await tx.insert(agentExecutionSteps).values(stepRows);
+  return { executions: executionRows.length, steps: stepRows.length };
+}
