@@ -1,0 +1,37 @@
+/**
+ * `pnpm dev`: the API on http://localhost:3000 backed by PGlite in .data/pglite (or the
+ * Postgres in DATABASE_URL), migrated and seeded on first start. Prints tokens and a curl.
+ */
+import { devJwtSecret, mintToken } from "@agent-builder/api";
+import { demoTenants, seedDemoData } from "@agent-builder/db";
+
+import { loadConfig } from "./config";
+import { closeOnSignal, startServer } from "./server";
+
+const config = loadConfig();
+const started = performance.now();
+const server = await startServer(config, async (database) => {
+  await database.migrate();
+  const seed = await seedDemoData(database.db);
+  if (seed.seeded) console.log(`seeded demo data: ${seed.agents} agents, ${seed.executions} executions, ${seed.steps} steps`);
+});
+closeOnSignal(server);
+
+const acme = demoTenants[0]!;
+const member = acme.users.find((u) => u.role === "member")!;
+const admin = acme.users.find((u) => u.role === "admin")!;
+const secret = config.auth.secret;
+
+console.log(`\nAgent Builder API on ${server.url}/trpc (${server.database.driver}, ready in ${Math.round(performance.now() - started)} ms)`);
+if (secret) {
+  const memberToken = await mintToken(secret, { sub: member.id, tid: acme.id, role: "member" });
+  const adminToken = await mintToken(secret, { sub: admin.id, tid: acme.id, role: "admin" });
+  if (config.usingDevSecret) console.log(`\nAUTH_JWT_SECRET (dev default): ${devJwtSecret}`);
+  console.log(`\nDev token, ${member.displayName} (member of ${acme.id}), valid 12 h:\n${memberToken}`);
+  console.log(`\nDev admin token, ${admin.displayName} (admin of ${acme.id}):\n${adminToken}`);
+  console.log(`\nTry it:\n  curl -s ${server.url}/trpc/health`);
+  console.log(`  curl -s -H "Authorization: Bearer ${memberToken}" '${server.url}/trpc/agents.list?input=%7B%22limit%22%3A3%7D'`);
+  console.log(`\nMore tokens: pnpm token --tenant globex --role service`);
+} else {
+  console.log("AUTH_JWKS_URL is set: get tokens from your identity provider.");
+}

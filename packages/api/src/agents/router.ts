@@ -1,0 +1,47 @@
+import type { TRPCRouterRecord } from "@trpc/server";
+
+import {
+  agent,
+  agentIdInput,
+  agentPage,
+  createAgentInput,
+  listAgentsInput,
+  setAgentStatusInput,
+  updateAgentInput,
+} from "@agent-builder/contracts";
+import { z } from "zod";
+
+import { tenantProcedure } from "../trpc";
+import * as agents from "./service";
+
+export const agentRouter = {
+  create: tenantProcedure
+    .input(createAgentInput)
+    .output(agent)
+    .mutation(({ ctx, input }) => agents.createAgent(ctx.tx, ctx.caller, input)),
+
+  get: tenantProcedure
+    .input(agentIdInput)
+    .output(agent)
+    .query(({ ctx, input }) => agents.getAgent(ctx.tx, ctx.caller, input.id)),
+
+  list: tenantProcedure
+    .input(listAgentsInput)
+    .output(agentPage)
+    .query(({ ctx, input }) => agents.listAgents(ctx.tx, ctx.caller, input)),
+
+  update: tenantProcedure
+    .input(updateAgentInput)
+    .output(agent)
+    .mutation(({ ctx, input }) => agents.updateAgent(ctx.tx, ctx.caller, input)),
+
+  setStatus: tenantProcedure
+    .input(setAgentStatusInput)
+    .output(agent)
+    .mutation(({ ctx, input }) => agents.setAgentStatus(ctx.tx, ctx.caller, input)),
+
+  delete: tenantProcedure
+    .input(agentIdInput)
+    .output(z.object({ id: z.uuid() }))
+    .mutation(({ ctx, input }) => agents.deleteAgent(ctx.tx, ctx.caller, input.id)),
+} satisfies TRPCRouterRecord;

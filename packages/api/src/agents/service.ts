@@ -1,0 +1,226 @@
+import { TRPCError } from "@trpc/server";
+import type { z } from "zod";
+
+import {
+  agentStatusTransitions,
+  type Agent,
+  type AgentStatus,
+  type createAgentInput,
+  type listAgentsInput,
+  type LlmConfigInput,
+  type updateAgentInput,
+} from "@agent-builder/contracts";
+import {
+  agents,
+  agentUsageStats,
+  and,
+  arrayContains,
+  asc,
+  desc,
+  eq,
+  inArray,
+  sql,
+  type SQL,
+  type Tx,
+} from "@agent-builder/db";
+
+import type { Caller } from "../auth";
+import { notFound } from "../errors";
+import { decodeCursor, likePattern, toPage } from "../pagination";
+
+/** Agent columns plus its lifetime stats. The credential itself is never selected, only a hint. */
+const agentSelection = {
+  id: agents.id,
+  name: agents.name,
+  description: agents.description,
+  status: agents.status,
+  ownerId: agents.ownerId,
+  spaceId: agents.spaceId,
+  llmConfig: agents.llmConfig,
+  apiKeyHint: sql<string | null>`case when ${agents.llmApiKey} is null then null else '…' || right(${agents.llmApiKey}, 4) end`,
+  notebookIds: agents.notebookIds,
+  enableKnowledge: agents.enableKnowledge,
+  enableMemory: agents.enableMemory,
+  version: agents.version,
+  createdAt: agents.createdAt,
+  updatedAt: agents.updatedAt,
+  totalExecutions: agentUsageStats.totalExecutions,
+  successfulExecutions: agentUsageStats.successfulExecutions,
+  failedExecutions: agentUsageStats.failedExecutions,
+  cancelledExecutions: agentUsageStats.cancelledExecutions,
+  totalTokens: agentUsageStats.totalTokens,
+  totalCostUsd: agentUsageStats.totalCostUsd,
+  avgResponseTimeMs: agentUsageStats.avgResponseTimeMs,
+  lastExecutedAt: agentUsageStats.lastExecutedAt,
+};
+
+
+function selectAgents(tx: Tx) {
+  return tx.select(agentSelection).from(agents).leftJoin(agentUsageStats, eq(agentUsageStats.agentId, agents.id));
+}
+type AgentRow = Awaited<ReturnType<ReturnType<typeof selectAgents>["execute"]>>[number];
+
+function toAgent(row: AgentRow): Agent {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description ?? null,
+    status: row.status,
+    ownerId: row.ownerId,
+    spaceId: row.spaceId,
+    llmConfig: row.llmConfig,
+    apiKeyHint: row.apiKeyHint ?? null,
+    notebookIds: row.notebookIds,
+    enableKnowledge: row.enableKnowledge,
+    enableMemory: row.enableMemory,
+    version: row.version,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    stats: {
+      totalExecutions: row.totalExecutions ?? 0,
+      successfulExecutions: row.successfulExecutions ?? 0,
+      failedExecutions: row.failedExecutions ?? 0,
+      cancelledExecutions: row.cancelledExecutions ?? 0,
+      totalTokens: row.totalTokens ?? 0,
+      totalCostUsd: Number(row.totalCostUsd ?? 0),
+      avgResponseTimeMs: row.avgResponseTimeMs ?? null,
+      lastExecutedAt: row.lastExecutedAt?.toISOString() ?? null,
+    },
+  };
+}
+
+
+/** Splits the caller's config into the stored part and the write-only credential. */
+function splitCredential(config: LlmConfigInput) {
+  const { apiKey, ...llmConfig } = config;
+  return { llmConfig, apiKey };
+}
+
+export async function getAgent(tx: Tx, caller: Caller, id: string): Promise<Agent> {
+  const [row] = await selectAgents(tx).where(and(eq(agents.tenantId, caller.tenantId), eq(agents.id, id)));
+  if (!row) throw notFound("agent", id);
+  return toAgent(row);
+}
+
+export async function createAgent(tx: Tx, caller: Caller, input: z.output<typeof createAgentInput>): Promise<Agent> {
+  const { llmConfig, apiKey } = splitCredential(input.llmConfig);
+  const [created] = await tx
+    .insert(agents)
+    .values({
+      tenantId: caller.tenantId,
+      name: input.name,
+      description: input.description ?? null,
+      spaceId: input.spaceId,
+      ownerId: input.ownerId ?? caller.userId,
+      llmConfig,
+      llmApiKey: apiKey ?? null,
+      notebookIds: input.notebookIds ?? [],
+      enableKnowledge: input.enableKnowledge ?? false,
+      enableMemory: input.enableMemory ?? false,
+    })
+    .returning({ id: agents.id });
+  return getAgent(tx, caller, created!.id);
+}
+
+export async function updateAgent(tx: Tx, caller: Caller, input: z.output<typeof updateAgentInput>): Promise<Agent> {
+  const { id, expectedVersion, llmConfig: configInput, ...fields } = input;
+  const credential = configInput ? splitCredential(configInput) : undefined;
+  const [updated] = await tx
+    .update(agents)
+    .set({
+      ...fields,
+      ...(credential && { llmConfig: credential.llmConfig }),
+      // undefined keeps the stored credential, null clears it, a string replaces it.
+      ...(credential?.apiKey !== undefined && { llmApiKey: credential.apiKey }),
+      version: sql`${agents.version} + 1`,
+    })
+    .where(and(eq(agents.tenantId, caller.tenantId), eq(agents.id, id), eq(agents.version, expectedVersion)))
+    .returning({ id: agents.id });
+  if (!updated) await explainVersionMiss(tx, caller, id, expectedVersion);
+  return getAgent(tx, caller, id);
+}
+
+async function explainVersionMiss(tx: Tx, caller: Caller, id: string, expectedVersion: number): Promise<never> {
+  const [current] = await tx
+    .select({ version: agents.version })
+    .from(agents)
+    .where(and(eq(agents.tenantId, caller.tenantId), eq(agents.id, id)));
+  if (!current) throw notFound("agent", id);
+  throw new TRPCError({
+    code: "CONFLICT",
+    message: `agent ${id} is at version ${current.version}, not ${expectedVersion}: reload it and retry`,
+  });
+}
+
+export async function setAgentStatus(
+  tx: Tx,
+  caller: Caller,
+  input: { id: string; status: AgentStatus; expectedVersion?: number },
+): Promise<Agent> {
+  const current = await getAgent(tx, caller, input.id);
+  if (input.expectedVersion !== undefined && current.version !== input.expectedVersion) {
+    await explainVersionMiss(tx, caller, input.id, input.expectedVersion);
+  }
+  if (current.status === input.status) return current; // idempotent
+  const allowedFrom = Object.entries(agentStatusTransitions)
+    .filter(([, to]) => to.includes(input.status))
+    .map(([from]) => from as AgentStatus);
+  if (!allowedFrom.includes(current.status)) {
+    const allowed = agentStatusTransitions[current.status];
+    throw new TRPCError({
+      code: "PRECONDITION_FAILED",
+      message: `agent is ${current.status}; it can move to ${allowed.length ? allowed.join(" or ") : "no other status"}, not ${input.status}`,
+    });
+  }
+  // The status guard in WHERE keeps a concurrent change from being overwritten.
+  const [updated] = await tx
+    .update(agents)
+    .set({ status: input.status, version: sql`${agents.version} + 1` })
+    .where(and(eq(agents.tenantId, caller.tenantId), eq(agents.id, input.id), eq(agents.version, current.version)))
+    .returning({ id: agents.id });
+  if (!updated) await explainVersionMiss(tx, caller, input.id, current.version);
+  return getAgent(tx, caller, input.id);
+}
+
+export async function deleteAgent(tx: Tx, caller: Caller, id: string): Promise<{ id: string }> {
+  // Executions, steps and usage rows go with it (ON DELETE CASCADE).
+  const [deleted] = await tx
+    .delete(agents)
+    .where(and(eq(agents.tenantId, caller.tenantId), eq(agents.id, id)))
+    .returning({ id: agents.id });
+  if (!deleted) throw notFound("agent", id);
+  return deleted;
+}
+
+const sortColumns = {
+  createdAt: { expr: sql`${agents.createdAt}`, type: sql`timestamptz` },
+  updatedAt: { expr: sql`${agents.updatedAt}`, type: sql`timestamptz` },
+  name: { expr: sql`${agents.name}`, type: sql`text` },
+  // Never-run agents sort as the oldest.
+  lastExecutedAt: { expr: sql`coalesce(${agentUsageStats.lastExecutedAt}, '-infinity'::timestamptz)`, type: sql`timestamptz` },
+} as const;
+
+export async function listAgents(tx: Tx, caller: Caller, input: z.output<typeof listAgentsInput>) {
+  const ordering = `${input.sortBy}:${input.sortDirection}`;
+  const sort = sortColumns[input.sortBy];
+  const direction = input.sortDirection === "asc" ? asc : desc;
+  const conditions: SQL[] = [eq(agents.tenantId, caller.tenantId)];
+  if (input.status) conditions.push(inArray(agents.status, ([] as AgentStatus[]).concat(input.status)));
+  if (input.spaceId) conditions.push(eq(agents.spaceId, input.spaceId));
+  if (input.ownerId) conditions.push(eq(agents.ownerId, input.ownerId));
+  if (input.notebookId) conditions.push(arrayContains(agents.notebookIds, [input.notebookId]));
+  if (input.search) conditions.push(sql`${agents.name} ilike ${likePattern(input.search)}`);
+  if (input.cursor) {
+    const cursor = decodeCursor(input.cursor, ordering);
+    const after = input.sortDirection === "asc" ? sql`>` : sql`<`;
+    conditions.push(sql`(${sort.expr}, ${agents.id}) ${after} (${cursor.v}::${sort.type}, ${cursor.id}::uuid)`);
+  }
+  const rows = await tx
+    .select({ ...agentSelection, cursorKey: sql<string>`(${sort.expr})::text` })
+    .from(agents)
+    .leftJoin(agentUsageStats, eq(agentUsageStats.agentId, agents.id))
+    .where(and(...conditions))
+    .orderBy(direction(sort.expr), direction(agents.id))
+    .limit(input.limit + 1);
+  return toPage(rows, input.limit, ordering, toAgent);
+}

@@ -1,0 +1,84 @@
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, SignJWT, type JWTVerifyGetKey } from "jose";
+
+import { tokenClaims, type TokenClaims, type UserRole } from "@agent-builder/contracts";
+
+/** Printed by `pnpm dev`; refused when NODE_ENV=production. */
+export const devJwtSecret = "agent-builder-dev-secret-do-not-use-in-production";
+
+export interface Caller {
+  userId: string;
+  tenantId: string;
+  role: UserRole;
+}
+
+/** Verifies a bearer token and returns the caller, or throws `InvalidTokenError` saying why. */
+export type TokenVerifier = (token: string) => Promise<Caller>;
+
+export class InvalidTokenError extends Error {}
+
+export interface TokenVerifierOptions {
+  /** HS256 shared secret (local use, tests, internal services). */
+  secret?: string;
+  /** JWKS URL of the identity provider (production; RS256/ES256/EdDSA keys). */
+  jwksUrl?: string;
+  issuer?: string;
+  audience?: string;
+}
+
+export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  const key: Uint8Array | JWTVerifyGetKey = options.jwksUrl
+    ? createRemoteJWKSet(new URL(options.jwksUrl))
+    : new TextEncoder().encode(requireSecret(options.secret));
+  // Pinning the algorithms rejects `alg: none` and algorithm-confusion tokens.
+  const algorithms = options.jwksUrl ? ["RS256", "ES256", "EdDSA"] : ["HS256"];
+
+  return async (token) => {
+    let payload: unknown;
+    try {
+      ({ payload } = await jwtVerify(token, key as Uint8Array, {
+        algorithms,
+        issuer: options.issuer,
+        audience: options.audience,
+        requiredClaims: ["exp"],
+      }));
+    } catch (error) {
+      throw new InvalidTokenError(describeJoseError(error));
+    }
+    const claims = tokenClaims.safeParse(payload);
+    if (!claims.success) {
+      const fields = claims.error.issues.map((i) => i.path.join(".")).join(", ");
+      throw new InvalidTokenError(`token claims are missing or invalid: ${fields}`);
+    }
+    return { userId: claims.data.sub, tenantId: claims.data.tid, role: claims.data.role };
+  };
+}
+
+function requireSecret(secret: string | undefined): string {
+  if (!secret || secret.length < 32) throw new Error("AUTH_JWT_SECRET must be at least 32 characters");
+  return secret;
+}
+
+function describeJoseError(error: unknown): string {
+  if (error instanceof joseErrors.JWTExpired) return "token expired";
+  if (error instanceof joseErrors.JWTClaimValidationFailed) return `token claim "${error.claim}" is invalid`;
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return "token signature is invalid";
+  if (error instanceof joseErrors.JOSEAlgNotAllowed) return "token algorithm is not allowed";
+  if (error instanceof joseErrors.JWTInvalid || error instanceof joseErrors.JWSInvalid) return "token is malformed";
+  return "token could not be verified";
+}
+
+/** Mints an HS256 token: the `pnpm token` command, `pnpm dev` and tests use it. */
+export async function mintToken(
+  secret: string,
+  claims: TokenClaims,
+  options: { expiresIn?: string | number; issuer?: string; audience?: string } = {},
+): Promise<string> {
+  let jwt = new SignJWT({ tid: claims.tid, role: claims.role })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setSubject(claims.sub)
+    .setIssuedAt()
+    .setExpirationTime(options.expiresIn ?? "12h");
+  if (options.issuer) jwt = jwt.setIssuer(options.issuer);
+  if (options.audience) jwt = jwt.setAudience(options.audience);
+  return jwt.sign(new TextEncoder().encode(secret));
+}

@@ -1,0 +1,97 @@
+import { TRPCError } from "@trpc/server";
+
+/**
+ * The one place where database failures become API errors. Procedures throw TRPCErrors for
+ * domain outcomes; anything else that escapes lands here. A 5xx never carries SQL, constraint
+ * text or a stack: the client gets a fixed message, the log gets the original.
+ */
+
+interface PgErrorLike {
+  code: string;
+  constraint?: string;
+  message: string;
+}
+
+/** Custom SQLSTATE raised by the execution status trigger (migration 0002_triggers). */
+export const illegalTransitionSqlState = "AB409";
+
+/** Constraint names whose violation means "the referenced thing is not in your tenant". */
+const missingReference: Record<string, string> = {
+  agents_tenant_space_fkey: "space not found",
+  agents_tenant_owner_fkey: "owner not found: upsert the user through directory.upsertUser first",
+  agent_executions_tenant_agent_fkey: "agent not found",
+  agent_executions_tenant_user_fkey: "user not found",
+};
+
+const uniqueMessages: Record<string, string> = {
+  agent_executions_tenant_idempotency_key_idx: "an execution with this idempotency key already exists",
+};
+
+export function findPgError(error: unknown): PgErrorLike | undefined {
+  for (let current = error, depth = 0; current && depth < 5; depth++) {
+    if (typeof current === "object" && "code" in current && typeof current.code === "string" && /^[0-9A-Z]{5}$/.test(current.code)) {
+      return current as PgErrorLike;
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+function isConnectionFailure(error: unknown): boolean {
+  for (let current = error, depth = 0; current && depth < 5; depth++) {
+    const { code, message } = current as { code?: unknown; message?: unknown };
+    if (typeof code === "string" && ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND"].includes(code)) return true;
+    if (typeof message === "string" && /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** Maps an unexpected error to a safe, meaningful TRPCError. Domain TRPCErrors pass through. */
+export function toApiError(error: TRPCError): TRPCError {
+  if (error.code !== "INTERNAL_SERVER_ERROR") return error;
+  const cause = error.cause;
+  const pg = findPgError(cause);
+  if (pg) {
+    const mapped = fromPgError(pg);
+    if (mapped) return new TRPCError({ ...mapped, cause });
+  }
+  if (isConnectionFailure(cause)) {
+    return new TRPCError({ code: "SERVICE_UNAVAILABLE", message: "database unavailable, retry shortly", cause });
+  }
+  return new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "internal server error", cause });
+}
+
+function fromPgError(pg: PgErrorLike): Pick<TRPCError, "code" | "message"> | null {
+  const constraint = pg.constraint ?? "";
+  switch (pg.code) {
+    case illegalTransitionSqlState:
+      return { code: "CONFLICT", message: pg.message };
+    case "23505": // unique_violation
+      return { code: "CONFLICT", message: uniqueMessages[constraint] ?? "already exists" };
+    case "23503": // foreign_key_violation
+      return { code: "NOT_FOUND", message: missingReference[constraint] ?? "a referenced record was not found" };
+    case "23514": // check_violation
+    case "23502": // not_null_violation
+      return { code: "BAD_REQUEST", message: `value rejected by rule ${constraint || "(unnamed)"}` };
+    case "42501": // insufficient_privilege, including row-level security WITH CHECK
+      return { code: "FORBIDDEN", message: "not allowed" };
+    case "40001": // serialization_failure
+    case "40P01": // deadlock_detected
+      return { code: "CONFLICT", message: "concurrent update, retry the request" };
+    case "57014": // query_canceled (statement_timeout)
+      return { code: "TIMEOUT", message: "the query took too long and was cancelled" };
+    case "55P03": // lock_not_available
+      return { code: "CONFLICT", message: "the record is locked by another request, retry" };
+  }
+  if (pg.code.startsWith("22")) return { code: "BAD_REQUEST", message: "invalid value" }; // data exceptions
+  if (pg.code.startsWith("08") || pg.code.startsWith("53") || pg.code.startsWith("57P")) {
+    return { code: "SERVICE_UNAVAILABLE", message: "database unavailable, retry shortly" };
+  }
+  return null;
+}
+
+/** Shorthand for the NOT_FOUND every tenant-scoped lookup gives for missing and foreign ids alike. */
+export function notFound(what: string, id: string): TRPCError {
+  return new TRPCError({ code: "NOT_FOUND", message: `${what} ${id} not found` });
+}

@@ -1,0 +1,88 @@
+import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+
+import { appRouter } from "./root";
+import { createContext, type ApiDeps } from "./trpc";
+
+export interface HttpOptions {
+  /** Largest request body accepted; larger ones get 413. Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Origins allowed to call from a browser (CORS); default none. `*` allows any. */
+  allowedOrigins?: string[];
+}
+
+export const trpcEndpoint = "/trpc";
+
+/**
+ * The one fetch handler every runtime serves: the Node server, the edge function and tests
+ * all call it with a standard `Request`.
+ */
+export function createFetchHandler(deps: ApiDeps, options: HttpOptions = {}) {
+  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  const allowedOrigins = options.allowedOrigins ?? [];
+
+  return async function handle(request: Request): Promise<Response> {
+    const cors = corsHeaders(request.headers.get("origin"), allowedOrigins);
+    if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: cors });
+
+    const url = new URL(request.url);
+    if (url.pathname !== trpcEndpoint && !url.pathname.startsWith(`${trpcEndpoint}/`)) {
+      return json(404, { error: { message: `not found: the API is served under ${trpcEndpoint}` } }, cors);
+    }
+
+    const limited = await limitBody(request, maxBodyBytes);
+    if (!limited) {
+      return json(413, { error: { message: `request body is larger than ${maxBodyBytes} bytes`, code: "PAYLOAD_TOO_LARGE" } }, cors);
+    }
+
+    const response = await fetchRequestHandler({
+      endpoint: trpcEndpoint,
+      req: limited,
+      router: appRouter,
+      createContext: () => createContext(deps, limited.headers),
+    });
+    for (const [key, value] of Object.entries(cors)) response.headers.set(key, value);
+    return response;
+  };
+}
+
+/** Buffers the body up to the limit; null when it is larger (Content-Length may be absent or wrong). */
+async function limitBody(request: Request, maxBytes: number): Promise<Request | null> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) return null;
+  if (!request.body) return request;
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new Request(request.url, { method: request.method, headers: request.headers, body, signal: request.signal });
+}
+
+function corsHeaders(origin: string | null, allowed: string[]): Record<string, string> {
+  if (!origin || !(allowed.includes("*") || allowed.includes(origin))) return {};
+  return {
+    "access-control-allow-origin": allowed.includes("*") ? "*" : origin,
+    "access-control-allow-methods": "GET, POST, OPTIONS",
+    "access-control-allow-headers": "authorization, content-type, trpc-accept, x-trpc-source",
+    "access-control-max-age": "600",
+    vary: "origin",
+  };
+}
+
+function json(status: number, body: unknown, headers: Record<string, string>) {
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
+}

@@ -1,0 +1,157 @@
+/**
+ * 1. CONTEXT        what a request carries: the database, the token verifier, the raw credential.
+ * 2. INITIALIZATION tRPC with an error formatter that adds zod field errors to `data`.
+ * 3. PROCEDURES     the ladder: public → authenticated → tenant (one transaction under RLS) → service.
+ */
+import { initTRPC, TRPCError, type TRPC_ERROR_CODE_KEY } from "@trpc/server";
+import { z, ZodError } from "zod";
+
+import { withTenant, type Database, type Tx } from "@agent-builder/db";
+
+import { InvalidTokenError, type Caller, type TokenVerifier } from "./auth";
+import { ensureCallerMirror } from "./directory/mirror";
+import { toApiError } from "./errors";
+
+// ---------------------------------------------------------------------------------------------
+// 1. CONTEXT
+// ---------------------------------------------------------------------------------------------
+
+export interface Logger {
+  error(message: string, details?: Record<string, unknown>): void;
+  warn(message: string, details?: Record<string, unknown>): void;
+}
+
+/** Long-lived dependencies, created once per process (or per edge request). */
+export interface ApiDeps {
+  db: Database;
+  verifyToken: TokenVerifier;
+  /** Per-request statement timeout; default 10 s. */
+  statementTimeoutMs?: number;
+  logger?: Logger;
+  /** (tenant, user) pairs whose mirror rows are known to exist; skips the upsert round trip. */
+  knownCallers?: Set<string>;
+}
+
+export interface Context {
+  deps: ApiDeps;
+  /** The `Authorization` header as received, or null. */
+  authorization: string | null;
+}
+
+export function createContext(deps: ApiDeps, headers: Headers): Context {
+  return { deps, authorization: headers.get("authorization") };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. INITIALIZATION
+// ---------------------------------------------------------------------------------------------
+
+const t = initTRPC.context<Context>().create({
+  // Never send stack traces, whatever the runtime (the edge VM has no NODE_ENV and would default to dev).
+  isDev: false,
+  errorFormatter({ shape, error }) {
+    const zodError = error.code === "BAD_REQUEST" && error.cause instanceof ZodError ? error.cause : null;
+    return {
+      ...shape,
+      // "name: Too big: expected string to have <=255 characters; spaceId: Invalid UUID"
+      message: zodError ? summarize(zodError) : shape.message,
+      data: { ...shape.data, stack: undefined, zodError: zodError ? z.flattenError(zodError) : null },
+    };
+  },
+});
+
+export const createTRPCRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+// ---------------------------------------------------------------------------------------------
+// 3. PROCEDURES
+// ---------------------------------------------------------------------------------------------
+
+/** Every procedure: unexpected failures mapped to safe API errors, 5xx logged with their cause. */
+const errorMapping = t.middleware(async ({ ctx, next, path, type }) => {
+  const result = await next();
+  if (result.ok) return result;
+  const mapped = toApiError(result.error);
+  if (isServerError(mapped.code)) {
+    (ctx.deps.logger ?? console).error(`${type} ${path} failed: ${mapped.code}`, { cause: describe(mapped.cause) });
+  }
+  if (mapped === result.error) return result;
+  throw mapped;
+});
+
+export const publicProcedure = t.procedure.use(errorMapping);
+
+/** Verified caller on `ctx.caller`. Tenant and user come from the token, never from input. */
+export const authenticatedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const match = /^Bearer\s+(\S+)$/i.exec(ctx.authorization ?? "");
+  if (!match) throw new TRPCError({ code: "UNAUTHORIZED", message: "missing bearer token (Authorization: Bearer <JWT>)" });
+  let caller: Caller;
+  try {
+    caller = await ctx.deps.verifyToken(match[1]!);
+  } catch (error) {
+    if (error instanceof InvalidTokenError) throw new TRPCError({ code: "UNAUTHORIZED", message: error.message });
+    throw error;
+  }
+  return next({ ctx: { caller } });
+});
+
+/** Thrown inside the transaction to roll it back when the procedure returned an error. */
+const rollback = Symbol("rollback");
+
+/**
+ * The request is ONE transaction, as the app role, with the caller's tenant set; `ctx.tx` is
+ * the only database handle procedures get. Any error rolls everything back.
+ */
+export const tenantProcedure = authenticatedProcedure.use(async ({ ctx, next }) => {
+  const { deps, caller } = ctx;
+  const callerKey = `${caller.tenantId}\u0000${caller.userId}`;
+  const known = deps.knownCallers?.has(callerKey) ?? false;
+  const run = (tx: Tx) => next({ ctx: { tx } });
+  let result: Awaited<ReturnType<typeof run>> | undefined;
+  try {
+    await withTenant(
+      deps.db,
+      caller.tenantId,
+      async (tx) => {
+        if (!known) await ensureCallerMirror(tx, caller);
+        result = await run(tx);
+        if (!result.ok) throw rollback;
+      },
+      { statementTimeoutMs: deps.statementTimeoutMs },
+    );
+  } catch (error) {
+    if (error !== rollback) throw error;
+  }
+  // Only after commit: a rolled-back first request must not mark its mirror rows as present.
+  if (result!.ok && !known) rememberCaller(deps, callerKey);
+  return result!;
+});
+
+/** Directory writes come from the platform's sync jobs, not from end users. */
+export const serviceProcedure = tenantProcedure.use(({ ctx, next }) => {
+  if (ctx.caller.role === "member") {
+    throw new TRPCError({ code: "FORBIDDEN", message: "this procedure needs a service or admin token" });
+  }
+  return next();
+});
+
+function summarize(error: ZodError): string {
+  const issues = error.issues.slice(0, 5).map((i) => `${i.path.length ? `${i.path.join(".")}: ` : ""}${i.message}`);
+  const more = error.issues.length > 5 ? `; and ${error.issues.length - 5} more` : "";
+  return `invalid input: ${issues.join("; ")}${more}`;
+}
+
+function rememberCaller(deps: ApiDeps, key: string) {
+  if (!deps.knownCallers) return;
+  if (deps.knownCallers.size > 50_000) deps.knownCallers.clear(); // bounded memory
+  deps.knownCallers.add(key);
+}
+
+function isServerError(code: TRPC_ERROR_CODE_KEY) {
+  return ["INTERNAL_SERVER_ERROR", "SERVICE_UNAVAILABLE", "BAD_GATEWAY", "GATEWAY_TIMEOUT", "TIMEOUT"].includes(code);
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}${error.cause ? ` (cause: ${describe(error.cause)})` : ""}`;
+  return String(error);
+}

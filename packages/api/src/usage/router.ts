@@ -1,0 +1,48 @@
+import type { TRPCRouterRecord } from "@trpc/server";
+
+import {
+  agentUsage,
+  agentUsageInput,
+  spaceUsage,
+  spaceUsageInput,
+  tenantUsage,
+  timeseries,
+  timeseriesInput,
+} from "@agent-builder/contracts";
+
+import { tenantProcedure } from "../trpc";
+import * as usage from "./service";
+
+export const usageRouter = {
+  agent: tenantProcedure
+    .input(agentUsageInput)
+    .output(agentUsage)
+    .query(async ({ ctx, input }) => {
+      const { agentCount: _count, ...periods } = await usage.usageFor(ctx.tx, ctx.caller, { kind: "agent", agentId: input.agentId });
+      return { agentId: input.agentId, ...periods };
+    }),
+
+  space: tenantProcedure
+    .input(spaceUsageInput)
+    .output(spaceUsage)
+    .query(async ({ ctx, input }) => ({
+      spaceId: input.spaceId,
+      ...(await usage.usageFor(ctx.tx, ctx.caller, { kind: "space", spaceId: input.spaceId })),
+    })),
+
+  tenant: tenantProcedure
+    .output(tenantUsage)
+    .query(async ({ ctx }) => ({
+      tenantId: ctx.caller.tenantId,
+      ...(await usage.usageFor(ctx.tx, ctx.caller, { kind: "tenant" })),
+    })),
+
+  timeseries: tenantProcedure
+    .input(timeseriesInput)
+    .output(timeseries)
+    .query(async ({ ctx, input }) => ({
+      from: input.from,
+      to: input.to,
+      buckets: await usage.timeseries(ctx.tx, ctx.caller, input),
+    })),
+} satisfies TRPCRouterRecord;

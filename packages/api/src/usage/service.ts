@@ -1,0 +1,125 @@
+import type { UsageBucket, UsagePeriodsResult } from "./types";
+
+import { TRPCError } from "@trpc/server";
+
+import { queryRows, sql, type SQL, type Tx } from "@agent-builder/db";
+
+import type { Caller } from "../auth";
+import { notFound } from "../errors";
+
+/**
+ * Usage reads. Lifetime figures come from `agent_usage_stats` (one row per agent), periods and
+ * charts from `agent_usage_daily`; both are kept by the same trigger, so they agree. Every read
+ * is one query. Periods are UTC: today, ISO week from Monday, calendar month.
+ */
+
+export type UsageScope = { kind: "agent"; agentId: string } | { kind: "space"; spaceId: string } | { kind: "tenant" };
+
+/** Which usage rows (stats or daily, aliased `u`) belong to the scope. */
+function scopeFilter(caller: Caller, scope: UsageScope): SQL {
+  const tenant = sql`u.tenant_id = ${caller.tenantId}`;
+  switch (scope.kind) {
+    case "agent":
+      return sql`${tenant} and u.agent_id = ${scope.agentId}::uuid`;
+    case "space":
+      return sql`${tenant} and u.agent_id in (select id from agents where tenant_id = ${caller.tenantId} and space_id = ${scope.spaceId}::uuid)`;
+    case "tenant":
+      return tenant;
+  }
+}
+
+/** Usage totals over the rows of `u` matching `filter`, as one JSON object. */
+function totals(filter: SQL = sql`true`): SQL {
+  const sum = (column: string) => sql`coalesce(sum(u.${sql.raw(column)}) filter (where ${filter}), 0)`;
+  return sql`json_build_object(
+    'executions', ${sum("total_executions")},
+    'succeeded', ${sum("successful_executions")},
+    'failed', ${sum("failed_executions")},
+    'cancelled', ${sum("cancelled_executions")},
+    'inputTokens', ${sum("input_tokens")},
+    'outputTokens', ${sum("output_tokens")},
+    'totalTokens', ${sum("total_tokens")},
+    'costUsd', ${sum("total_cost_usd")},
+    'avgDurationMs', round(${sum("total_duration_ms")} / nullif(${sum("total_executions")}, 0))
+  )`;
+}
+
+function exists(caller: Caller, scope: UsageScope): SQL {
+  switch (scope.kind) {
+    case "agent":
+      return sql`exists (select 1 from agents where tenant_id = ${caller.tenantId} and id = ${scope.agentId}::uuid)`;
+    case "space":
+      return sql`exists (select 1 from spaces where tenant_id = ${caller.tenantId} and id = ${scope.spaceId}::uuid)`;
+    case "tenant":
+      return sql`true`;
+  }
+}
+
+function agentCount(caller: Caller, scope: UsageScope): SQL {
+  const space = scope.kind === "space" ? sql`and space_id = ${scope.spaceId}::uuid` : sql``;
+  return sql`(select count(*)::int from agents where tenant_id = ${caller.tenantId} ${space})`;
+}
+
+export async function usageFor(tx: Tx, caller: Caller, scope: UsageScope): Promise<UsagePeriodsResult> {
+  const filter = scopeFilter(caller, scope);
+  const [row] = await queryRows<UsagePeriodsResult & { found: boolean }>(
+    tx,
+    sql`with bounds as (
+          select (now() at time zone 'utc')::date as today,
+                 date_trunc('week', now() at time zone 'utc')::date as week,
+                 date_trunc('month', now() at time zone 'utc')::date as month
+        )
+        select ${exists(caller, scope)} as found,
+               ${agentCount(caller, scope)} as "agentCount",
+               (select ${totals()}::jsonb || jsonb_build_object('lastExecutedAt', max(u.last_executed_at))
+                  from agent_usage_stats u where ${filter}) as lifetime,
+               (select ${totals(sql`u.day >= b.today`)} from agent_usage_daily u where ${filter} and u.day >= least(b.week, b.month)) as today,
+               (select ${totals(sql`u.day >= b.week`)} from agent_usage_daily u where ${filter} and u.day >= least(b.week, b.month)) as "thisWeek",
+               (select ${totals(sql`u.day >= b.month`)} from agent_usage_daily u where ${filter} and u.day >= least(b.week, b.month)) as "thisMonth"
+        from bounds b`,
+  );
+  if (!row?.found) {
+    if (scope.kind === "agent") throw notFound("agent", scope.agentId);
+    if (scope.kind === "space") throw notFound("space", scope.spaceId);
+  }
+  const { found: _found, ...usage } = row!;
+  // max(timestamptz) inside jsonb is Postgres' text form; the contract wants ISO 8601.
+  const last = usage.lifetime.lastExecutedAt;
+  return { ...usage, lifetime: { ...usage.lifetime, lastExecutedAt: last ? new Date(last).toISOString() : null } };
+}
+
+export async function timeseries(
+  tx: Tx,
+  caller: Caller,
+  input: { from: string; to: string; agentId?: string; spaceId?: string },
+): Promise<UsageBucket[]> {
+  if (input.agentId && input.spaceId) {
+    throw new TRPCError({ code: "BAD_REQUEST", message: "filter by agentId or by spaceId, not both" });
+  }
+  const scope: UsageScope = input.agentId
+    ? { kind: "agent", agentId: input.agentId }
+    : input.spaceId
+      ? { kind: "space", spaceId: input.spaceId }
+      : { kind: "tenant" };
+  const rows = await queryRows<UsageBucket & { found: boolean }>(
+    tx,
+    sql`select to_char(g.day, 'YYYY-MM-DD') as day,
+               ${exists(caller, scope)} as found,
+               coalesce(sum(u.total_executions), 0)::float8 as executions,
+               coalesce(sum(u.successful_executions), 0)::float8 as succeeded,
+               coalesce(sum(u.failed_executions), 0)::float8 as failed,
+               coalesce(sum(u.cancelled_executions), 0)::float8 as cancelled,
+               coalesce(sum(u.total_tokens), 0)::float8 as "totalTokens",
+               coalesce(sum(u.total_cost_usd), 0)::float8 as "costUsd",
+               round(sum(u.total_duration_ms) / nullif(sum(u.total_executions), 0))::float8 as "avgDurationMs"
+        from generate_series(${input.from}::date, ${input.to}::date, interval '1 day') as g(day)
+        left join agent_usage_daily u on u.day = g.day::date and ${scopeFilter(caller, scope)}
+        group by g.day
+        order by g.day`,
+  );
+  if (rows.length > 0 && !rows[0]!.found) {
+    if (scope.kind === "agent") throw notFound("agent", scope.agentId);
+    if (scope.kind === "space") throw notFound("space", scope.spaceId);
+  }
+  return rows.map(({ found: _found, ...bucket }) => bucket);
+}
