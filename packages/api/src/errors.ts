@@ -1,4 +1,5 @@
 import { TRPCError } from "@trpc/server";
+import { ZodError } from "zod";
 
 /**
  * The one place where database failures become API errors. Procedures throw TRPCErrors for
@@ -49,6 +50,9 @@ function isConnectionFailure(error: unknown): boolean {
 
 /** Maps an unexpected error to a safe, meaningful TRPCError. Domain TRPCErrors pass through. */
 export function toApiError(error: TRPCError): TRPCError {
+  if (error.cause instanceof ZodError && error.code === "BAD_REQUEST") {
+    return new TRPCError({ code: "BAD_REQUEST", message: summarizeZodError(error.cause), cause: error.cause });
+  }
   if (error.code !== "INTERNAL_SERVER_ERROR") return error;
   const cause = error.cause;
   const pg = findPgError(cause);
@@ -94,4 +98,11 @@ function fromPgError(pg: PgErrorLike): Pick<TRPCError, "code" | "message"> | nul
 /** Shorthand for the NOT_FOUND every tenant-scoped lookup gives for missing and foreign ids alike. */
 export function notFound(what: string, id: string): TRPCError {
   return new TRPCError({ code: "NOT_FOUND", message: `${what} ${id} not found` });
+}
+
+/** "invalid input: name: Too big: expected string to have <=255 characters; spaceId: Invalid UUID" */
+function summarizeZodError(error: ZodError): string {
+  const issues = error.issues.slice(0, 5).map((i) => `${i.path.length ? `${i.path.join(".")}: ` : ""}${i.message}`);
+  const more = error.issues.length > 5 ? `; and ${error.issues.length - 5} more` : "";
+  return `invalid input: ${issues.join("; ")}${more}`;
 }

@@ -51,12 +51,7 @@ const t = initTRPC.context<Context>().create({
   isDev: false,
   errorFormatter({ shape, error }) {
     const zodError = error.code === "BAD_REQUEST" && error.cause instanceof ZodError ? error.cause : null;
-    return {
-      ...shape,
-      // "name: Too big: expected string to have <=255 characters; spaceId: Invalid UUID"
-      message: zodError ? summarize(zodError) : shape.message,
-      data: { ...shape.data, stack: undefined, zodError: zodError ? z.flattenError(zodError) : null },
-    };
+    return { ...shape, data: { ...shape.data, stack: undefined, zodError: zodError ? z.flattenError(zodError) : null } };
   },
 });
 
@@ -134,12 +129,6 @@ export const serviceProcedure = tenantProcedure.use(({ ctx, next }) => {
   }
   return next();
 });
-
-function summarize(error: ZodError): string {
-  const issues = error.issues.slice(0, 5).map((i) => `${i.path.length ? `${i.path.join(".")}: ` : ""}${i.message}`);
-  const more = error.issues.length > 5 ? `; and ${error.issues.length - 5} more` : "";
-  return `invalid input: ${issues.join("; ")}${more}`;
-}
 
 function rememberCaller(deps: ApiDeps, key: string) {
   if (!deps.knownCallers) return;

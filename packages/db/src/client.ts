@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 
 import { PGlite } from "@electric-sql/pglite";
-import type { SQL } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzleNodePg } from "drizzle-orm/node-postgres";
 import { migrate as migrateNodePg } from "drizzle-orm/node-postgres/migrator";
@@ -82,4 +82,12 @@ export async function openDatabase(options: { url?: string; dataDir?: string }):
 export async function queryRows<T>(db: Pick<Database, "execute">, query: SQL): Promise<T[]> {
   const result = (await db.execute(query)) as unknown as { rows: T[] };
   return result.rows;
+}
+
+/**
+ * A JSON value as a jsonb parameter. Drizzle's jsonb column turns a JS `null` into SQL NULL;
+ * callers' payloads may legitimately be the JSON value `null`, so payload columns use this.
+ */
+export function jsonb(value: unknown): SQL {
+  return sql`${JSON.stringify(value)}::jsonb`;
 }

@@ -6,11 +6,11 @@ import type { Caller } from "../auth";
 
 /**
  * The first verified request from a new tenant or user creates their mirror rows, so foreign
- * keys hold before `directory.*` fills in details. One statement, safe under concurrency:
- * parallel first requests wait on the unique index and then do nothing.
+ * keys hold before `directory.*` fills in details. Safe under concurrency: parallel first
+ * requests wait on the unique index and then do nothing.
  */
 export async function ensureCallerMirror(tx: Tx, caller: Caller): Promise<void> {
-  const [row] = await queryRows<{ ok: boolean }>(
+  const [inserted] = await queryRows<{ created: boolean }>(
     tx,
     sql`with new_tenant as (
           insert into tenants (id) values (${caller.tenantId}) on conflict do nothing
@@ -19,8 +19,15 @@ export async function ensureCallerMirror(tx: Tx, caller: Caller): Promise<void> 
           on conflict do nothing
           returning id
         )
-        select exists (select 1 from new_user) or exists (select 1 from users where id = ${caller.userId}) as ok`,
+        select exists (select 1 from new_user) as created`,
+  );
+  if (inserted?.created) return;
+  // A separate statement on purpose: it takes a fresh snapshot, so it sees a row that a
+  // concurrent first request committed while the insert above waited for it.
+  const [existing] = await queryRows<{ ours: boolean }>(
+    tx,
+    sql`select exists (select 1 from users where id = ${caller.userId}) as ours`,
   );
   // The user id exists, but in another tenant: the token contradicts the directory.
-  if (!row?.ok) throw new TRPCError({ code: "UNAUTHORIZED", message: "token subject is not a user of this tenant" });
+  if (!existing?.ours) throw new TRPCError({ code: "UNAUTHORIZED", message: "token subject is not a user of this tenant" });
 }

@@ -26,6 +26,7 @@ import {
   getTableColumns,
   gte,
   inArray,
+  jsonb,
   lt,
   queryRows,
   sql,
@@ -85,7 +86,7 @@ export async function startExecution(tx: Tx, caller: Caller, input: z.output<typ
       tenantId: caller.tenantId,
       agentId: input.agentId,
       userId: caller.userId,
-      inputData: input.input,
+      inputData: jsonb(input.input),
       idempotencyKey: input.idempotencyKey ?? null,
       metadata: input.metadata ?? {},
     })
@@ -130,7 +131,7 @@ export async function appendSteps(tx: Tx, caller: Caller, input: z.output<typeof
         executionId: input.executionId,
         ordinal: first + i,
         type: step.type,
-        data: step.data,
+        data: jsonb(step.data),
         inputTokens: step.inputTokens,
         outputTokens: step.outputTokens,
       })),
@@ -166,7 +167,7 @@ async function finishExecution(tx: Tx, caller: Caller, id: string, finish: Finis
       durationMs:
         finish.durationMs ??
         sql`round(extract(epoch from (greatest(now(), ${agentExecutions.startedAt}) - ${agentExecutions.startedAt})) * 1000)::int`,
-      ...(finish.output !== undefined && { outputData: finish.output }),
+      ...(finish.output !== undefined && { outputData: jsonb(finish.output) }),
       ...(finish.usage && finish.usage),
       ...(finish.costUsd !== undefined && { costUsd: finish.costUsd.toFixed(6) }),
       ...(finish.error && { errorCode: finish.error.code ?? null, errorMessage: finish.error.message }),

@@ -1,0 +1,207 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { agentSortFields, type Agent } from "@agent-builder/contracts";
+import { queryRows, sql, withTenant } from "@agent-builder/db";
+import { testTargets } from "@agent-builder/db/testing";
+
+import { createHarness, llmConfig, newAgent, rejectsWith, type Harness, type TestTenant } from "./support";
+
+describe.each(testTargets())("agents on %s", (target) => {
+  let h: Harness;
+  let t: TestTenant;
+  beforeAll(async () => {
+    h = await createHarness(target);
+    t = await h.tenant("agents-tenant");
+  });
+  afterAll(() => h?.close());
+
+  it("creates a draft agent owned by the caller, with zeroed stats", async () => {
+    const agent = await newAgent(t, { description: "helps", notebookIds: [crypto.randomUUID()], enableMemory: true });
+    expect(agent).toMatchObject({
+      name: "Helper",
+      description: "helps",
+      status: "draft",
+      ownerId: t.memberId,
+      spaceId: t.space.id,
+      llmConfig,
+      enableKnowledge: false,
+      enableMemory: true,
+      version: 1,
+      apiKeyHint: null,
+      stats: { totalExecutions: 0, totalCostUsd: 0, avgResponseTimeMs: null, lastExecutedAt: null },
+    });
+    expect(await t.member.agents.get({ id: agent.id })).toEqual(agent);
+  });
+
+  it("never returns the provider credential, only a hint; null clears it, omission keeps it", async () => {
+    const agent = await newAgent(t, { llmConfig: { ...llmConfig, apiKey: "sk-secret-value-1234" } });
+    const reads = [agent, await t.member.agents.get({ id: agent.id }), ...(await t.member.agents.list({ limit: 100 })).items];
+    for (const read of reads) expect(JSON.stringify(read)).not.toContain("sk-secret-value");
+    expect(agent.apiKeyHint).toBe("…1234");
+    expect(agent.llmConfig).not.toHaveProperty("apiKey");
+
+    const kept = await t.member.agents.update({ id: agent.id, expectedVersion: 1, llmConfig: { ...llmConfig, model: "o4-mini" } });
+    expect(kept).toMatchObject({ apiKeyHint: "…1234", llmConfig: { model: "o4-mini" }, version: 2 });
+    const cleared = await t.member.agents.update({ id: agent.id, expectedVersion: 2, llmConfig: { ...llmConfig, apiKey: null } });
+    expect(cleared.apiKeyHint).toBeNull();
+  });
+
+  it("validates the model configuration with field errors", async () => {
+    const error = await rejectsWith(
+      newAgent(t, { llmConfig: { provider: "openai", model: "m", temperature: 3 } }),
+      "BAD_REQUEST",
+      /llmConfig\.temperature/,
+    );
+    expect(error.message).toMatch(/invalid input/);
+    await rejectsWith(newAgent(t, { name: "" }), "BAD_REQUEST", /name/);
+    await rejectsWith(newAgent(t, { name: "x".repeat(256) }), "BAD_REQUEST", /name/);
+    await rejectsWith(newAgent(t, { llmConfig: { provider: "skynet", model: "m" } }), "BAD_REQUEST", /provider/);
+  });
+
+  it("rejects fields the caller may not set (tenant, status, version, counters)", async () => {
+    for (const extra of [{ tenantId: "other" }, { status: "active" }, { version: 9 }, { stats: { totalExecutions: 5 } }]) {
+      await rejectsWith(newAgent(t, extra), "BAD_REQUEST", /Unrecognized key/);
+    }
+  });
+
+  it("returns NOT_FOUND for a space or owner that is not in the tenant", async () => {
+    await rejectsWith(newAgent(t, { spaceId: crypto.randomUUID() }), "NOT_FOUND", /space not found/);
+    await rejectsWith(newAgent(t, { ownerId: crypto.randomUUID() }), "NOT_FOUND", /owner not found/);
+  });
+
+  it("updates with optimistic concurrency: a stale version is a CONFLICT and changes nothing", async () => {
+    const agent = await newAgent(t);
+    const updated = await t.member.agents.update({ id: agent.id, expectedVersion: 1, name: "Renamed", description: null });
+    expect(updated).toMatchObject({ name: "Renamed", description: null, version: 2 });
+    expect(Date.parse(updated.updatedAt)).toBeGreaterThanOrEqual(Date.parse(agent.updatedAt));
+    await rejectsWith(t.member.agents.update({ id: agent.id, expectedVersion: 1, name: "Lost" }), "CONFLICT", /version 2/);
+    expect((await t.member.agents.get({ id: agent.id })).name).toBe("Renamed");
+    await rejectsWith(t.member.agents.update({ id: agent.id, expectedVersion: 2 }), "BAD_REQUEST", /nothing to update/);
+    await rejectsWith(t.member.agents.update({ id: crypto.randomUUID(), expectedVersion: 1, name: "x" }), "NOT_FOUND");
+  });
+
+  it("lets exactly one of two concurrent updates with the same version win", async () => {
+    const agent = await newAgent(t);
+    const results = await Promise.allSettled([
+      t.member.agents.update({ id: agent.id, expectedVersion: 1, name: "A" }),
+      t.otherMember.agents.update({ id: agent.id, expectedVersion: 1, name: "B" }),
+    ]);
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    const loser = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
+    expect(loser.reason.code).toBe("CONFLICT");
+    expect((await t.member.agents.get({ id: agent.id })).version).toBe(2);
+  });
+
+  it("moves status only along allowed transitions", async () => {
+    const agent = await newAgent(t);
+    const active = await t.member.agents.setStatus({ id: agent.id, status: "active" });
+    expect(active).toMatchObject({ status: "active", version: 2 });
+    expect(await t.member.agents.setStatus({ id: agent.id, status: "active" })).toMatchObject({ version: 2 }); // no-op
+    await rejectsWith(t.member.agents.setStatus({ id: agent.id, status: "draft" }), "PRECONDITION_FAILED", /paused or archived/);
+    await t.member.agents.setStatus({ id: agent.id, status: "paused" });
+    await t.member.agents.setStatus({ id: agent.id, status: "active" });
+    await rejectsWith(t.member.agents.setStatus({ id: agent.id, status: "archived", expectedVersion: 1 }), "CONFLICT");
+    await t.member.agents.setStatus({ id: agent.id, status: "archived" });
+    await rejectsWith(t.member.agents.setStatus({ id: agent.id, status: "active" }), "PRECONDITION_FAILED", /no other status/);
+  });
+
+  it("deletes an agent with its executions, steps and usage rows", async () => {
+    const agent = await newAgent(t);
+    const execution = await t.member.executions.start({ agentId: agent.id, input: { q: 1 } });
+    await t.member.executions.appendSteps({ executionId: execution.id, steps: [{ type: "thought", data: "hm" }] });
+    await t.member.executions.complete({ id: execution.id, output: "ok", usage: { inputTokens: 1, outputTokens: 1 }, costUsd: 0.01 });
+    await expect(t.member.agents.delete({ id: agent.id })).resolves.toEqual({ id: agent.id });
+    await rejectsWith(t.member.agents.get({ id: agent.id }), "NOT_FOUND");
+    await rejectsWith(t.member.executions.get({ id: execution.id }), "NOT_FOUND");
+    await rejectsWith(t.member.agents.delete({ id: agent.id }), "NOT_FOUND");
+    const [left] = await withTenant(h.database.db, t.tenantId, (tx) =>
+      queryRows<{ n: number }>(
+        tx,
+        sql`select (select count(*) from agent_executions where agent_id = ${agent.id})
+                 + (select count(*) from agent_execution_steps where execution_id = ${execution.id})
+                 + (select count(*) from agent_usage_stats where agent_id = ${agent.id})
+                 + (select count(*) from agent_usage_daily where agent_id = ${agent.id}) as n`,
+      ),
+    );
+    expect(Number(left!.n)).toBe(0);
+  });
+
+  describe("list", () => {
+    let l: TestTenant;
+    const made: Agent[] = [];
+    beforeAll(async () => {
+      l = await h.tenant("list-tenant");
+      const notebook = "7a1c0c53-3f4e-4b4c-9d1e-0a2b3c4d5e6f";
+      for (let i = 0; i < 13; i++) {
+        const agent = await l.member.agents.create({
+          name: `${["Alpha", "beta", "Gamma_50%"][i % 3]} ${String(i).padStart(2, "0")}`,
+          spaceId: i % 2 ? l.space.id : l.otherSpace.id,
+          ownerId: i % 4 === 0 ? l.otherMemberId : undefined,
+          llmConfig,
+          notebookIds: i % 5 === 0 ? [notebook] : [],
+        });
+        made.push(i % 3 === 0 ? await l.member.agents.setStatus({ id: agent.id, status: "active" }) : agent);
+      }
+      // Give a few agents executions so lastExecutedAt differs.
+      for (const agent of made.filter((a) => a.status === "active").slice(0, 3)) {
+        const e = await l.member.executions.start({ agentId: agent.id, input: null });
+        await l.member.executions.cancel({ id: e.id });
+      }
+    });
+
+    async function walk(input: Record<string, unknown>) {
+      const seen: Agent[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await l.member.agents.list({ ...input, limit: 4, cursor });
+        expect(page.items.length).toBeLessThanOrEqual(4);
+        seen.push(...page.items);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      return seen;
+    }
+
+    it.each(agentSortFields.flatMap((sortBy) => [[sortBy, "asc"], [sortBy, "desc"]] as const))(
+      "pages through every agent exactly once sorted by %s %s",
+      async (sortBy, sortDirection) => {
+        const seen = await walk({ sortBy, sortDirection });
+        expect(seen.map((a) => a.id).sort()).toEqual(made.map((a) => a.id).sort());
+        const key = (a: Agent) =>
+          sortBy === "name" ? a.name : sortBy === "lastExecutedAt" ? (a.stats.lastExecutedAt ?? "") : a[sortBy];
+        const keys = seen.map(key);
+        const sorted = [...keys].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+        if (sortBy !== "name") expect(keys).toEqual(sortDirection === "asc" ? sorted : sorted.reverse());
+      },
+    );
+
+    it("filters by status, space, owner, notebook and name search", async () => {
+      const ids = (agents: Agent[]) => agents.map((a) => a.id).sort();
+      expect(ids(await walk({ status: "active" }))).toEqual(ids(made.filter((a) => a.status === "active")));
+      expect(ids(await walk({ status: ["draft", "active"] }))).toEqual(ids(made));
+      expect(ids(await walk({ spaceId: l.space.id }))).toEqual(ids(made.filter((a) => a.spaceId === l.space.id)));
+      expect(ids(await walk({ ownerId: l.otherMemberId }))).toEqual(ids(made.filter((a) => a.ownerId === l.otherMemberId)));
+      expect(ids(await walk({ notebookId: "7a1c0c53-3f4e-4b4c-9d1e-0a2b3c4d5e6f" }))).toEqual(
+        ids(made.filter((a) => a.notebookIds.length > 0)),
+      );
+      expect(ids(await walk({ search: "BETA" }))).toEqual(ids(made.filter((a) => a.name.startsWith("beta"))));
+      // LIKE wildcards are literal: "50%" matches only names containing "50%".
+      expect(ids(await walk({ search: "a_50%" }))).toEqual(ids(made.filter((a) => a.name.includes("a_50%"))));
+      expect(await walk({ search: "%" })).toHaveLength(made.filter((a) => a.name.includes("%")).length);
+      expect(await walk({ spaceId: l.space.id, status: "paused" })).toEqual([]);
+    });
+
+    it("returns each agent's lifetime stats in the list", async () => {
+      const page = await l.member.agents.list({ limit: 100, sortBy: "lastExecutedAt", sortDirection: "desc" });
+      expect(page.items.slice(0, 3).map((a) => a.stats.cancelledExecutions)).toEqual([1, 1, 1]);
+      expect(page.items.slice(3).every((a) => a.stats.totalExecutions === 0)).toBe(true);
+    });
+
+    it("rejects a forged cursor, a cursor of another sort, and page sizes out of range", async () => {
+      await rejectsWith(l.member.agents.list({ cursor: "garbage" }), "BAD_REQUEST", /invalid cursor/);
+      const page = await l.member.agents.list({ limit: 2, sortBy: "name" });
+      await rejectsWith(l.member.agents.list({ cursor: page.nextCursor!, sortBy: "createdAt" }), "BAD_REQUEST", /different sort/);
+      await rejectsWith(l.member.agents.list({ limit: 101 }), "BAD_REQUEST", /limit/);
+      await rejectsWith(l.member.agents.list({ limit: 0 }), "BAD_REQUEST", /limit/);
+    });
+  });
+});

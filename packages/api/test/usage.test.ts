@@ -1,0 +1,162 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { agentExecutions, queryRows, sql, withTenant } from "@agent-builder/db";
+import { testTargets } from "@agent-builder/db/testing";
+
+import { createHarness, newAgent, rejectsWith, type Harness, type TestTenant } from "./support";
+
+const usage = (n: number) => ({ inputTokens: 100 + n, outputTokens: 10 + (n % 7), cachedInputTokens: 0, reasoningTokens: 0 });
+const day = (offsetDays = 0) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+
+/** Recounts usage from the executions table, the ground truth the counters must equal. */
+async function recount(h: Harness, tenantId: string, agentId: string) {
+  const [row] = await withTenant(h.database.db, tenantId, (tx) =>
+    queryRows<Record<string, number>>(
+      tx,
+      sql`select count(*)::float8 as executions,
+                 count(*) filter (where status = 'succeeded')::float8 as succeeded,
+                 count(*) filter (where status = 'failed')::float8 as failed,
+                 count(*) filter (where status = 'cancelled')::float8 as cancelled,
+                 coalesce(sum(total_tokens), 0)::float8 as "totalTokens",
+                 coalesce(sum(cost_usd), 0)::float8 as "costUsd",
+                 coalesce(sum(duration_ms), 0)::float8 as "durationMs"
+          from agent_executions where agent_id = ${agentId} and status <> 'running'`,
+    ),
+  );
+  return row!;
+}
+
+describe.each(testTargets())("usage on %s", (target) => {
+  let h: Harness;
+  let t: TestTenant;
+  beforeAll(async () => {
+    h = await createHarness(target, { poolMax: 20 });
+    t = await h.tenant("usage-tenant");
+  });
+  afterAll(() => h?.close());
+
+  async function activeAgent(spaceId = t.space.id) {
+    const agent = await newAgent(t, { spaceId });
+    return t.member.agents.setStatus({ id: agent.id, status: "active" });
+  }
+
+  it("keeps counters exact under 200 concurrent completions on one agent", async () => {
+    const agent = await activeAgent();
+    const started = await Promise.all(Array.from({ length: 200 }, (_, i) => t.member.executions.start({ agentId: agent.id, input: i })));
+    await Promise.all(
+      started.map((e, i) =>
+        i % 10 === 9
+          ? t.member.executions.fail({ id: e.id, error: { message: "boom" }, usage: usage(i), costUsd: 0.000001 * i, durationMs: i })
+          : t.member.executions.complete({ id: e.id, output: i, usage: usage(i), costUsd: 0.000001 * i, durationMs: i }),
+      ),
+    );
+    const truth = await recount(h, t.tenantId, agent.id);
+    expect(truth.executions).toBe(200);
+    const { lifetime, today } = await t.member.usage.agent({ agentId: agent.id });
+    expect(lifetime).toMatchObject({
+      executions: 200,
+      succeeded: 180,
+      failed: 20,
+      cancelled: 0,
+      totalTokens: truth.totalTokens,
+      costUsd: truth.costUsd,
+      avgDurationMs: Math.round(truth.durationMs! / 200),
+    });
+    expect(today).toMatchObject({ executions: 200, succeeded: 180, failed: 20, totalTokens: truth.totalTokens, costUsd: truth.costUsd });
+    const stats = (await t.member.agents.get({ id: agent.id })).stats;
+    expect(stats).toMatchObject({ totalExecutions: 200, successfulExecutions: 180, failedExecutions: 20, totalTokens: truth.totalTokens });
+  });
+
+  it("buckets by the UTC day an execution started; periods and timeseries read the rollups", async () => {
+    const agent = await activeAgent(t.otherSpace.id);
+    // Executions inserted as already finished, 0, 1, 10, 40 and 400 days ago (as an import would).
+    const ages = [0, 0, 1, 10, 40, 400];
+    await withTenant(h.database.db, t.tenantId, (tx) =>
+      tx.insert(agentExecutions).values(
+        ages.map((age, i) => {
+          const startedAt = new Date(Date.now() - age * 86_400_000);
+          return {
+            tenantId: t.tenantId,
+            agentId: agent.id,
+            userId: t.memberId,
+            inputData: {},
+            status: i === 1 ? ("failed" as const) : ("succeeded" as const),
+            startedAt,
+            createdAt: startedAt,
+            completedAt: new Date(startedAt.getTime() + 1000),
+            durationMs: 1000,
+            inputTokens: 10,
+            outputTokens: 5,
+            costUsd: "0.250000",
+          };
+        }),
+      ),
+    );
+    const result = await t.member.usage.agent({ agentId: agent.id });
+    expect(result.lifetime).toMatchObject({ executions: 6, succeeded: 5, failed: 1, totalTokens: 90, costUsd: 1.5, avgDurationMs: 1000 });
+    expect(result.today).toMatchObject({ executions: 2, failed: 1, costUsd: 0.5 });
+
+    // Expected week/month counts, computed independently from the ages.
+    const now = new Date();
+    const utcDay = (d: Date) => Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+    const weekStart = utcDay(now) - ((now.getUTCDay() + 6) % 7) * 86_400_000;
+    const monthStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
+    const startedDays = ages.map((age) => utcDay(new Date(now.getTime() - age * 86_400_000)));
+    expect(result.thisWeek.executions).toBe(startedDays.filter((d) => d >= weekStart).length);
+    expect(result.thisMonth.executions).toBe(startedDays.filter((d) => d >= monthStart).length);
+
+    const series = await t.member.usage.timeseries({ from: day(-45), to: day(), agentId: agent.id });
+    expect(series.buckets).toHaveLength(46);
+    expect(series.buckets[0]!.day).toBe(day(-45));
+    expect(series.buckets.at(-1)).toMatchObject({ day: day(), executions: 2, succeeded: 1, failed: 1, totalTokens: 30, costUsd: 0.5, avgDurationMs: 1000 });
+    expect(series.buckets.find((b) => b.day === day(-10))).toMatchObject({ executions: 1 });
+    expect(series.buckets.find((b) => b.day === day(-5))).toMatchObject({ executions: 0, costUsd: 0, avgDurationMs: null });
+    expect(series.buckets.reduce((sum, b) => sum + b.executions, 0)).toBe(5); // the 400-day-old one is outside
+
+    // Daily rollups always equal a recount grouped by day.
+    const mismatches = await withTenant(h.database.db, t.tenantId, (tx) =>
+      queryRows(
+        tx,
+        sql`select * from (
+              select agent_id, (started_at at time zone 'utc')::date as day, count(*) as n, sum(cost_usd) as cost
+              from agent_executions where status <> 'running' group by 1, 2) e
+            full join (select agent_id, day, total_executions as n, total_cost_usd as cost from agent_usage_daily) d
+              using (agent_id, day)
+            where e.n is distinct from d.n or e.cost is distinct from d.cost`,
+      ),
+    );
+    expect(mismatches).toEqual([]);
+  });
+
+  it("sums a space and the whole tenant", async () => {
+    const u = await h.tenant("usage-sums");
+    const inSpace = await u.member.agents.setStatus({ id: (await newAgent(u)).id, status: "active" });
+    const elsewhere = await u.member.agents.setStatus({ id: (await newAgent(u, { spaceId: u.otherSpace.id })).id, status: "active" });
+    for (const [agent, n] of [[inSpace, 3], [elsewhere, 2]] as const) {
+      for (let i = 0; i < n; i++) {
+        const e = await u.member.executions.start({ agentId: agent.id, input: i });
+        await u.member.executions.complete({ id: e.id, output: i, usage: usage(0), costUsd: 1 });
+      }
+    }
+    await newAgent(u); // a never-run agent still counts as an agent
+    const space = await u.member.usage.space({ spaceId: u.space.id });
+    expect(space).toMatchObject({ spaceId: u.space.id, agentCount: 2, lifetime: { executions: 3, costUsd: 3 }, thisMonth: { executions: 3 } });
+    const tenant = await u.member.usage.tenant();
+    expect(tenant).toMatchObject({ tenantId: "usage-sums", agentCount: 3, lifetime: { executions: 5, costUsd: 5 }, today: { executions: 5 } });
+    expect(tenant.lifetime.lastExecutedAt).not.toBeNull();
+    const series = await u.member.usage.timeseries({ from: day(-1), to: day(), spaceId: u.otherSpace.id });
+    expect(series.buckets.map((b) => b.executions)).toEqual([0, 2]);
+    const all = await u.member.usage.timeseries({ from: day(), to: day() });
+    expect(all.buckets).toEqual([expect.objectContaining({ executions: 5, costUsd: 5 })]);
+  });
+
+  it("validates ranges and ids", async () => {
+    await rejectsWith(t.member.usage.timeseries({ from: "2025-01-01", to: "2026-01-02" }), "BAD_REQUEST", /366 days/);
+    await expect(t.member.usage.timeseries({ from: "2025-01-01", to: "2026-01-01" })).resolves.toMatchObject({ buckets: { length: 366 } });
+    await rejectsWith(t.member.usage.timeseries({ from: "2026-02-01", to: "2026-01-01" }), "BAD_REQUEST", /after/);
+    await rejectsWith(t.member.usage.timeseries({ from: "2026-02-30", to: "2026-03-01" }), "BAD_REQUEST", /from/);
+    await rejectsWith(t.member.usage.agent({ agentId: crypto.randomUUID() }), "NOT_FOUND");
+    await rejectsWith(t.member.usage.space({ spaceId: crypto.randomUUID() }), "NOT_FOUND");
+    await rejectsWith(t.member.usage.timeseries({ from: day(), to: day(), agentId: crypto.randomUUID() }), "NOT_FOUND");
+  });
+});

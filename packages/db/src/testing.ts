@@ -1,0 +1,93 @@
+/**
+ * Fresh, migrated databases for tests. DB tests run on PGlite always and on the Postgres at
+ * DATABASE_URL when it is set. `prepareTestDatabases` (vitest globalSetup) migrates once: a
+ * PGlite data-dir dump and a Postgres template database; each test file then gets its own copy.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+import pg from "pg";
+
+import { connectPostgres, openPglite, type DatabaseHandle } from "./client";
+
+export type TestTarget = "pglite" | "postgres";
+
+const dumpDir = fileURLToPath(new URL("../../../.data/test", import.meta.url));
+const pgliteDump = `${dumpDir}/pglite-migrated.tar.gz`;
+const templateName = "agent_builder_test_template";
+const databasePrefix = "agent_builder_test_";
+
+export function testTargets(): TestTarget[] {
+  return process.env.DATABASE_URL ? ["pglite", "postgres"] : ["pglite"];
+}
+
+function serverUrl(database: string): string {
+  const url = new URL(process.env.DATABASE_URL!);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+async function onMaintenanceConnection<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function prepareTestDatabases(): Promise<void> {
+  mkdirSync(dumpDir, { recursive: true });
+  const pglite = await openPglite();
+  await pglite.migrate();
+  const dump = await pglite.client.dumpDataDir("gzip");
+  writeFileSync(pgliteDump, Buffer.from(await dump.arrayBuffer()));
+  await pglite.close();
+
+  if (!process.env.DATABASE_URL) return;
+  await dropLeftoverDatabases();
+  await onMaintenanceConnection((c) => c.query(`create database ${templateName}`));
+  const template = connectPostgres({ url: serverUrl(templateName), max: 1 });
+  await template.migrate();
+  await template.close();
+}
+
+export async function dropLeftoverDatabases(): Promise<void> {
+  if (!process.env.DATABASE_URL) return;
+  await onMaintenanceConnection(async (c) => {
+    const { rows } = await c.query<{ datname: string }>(
+      `select datname from pg_database where datname = $1 or datname like $2`,
+      [templateName, `${databasePrefix}%`],
+    );
+    for (const { datname } of rows) await c.query(`drop database if exists "${datname}" with (force)`);
+  });
+}
+
+export interface TestDatabase extends DatabaseHandle {
+  target: TestTarget;
+  /** Connection string of this test's own Postgres database (postgres target only). */
+  url?: string;
+}
+
+let counter = 0;
+
+export async function createTestDatabase(target: TestTarget, options: { poolMax?: number } = {}): Promise<TestDatabase> {
+  if (target === "pglite") {
+    const handle = await openPglite({ loadDataDir: new Blob([readFileSync(pgliteDump)]) });
+    return { ...handle, target };
+  }
+  const name = `${databasePrefix}${process.pid}_${Date.now()}_${counter++}`;
+  await onMaintenanceConnection((c) => c.query(`create database ${name} template ${templateName}`));
+  const url = serverUrl(name);
+  const handle = connectPostgres({ url, max: options.poolMax ?? 20 });
+  return {
+    ...handle,
+    target,
+    url,
+    close: async () => {
+      await handle.close();
+      await onMaintenanceConnection((c) => c.query(`drop database if exists ${name} with (force)`));
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import { existsSync } from "node:fs";
+
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { appliedMigrations, migrationsFolder, queryRows, readJournal, rollbackLast } from "../src";
+import { createTestDatabase, testTargets, type TestDatabase } from "../src/testing";
+
+describe.each(testTargets())("migrations on %s", (target) => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase(target);
+  });
+  afterAll(() => database?.close());
+
+  const publicTables = async () =>
+    (
+      await queryRows<{ tablename: string }>(
+        database.db,
+        sql`select tablename from pg_tables where schemaname = 'public' order by tablename`,
+      )
+    ).map((r) => r.tablename);
+
+  it("has a rollback file for every migration", () => {
+    for (const entry of readJournal()) {
+      expect(existsSync(`${migrationsFolder}/down/${entry.tag}.sql`), entry.tag).toBe(true);
+    }
+  });
+
+  it("runs up → down → up and ends where it started", async () => {
+    const journal = readJournal().map((e) => e.tag);
+    expect(await appliedMigrations(database.db)).toEqual(journal);
+    const tablesBefore = await publicTables();
+    expect(tablesBefore).toContain("agents");
+
+    for (const tag of [...journal].reverse()) expect(await rollbackLast(database.db)).toBe(tag);
+    expect(await rollbackLast(database.db)).toBeNull();
+    expect(await appliedMigrations(database.db)).toEqual([]);
+    expect(await publicTables()).toEqual([]);
+    const leftovers = await queryRows<{ name: string }>(
+      database.db,
+      sql`select proname as name from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = 'public'
+          union all select typname from pg_type t join pg_namespace n on n.oid = t.typnamespace
+            where n.nspname = 'public' and t.typtype = 'e'`,
+    );
+    expect(leftovers).toEqual([]);
+
+    await database.migrate();
+    expect(await appliedMigrations(database.db)).toEqual(journal);
+    expect(await publicTables()).toEqual(tablesBefore);
+  });
+
+  it("rolls back one step at a time and re-applies only that step", async () => {
+    const journal = readJournal().map((e) => e.tag);
+    expect(await rollbackLast(database.db)).toBe(journal.at(-1));
+    expect(await appliedMigrations(database.db)).toEqual(journal.slice(0, -1));
+    const [trigger] = await queryRows<{ n: number }>(
+      database.db,
+      sql`select count(*)::int as n from pg_trigger where tgname = 'agent_executions_count_usage'`,
+    );
+    expect(trigger!.n).toBe(0);
+    await database.migrate();
+    expect(await appliedMigrations(database.db)).toEqual(journal);
+  });
+});

@@ -1,0 +1,137 @@
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { appRole, connectPostgres, queryRows, withTenant } from "../src";
+import { createTestDatabase, testTargets, type TestDatabase } from "../src/testing";
+import { makeAgent, makeTenant, pgErrorCode } from "./support";
+
+describe.each(testTargets())("row-level security on %s", (target) => {
+  let database: TestDatabase;
+  let a: Awaited<ReturnType<typeof makeTenant>>;
+  let b: Awaited<ReturnType<typeof makeTenant>>;
+  let agentA: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(target);
+    a = await makeTenant(database.db, "tenant-a");
+    b = await makeTenant(database.db, "tenant-b");
+    agentA = await makeAgent(database.db, a);
+    await makeAgent(database.db, b);
+  });
+  afterAll(() => database?.close());
+
+  it("enables and forces RLS, with a policy, on every table that has a tenant column", async () => {
+    const tables = await queryRows<{ table: string; enabled: boolean; forced: boolean; policies: number }>(
+      database.db,
+      sql`select c.relname as table, c.relrowsecurity as enabled, c.relforcerowsecurity as forced,
+                 (select count(*)::int from pg_policy p where p.polrelid = c.oid) as policies
+          from pg_class c join pg_namespace n on n.oid = c.relnamespace
+          where n.nspname = 'public' and c.relkind = 'r'
+            and (exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'tenant_id')
+                 or c.relname = 'tenants')
+          order by 1`,
+    );
+    expect(tables.map((t) => t.table)).toEqual([
+      "agent_execution_steps",
+      "agent_executions",
+      "agent_usage_daily",
+      "agent_usage_stats",
+      "agents",
+      "spaces",
+      "tenants",
+      "users",
+    ]);
+    for (const t of tables) expect(t, t.table).toMatchObject({ enabled: true, forced: true, policies: 1 });
+  });
+
+  it("runs requests as a role without BYPASSRLS that owns no table", async () => {
+    const [role] = await queryRows<{ bypass: boolean; superuser: boolean; owned: number }>(
+      database.db,
+      sql`select r.rolbypassrls as bypass, r.rolsuper as superuser,
+                 (select count(*)::int from pg_class c where c.relowner = r.oid) as owned
+          from pg_roles r where r.rolname = ${appRole}`,
+    );
+    expect(role).toEqual({ bypass: false, superuser: false, owned: 0 });
+  });
+
+  it("shows each tenant only its own rows, table by table", async () => {
+    for (const [tenant, other] of [[a, b], [b, a]] as const) {
+      const seen = await withTenant(database.db, tenant.tenantId, (tx) =>
+        queryRows<{ tenants: string[] }>(
+          tx,
+          sql`select array(select distinct tenant_id from (
+                select id as tenant_id from tenants union all select tenant_id from users
+                union all select tenant_id from spaces union all select tenant_id from agents
+                union all select tenant_id from agent_usage_stats) s) as tenants`,
+        ),
+      );
+      expect(seen[0]!.tenants).toEqual([tenant.tenantId]);
+      expect(seen[0]!.tenants).not.toContain(other.tenantId);
+    }
+  });
+
+  it("sees zero rows when no tenant is set, even as the app role", async () => {
+    const counts = await database.db.transaction(async (tx) => {
+      await tx.execute(sql`select set_config('role', ${appRole}, true)`);
+      return queryRows<{ n: number }>(tx, sql`select (select count(*) from agents) + (select count(*) from tenants) as n`);
+    });
+    expect(Number(counts[0]!.n)).toBe(0);
+  });
+
+  it("rejects writing a row into another tenant", async () => {
+    const code = await pgErrorCode(
+      withTenant(database.db, a.tenantId, (tx) =>
+        tx.execute(sql`insert into spaces (id, tenant_id, name) values (gen_random_uuid(), ${b.tenantId}, 'x')`),
+      ),
+    );
+    expect(code).toBe("42501");
+  });
+
+  it("cannot update or delete another tenant's rows (they are invisible)", async () => {
+    const changed = await withTenant(database.db, b.tenantId, async (tx) => {
+      const updated = await queryRows(tx, sql`update agents set name = 'stolen' where id = ${agentA} returning id`);
+      const deleted = await queryRows(tx, sql`delete from agents where id = ${agentA} returning id`);
+      return updated.length + deleted.length;
+    });
+    expect(changed).toBe(0);
+    const [agent] = await withTenant(database.db, a.tenantId, (tx) =>
+      queryRows<{ name: string }>(tx, sql`select name from agents where id = ${agentA}`),
+    );
+    expect(agent!.name).toBe("Agent");
+  });
+
+  it("composite foreign keys reject an agent pointing at another tenant's space or user", async () => {
+    const insertAgent = (spaceId: string, ownerId: string) =>
+      withTenant(database.db, a.tenantId, (tx) =>
+        tx.execute(sql`insert into agents (tenant_id, name, owner_id, space_id, llm_config)
+                       values (${a.tenantId}, 'x', ${ownerId}, ${spaceId}, '{}')`),
+      );
+    expect(await pgErrorCode(insertAgent(b.spaceId, a.userId))).toBe("23503");
+    expect(await pgErrorCode(insertAgent(a.spaceId, b.userId))).toBe("23503");
+  });
+
+  it("composite foreign keys reject an execution of another tenant's agent", async () => {
+    const code = await pgErrorCode(
+      withTenant(database.db, b.tenantId, (tx) =>
+        tx.execute(sql`insert into agent_executions (tenant_id, agent_id, user_id, input_data)
+                       values (${b.tenantId}, ${agentA}, ${b.userId}, '{}')`),
+      ),
+    );
+    expect(code).toBe("23503");
+  });
+
+  it.runIf(target === "postgres")("does not leak the tenant or role into the next transaction on a pooled connection", async () => {
+    const single = connectPostgres({ url: database.url!, max: 1 });
+    try {
+      await withTenant(single.db, a.tenantId, (tx) => tx.execute(sql`select 1`));
+      const [after] = await queryRows<{ tenant: string | null; role: string }>(
+        single.db,
+        sql`select current_setting('app.tenant_id', true) as tenant, current_user as role`,
+      );
+      expect(after!.tenant ?? "").toBe("");
+      expect(after!.role).not.toBe(appRole);
+    } finally {
+      await single.close();
+    }
+  });
+});
