@@ -16,7 +16,12 @@ export type Api = ReturnType<typeof createCaller>;
 
 /** A real database, the real router and real tokens: what a request goes through, minus HTTP. */
 export async function createHarness(target: TestTarget, options: { poolMax?: number } = {}) {
-  const database: TestDatabase = await createTestDatabase(target, options);
+  /** Every statement sent, in order; tests reset it to count round trips. */
+  const statements: string[] = [];
+  const database: TestDatabase = await createTestDatabase(target, {
+    ...options,
+    logger: { logQuery: (query) => statements.push(query) },
+  });
   const logged: string[] = [];
   const deps: ApiDeps = {
     db: database.db,
@@ -48,6 +53,7 @@ export async function createHarness(target: TestTarget, options: { poolMax?: num
 
   return {
     database,
+    statements,
     deps,
     logged,
     as,

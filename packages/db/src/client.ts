@@ -24,13 +24,19 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
+/** Sees every statement Drizzle sends (tests count round trips with it). */
+export interface QueryLogger {
+  logQuery(query: string, params: unknown[]): void;
+}
+
 export interface PostgresOptions {
   url: string;
   /** Pool size; defaults to PG_POOL_MAX or 10. */
   max?: number;
+  logger?: QueryLogger;
 }
 
-export function connectPostgres({ url, max }: PostgresOptions): DatabaseHandle {
+export function connectPostgres({ url, max, logger }: PostgresOptions): DatabaseHandle {
   const pool = new pg.Pool({
     connectionString: url,
     max: max ?? Number(process.env.PG_POOL_MAX ?? 10),
@@ -39,7 +45,7 @@ export function connectPostgres({ url, max }: PostgresOptions): DatabaseHandle {
   });
   // An idle client losing its connection (server restart) must not crash the process.
   pool.on("error", () => {});
-  const db = drizzleNodePg(pool, { schema });
+  const db = drizzleNodePg(pool, { schema, logger });
   return {
     db,
     driver: "postgres",
@@ -53,12 +59,13 @@ export interface PgliteOptions {
   dataDir?: string;
   /** A `dumpDataDir()` tarball to start from (about 1 s instead of a 4–7 s initdb). */
   loadDataDir?: Blob | File;
+  logger?: QueryLogger;
 }
 
 export async function openPglite(options: PgliteOptions = {}): Promise<DatabaseHandle & { client: PGlite }> {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const client = await PGlite.create({ dataDir: options.dataDir, loadDataDir: options.loadDataDir });
-  const db = drizzlePglite(client, { schema });
+  const db = drizzlePglite(client, { schema, logger: options.logger });
   return {
     db,
     client,

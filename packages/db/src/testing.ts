@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 
 import pg from "pg";
 
-import { connectPostgres, openPglite, type DatabaseHandle } from "./client";
+import { connectPostgres, openPglite, type DatabaseHandle, type QueryLogger } from "./client";
 
 export type TestTarget = "pglite" | "postgres";
 
@@ -72,15 +72,18 @@ export interface TestDatabase extends DatabaseHandle {
 
 let counter = 0;
 
-export async function createTestDatabase(target: TestTarget, options: { poolMax?: number } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(
+  target: TestTarget,
+  options: { poolMax?: number; logger?: QueryLogger } = {},
+): Promise<TestDatabase> {
   if (target === "pglite") {
-    const handle = await openPglite({ loadDataDir: new Blob([readFileSync(pgliteDump)]) });
+    const handle = await openPglite({ loadDataDir: new Blob([readFileSync(pgliteDump)]), logger: options.logger });
     return { ...handle, target };
   }
   const name = `${databasePrefix}${process.pid}_${Date.now()}_${counter++}`;
   await onMaintenanceConnection((c) => c.query(`create database ${name} template ${templateName}`));
   const url = serverUrl(name);
-  const handle = connectPostgres({ url, max: options.poolMax ?? 20 });
+  const handle = connectPostgres({ url, max: options.poolMax ?? 20, logger: options.logger });
   return {
     ...handle,
     target,

@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { testTargets } from "@agent-builder/db/testing";
+
+import { createHarness, newAgent, type Harness, type TestTenant } from "./support";
+
+/**
+ * Each request is one transaction; within it, a list of 50 agents with their stats is one
+ * query. The counts below are every statement Drizzle sent (BEGIN/COMMIT are not counted).
+ */
+describe.each(testTargets())("database round trips on %s", (target) => {
+  let h: Harness;
+  let t: TestTenant;
+  beforeAll(async () => {
+    h = await createHarness(target);
+    t = await h.tenant("round-trip-tenant");
+    for (let i = 0; i < 50; i++) {
+      const agent = await newAgent(t, { name: `Agent ${i}` });
+      if (i < 5) {
+        await t.member.agents.setStatus({ id: agent.id, status: "active" });
+        const e = await t.member.executions.start({ agentId: agent.id, input: i });
+        await t.member.executions.complete({ id: e.id, output: i, usage: { inputTokens: 1, outputTokens: 1 }, costUsd: 0 });
+      }
+    }
+  });
+  afterAll(() => h?.close());
+
+  async function count(call: () => Promise<unknown>) {
+    h.statements.length = 0;
+    await call();
+    return [...h.statements];
+  }
+
+  it("lists 50 agents with their stats in one query after the scope is set", async () => {
+    const sent = await count(() => t.member.agents.list({ limit: 50 }));
+    expect(sent).toHaveLength(2);
+    expect(sent[0]).toMatch(/set_config\('app\.tenant_id'/);
+    expect(sent[1]).toMatch(/from "agents" left join "agent_usage_stats"/);
+  });
+
+  it.each([
+    ["executions.list", (tt: TestTenant) => tt.member.executions.list({ limit: 50 }), 2],
+    ["usage.tenant", (tt: TestTenant) => tt.member.usage.tenant(), 2],
+    ["usage.timeseries", (tt: TestTenant) => tt.member.usage.timeseries({ from: "2026-01-01", to: "2026-03-31" }), 2],
+  ] as const)("%s is one query after the scope is set", async (_name, call, expected) => {
+    expect(await count(() => call(t))).toHaveLength(expected);
+  });
+
+  it("gets an execution with its steps in one query", async () => {
+    const [first] = (await t.member.executions.list({ limit: 1 })).items;
+    expect(await count(() => t.member.executions.get({ id: first!.id }))).toHaveLength(2);
+  });
+
+  it("adds the mirror upsert only on a caller's first request", async () => {
+    const fresh = await h.as({ sub: crypto.randomUUID(), tid: t.tenantId, role: "member" });
+    expect(await count(() => fresh.agents.list({ limit: 1 }))).toHaveLength(3);
+    expect(await count(() => fresh.agents.list({ limit: 1 }))).toHaveLength(2);
+  });
+});
