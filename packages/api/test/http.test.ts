@@ -111,7 +111,7 @@ describe.each(testTargets())("HTTP on %s", (target) => {
     );
     expect(response.status).toBe(200);
     const [one, two] = (await response.json()) as Array<{ result: { data: { id: string; items: unknown[] } } }>;
-    expect(one.result.data.id).toBe(agent.id);
-    expect(two.result.data.items).toHaveLength(1);
+    expect(one?.result.data.id).toBe(agent.id);
+    expect(two?.result.data.items).toHaveLength(1);
   });
 });
