@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 
 import { sql } from "drizzle-orm";
 
 import { queryRows, type Database } from "./client";
+import { migrationsFolder } from "./paths";
 
 /**
  * drizzle-kit generates and applies "up" migrations (`<tag>.sql`, listed in meta/_journal.json);
@@ -11,7 +11,7 @@ import { queryRows, type Database } from "./client";
  * `rollbackLast` applies it and removes the row drizzle's migrator recorded, so a later
  * `migrate()` re-applies the migration.
  */
-export const migrationsFolder = fileURLToPath(new URL("../migrations", import.meta.url));
+export { migrationsFolder };
 
 interface JournalEntry {
   idx: number;
