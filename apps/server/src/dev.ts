@@ -31,7 +31,7 @@ if (secret) {
   console.log(`\nDev admin token, ${admin.displayName} (admin of ${acme.id}):\n${adminToken}`);
   console.log(`\nTry it:\n  curl -s ${server.url}/trpc/health`);
   console.log(`  curl -s -H "Authorization: Bearer ${memberToken}" '${server.url}/trpc/agents.list?input=%7B%22limit%22%3A3%7D'`);
-  console.log(`\nMore tokens: pnpm token --tenant globex --role service`);
+  console.log(`\nMore tokens: pnpm -s dev:token --tenant globex --role service`);
 } else {
   console.log("AUTH_JWKS_URL is set: get tokens from your identity provider.");
 }

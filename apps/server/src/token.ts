@@ -1,5 +1,5 @@
 /**
- * `pnpm token [--tenant acme] [--user <uuid>] [--role member|service|admin] [--expires 12h]`
+ * `pnpm -s dev:token [--tenant acme] [--user <uuid>] [--role member|service|admin] [--expires 12h]`
  * Prints a token signed with AUTH_JWT_SECRET (or the dev default) for any tenant, user and role.
  * Without --user it picks the demo user of that role in a demo tenant, or a fresh uuid.
  */

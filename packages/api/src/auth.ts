@@ -67,7 +67,7 @@ function describeJoseError(error: unknown): string {
   return "token could not be verified";
 }
 
-/** Mints an HS256 token: the `pnpm token` command, `pnpm dev` and tests use it. */
+/** Mints an HS256 token: the `pnpm -s dev:token` command, `pnpm dev` and tests use it. */
 export async function mintToken(
   secret: string,
   claims: TokenClaims,
