@@ -10,7 +10,7 @@ import { createTokenVerifier, InvalidTokenError, mintToken, type TokenVerifier }
 describe("JWKS token verification", () => {
   let server: Server;
   let verify: TokenVerifier;
-  let privateKey: CryptoKey;
+  let privateKey: Awaited<ReturnType<typeof generateKeyPair>>["privateKey"];
   const claims = { sub: crypto.randomUUID(), tid: "jwks-tenant", role: "service" };
 
   beforeAll(async () => {
