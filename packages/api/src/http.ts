@@ -8,6 +8,8 @@ export interface HttpOptions {
   maxBodyBytes?: number;
   /** Origins allowed to call from a browser (CORS); default none. `*` allows any. */
   allowedOrigins?: string[];
+  /** Path the API is served under; `/trpc` by default (Vercel functions use `/api/trpc`). */
+  endpoint?: string;
 }
 
 export const trpcEndpoint = "/trpc";
@@ -19,14 +21,15 @@ export const trpcEndpoint = "/trpc";
 export function createFetchHandler(deps: ApiDeps, options: HttpOptions = {}) {
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const allowedOrigins = options.allowedOrigins ?? [];
+  const endpoint = options.endpoint ?? trpcEndpoint;
 
   return async function handle(request: Request): Promise<Response> {
     const cors = corsHeaders(request.headers.get("origin"), allowedOrigins);
     if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: cors });
 
     const url = new URL(request.url);
-    if (url.pathname !== trpcEndpoint && !url.pathname.startsWith(`${trpcEndpoint}/`)) {
-      return json(404, { error: { message: `not found: the API is served under ${trpcEndpoint}` } }, cors);
+    if (url.pathname !== endpoint && !url.pathname.startsWith(`${endpoint}/`)) {
+      return json(404, { error: { message: `not found: the API is served under ${endpoint}` } }, cors);
     }
 
     const limited = await limitBody(request, maxBodyBytes);
@@ -35,7 +38,7 @@ export function createFetchHandler(deps: ApiDeps, options: HttpOptions = {}) {
     }
 
     const response = await fetchRequestHandler({
-      endpoint: trpcEndpoint,
+      endpoint,
       req: limited,
       router: appRouter,
       createContext: () => createContext(deps, limited.headers),

@@ -3,7 +3,15 @@ import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "./root";
 
 export { appRouter, type AppRouter } from "./root";
-export { createCallerFactory, createContext, type ApiDeps, type Context, type Logger } from "./trpc";
+export {
+  createCallerFactory,
+  createContext,
+  type ApiDeps,
+  type ApiErrorShape,
+  type Context,
+  type FieldErrors,
+  type Logger,
+} from "./trpc";
 export { createFetchHandler, trpcEndpoint, type HttpOptions } from "./http";
 export {
   createTokenVerifier,

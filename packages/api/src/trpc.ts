@@ -3,7 +3,13 @@
  * 2. INITIALIZATION tRPC with an error formatter that adds zod field errors to `data`.
  * 3. PROCEDURES     the ladder: public → authenticated → tenant (one transaction under RLS) → service.
  */
-import { initTRPC, TRPCError, type TRPC_ERROR_CODE_KEY } from "@trpc/server";
+import {
+  initTRPC,
+  TRPCError,
+  type TRPC_ERROR_CODE_KEY,
+  type TRPCDefaultErrorData,
+  type TRPCDefaultErrorShape,
+} from "@trpc/server";
 import { z, ZodError } from "zod";
 
 import { withTenant, type Database, type Tx } from "@agent-builder/db";
@@ -46,12 +52,24 @@ export function createContext(deps: ApiDeps, headers: Headers): Context {
 // 2. INITIALIZATION
 // ---------------------------------------------------------------------------------------------
 
+/** Field errors of a BAD_REQUEST, as `z.flattenError` gives them. */
+export interface FieldErrors {
+  formErrors: string[];
+  fieldErrors: Record<string, string[] | undefined>;
+}
+
+/** What every error response carries. Spelled out so clients' types need no zod. */
+export type ApiErrorShape = TRPCDefaultErrorShape & {
+  data: TRPCDefaultErrorData & { zodError: FieldErrors | null };
+};
+
 const t = initTRPC.context<Context>().create({
   // Never send stack traces, whatever the runtime (the edge VM has no NODE_ENV and would default to dev).
   isDev: false,
-  errorFormatter({ shape, error }) {
+  errorFormatter({ shape, error }): ApiErrorShape {
     const zodError = error.code === "BAD_REQUEST" && error.cause instanceof ZodError ? error.cause : null;
-    return { ...shape, data: { ...shape.data, stack: undefined, zodError: zodError ? z.flattenError(zodError) : null } };
+    const fieldErrors: FieldErrors | null = zodError ? z.flattenError(zodError) : null;
+    return { ...shape, data: { ...shape.data, stack: undefined, zodError: fieldErrors } };
   },
 });
 

@@ -126,6 +126,23 @@ describe.each(testTargets())("agents on %s", (target) => {
     expect(Number(left!.n)).toBe(0);
   });
 
+  it("detaches a deleted notebook from every agent of the tenant that uses it, and only those", async () => {
+    const notebook = crypto.randomUUID();
+    const keep = crypto.randomUUID();
+    const using = [await newAgent(t, { notebookIds: [notebook, keep] }), await newAgent(t, { notebookIds: [notebook] })];
+    const other = await newAgent(t, { notebookIds: [keep] });
+    const foreign = await h.tenant("agents-foreign");
+    const foreignAgent = await newAgent(foreign, { notebookIds: [notebook] });
+
+    await expect(t.member.agents.detachNotebook({ notebookId: notebook })).resolves.toEqual({ notebookId: notebook, agentsUpdated: 2 });
+    expect(await t.member.agents.get({ id: using[0]!.id })).toMatchObject({ notebookIds: [keep], version: 2 });
+    expect(await t.member.agents.get({ id: using[1]!.id })).toMatchObject({ notebookIds: [], version: 2 });
+    expect(await t.member.agents.get({ id: other.id })).toMatchObject({ notebookIds: [keep], version: 1 });
+    expect((await foreign.member.agents.get({ id: foreignAgent.id })).notebookIds).toEqual([notebook]);
+    expect((await t.member.agents.list({ notebookId: notebook })).items).toEqual([]);
+    await expect(t.member.agents.detachNotebook({ notebookId: notebook })).resolves.toMatchObject({ agentsUpdated: 0 });
+  });
+
   describe("list", () => {
     let l: TestTenant;
     const made: Agent[] = [];

@@ -121,4 +121,5 @@ export type Agent = z.infer<typeof agent>;
 
 export const agentPage = page(agent);
 
+export const detachNotebookInput = z.strictObject({ notebookId: id });
 export const detachNotebookResult = z.object({ notebookId: id, agentsUpdated: z.number().int() });

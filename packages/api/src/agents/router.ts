@@ -5,6 +5,8 @@ import {
   agentIdInput,
   agentPage,
   createAgentInput,
+  detachNotebookInput,
+  detachNotebookResult,
   listAgentsInput,
   setAgentStatusInput,
   updateAgentInput,
@@ -39,6 +41,12 @@ export const agentRouter = {
     .input(setAgentStatusInput)
     .output(agent)
     .mutation(({ ctx, input }) => agents.setAgentStatus(ctx.tx, ctx.caller, input)),
+
+  /** For the notebooks app: a deleted notebook disappears from every agent that used it. */
+  detachNotebook: tenantProcedure
+    .input(detachNotebookInput)
+    .output(detachNotebookResult)
+    .mutation(({ ctx, input }) => agents.detachNotebook(ctx.tx, ctx.caller, input.notebookId)),
 
   delete: tenantProcedure
     .input(agentIdInput)

@@ -182,6 +182,22 @@ export async function setAgentStatus(
   return getAgent(tx, caller, input.id);
 }
 
+/**
+ * A notebook was deleted: remove it from every agent of the tenant that references it, in one
+ * statement (GIN index on notebook_ids). Each changed agent gets a new version.
+ */
+export async function detachNotebook(tx: Tx, caller: Caller, notebookId: string) {
+  const updated = await tx
+    .update(agents)
+    .set({
+      notebookIds: sql`array_remove(${agents.notebookIds}, ${notebookId}::uuid)`,
+      version: sql`${agents.version} + 1`,
+    })
+    .where(and(eq(agents.tenantId, caller.tenantId), arrayContains(agents.notebookIds, [notebookId])))
+    .returning({ id: agents.id });
+  return { notebookId, agentsUpdated: updated.length };
+}
+
 export async function deleteAgent(tx: Tx, caller: Caller, id: string): Promise<{ id: string }> {
   // Executions, steps and usage rows go with it (ON DELETE CASCADE).
   const [deleted] = await tx
