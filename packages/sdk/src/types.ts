@@ -1,0 +1,34 @@
+import type { inferRouterInputs, inferRouterOutputs, TRPC_ERROR_CODE_KEY } from "@trpc/server";
+
+import type { AppRouter as ServerAppRouter } from "@agent-builder/api";
+
+/** Every procedure of the API with its input and output types (types only: no server code). */
+export type AppRouter = ServerAppRouter;
+export type RouterInputs = inferRouterInputs<AppRouter>;
+export type RouterOutputs = inferRouterOutputs<AppRouter>;
+
+// The domain types callers work with, named once here (derived from the router, so they can
+// never disagree with what the API returns).
+export type Agent = RouterOutputs["agents"]["get"];
+export type AgentPage = RouterOutputs["agents"]["list"];
+export type AgentStatus = Agent["status"];
+export type AgentStats = Agent["stats"];
+export type LlmConfig = Agent["llmConfig"];
+export type Execution = RouterOutputs["executions"]["start"];
+export type ExecutionWithSteps = RouterOutputs["executions"]["get"];
+export type ExecutionSummary = RouterOutputs["executions"]["list"]["items"][number];
+export type ExecutionStatus = Execution["status"];
+export type Step = ExecutionWithSteps["steps"][number];
+export type StepInput = RouterInputs["executions"]["appendSteps"]["steps"][number];
+export type TokenUsage = RouterInputs["executions"]["complete"]["usage"];
+export type Space = RouterOutputs["directory"]["upsertSpace"];
+export type User = RouterOutputs["directory"]["upsertUser"];
+export type AgentUsage = RouterOutputs["usage"]["agent"];
+export type SpaceUsage = RouterOutputs["usage"]["space"];
+export type TenantUsage = RouterOutputs["usage"]["tenant"];
+export type UsageTotals = AgentUsage["today"];
+export type Timeseries = RouterOutputs["usage"]["timeseries"];
+export type Health = RouterOutputs["health"];
+
+/** tRPC error codes the API uses: "NOT_FOUND", "CONFLICT", "UNAUTHORIZED", ... */
+export type ApiErrorCode = TRPC_ERROR_CODE_KEY;
