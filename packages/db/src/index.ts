@@ -1,9 +1,7 @@
-export * from "./schema";
+// Everything edge code may use, then what needs Node (drivers over TCP, PGlite, files).
+export * from "./edge";
 export * from "./client";
-export * from "./tenant-scope";
+export * from "./neon";
 export * from "./migrations";
 export * from "./seed";
 export { defaultPgliteDir } from "./paths";
-// Re-exported so packages above never import drizzle-orm directly (one version, one place).
-export { and, asc, desc, eq, gt, gte, inArray, lt, lte, ne, or, sql, isNull, isNotNull, arrayContains, getTableColumns } from "drizzle-orm";
-export type { SQL } from "drizzle-orm";

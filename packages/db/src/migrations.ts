@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 
 import { sql } from "drizzle-orm";
 
-import { queryRows, type Database } from "./client";
+import { queryRows, type Database } from "./database";
 import { migrationsFolder } from "./paths";
 
 /**

@@ -1,6 +1,6 @@
 import type { AgentStatus, ExecutionStatus, LlmConfig, StepType } from "@agent-builder/contracts";
 
-import type { Database } from "./client";
+import type { Database } from "./database";
 import { agentExecutionSteps, agentExecutions, agents, spaces, tenants, users } from "./schema";
 import { withTenant, type Tx } from "./tenant-scope";
 

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { PgTransaction, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type { ExtractTablesWithRelations } from "drizzle-orm";
 
-import type { Database, Schema } from "./client";
+import type { Database, Schema } from "./database";
 
 /** The role every request runs as: no BYPASSRLS, owns no table (see migration 0001_security). */
 export const appRole = "agent_builder_app";

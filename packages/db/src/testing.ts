@@ -1,16 +1,23 @@
 /**
- * Fresh, migrated databases for tests. DB tests run on PGlite always and on the Postgres at
- * DATABASE_URL when it is set. `prepareTestDatabases` (vitest globalSetup) migrates once: a
- * PGlite data-dir dump and a Postgres template database; each test file then gets its own copy.
+ * Fresh, migrated databases for tests. DB tests run on PGlite always and, when DATABASE_URL is
+ * set, on that Postgres twice: through node-postgres and through Neon's driver (WebSocket, via a
+ * local proxy standing in for Neon's). `prepareTestDatabases` (vitest globalSetup) migrates
+ * once: a PGlite data-dir dump and a Postgres template database; each test file then gets its
+ * own copy.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 import pg from "pg";
+import ws from "ws";
 
-import { connectPostgres, openPglite, type DatabaseHandle, type QueryLogger } from "./client";
+import { connectPostgres, openPglite } from "./client";
+import type { DatabaseHandle, QueryLogger } from "./database";
+import { connectNeon } from "./neon";
+import { useLocalNeonProxy } from "./neon-edge";
+import { startNeonProxy, type NeonProxy } from "./neon-proxy";
 
-export type TestTarget = "pglite" | "postgres";
+export type TestTarget = "pglite" | "postgres" | "neon";
 
 const dumpDir = fileURLToPath(new URL("../../../.data/test", import.meta.url));
 const pgliteDump = `${dumpDir}/pglite-migrated.tar.gz`;
@@ -18,7 +25,7 @@ const templateName = "agent_builder_test_template";
 const databasePrefix = "agent_builder_test_";
 
 export function testTargets(): TestTarget[] {
-  return process.env.DATABASE_URL ? ["pglite", "postgres"] : ["pglite"];
+  return process.env.DATABASE_URL ? ["pglite", "postgres", "neon"] : ["pglite"];
 }
 
 function serverUrl(database: string): string {
@@ -66,7 +73,7 @@ export async function dropLeftoverDatabases(): Promise<void> {
 
 export interface TestDatabase extends DatabaseHandle {
   target: TestTarget;
-  /** Connection string of this test's own Postgres database (postgres target only). */
+  /** Connection string of this test's own Postgres database (postgres and neon targets). */
   url?: string;
 }
 
@@ -83,14 +90,36 @@ export async function createTestDatabase(
   const name = `${databasePrefix}${process.pid}_${Date.now()}_${counter++}`;
   await onMaintenanceConnection((c) => c.query(`create database ${name} template ${templateName}`));
   const url = serverUrl(name);
-  const handle = connectPostgres({ url, max: options.poolMax ?? 20, logger: options.logger });
+  const connection = { url, max: options.poolMax ?? 20, logger: options.logger };
+  if (target === "neon") await acquireNeonProxy();
+  const handle = target === "neon" ? connectNeon(connection) : connectPostgres(connection);
   return {
     ...handle,
     target,
     url,
     close: async () => {
       await handle.close();
+      if (target === "neon") await releaseNeonProxy();
       await onMaintenanceConnection((c) => c.query(`drop database if exists ${name} with (force)`));
     },
   };
+}
+
+/**
+ * One WebSocket-to-TCP proxy per process, started by the first Neon test database and closed
+ * with the last one. The driver's settings are process-wide; each Neon database points them at it.
+ */
+let neonProxy: { proxy: Promise<NeonProxy>; users: number } | undefined;
+
+async function acquireNeonProxy(): Promise<void> {
+  neonProxy ??= { proxy: startNeonProxy(), users: 0 };
+  neonProxy.users++;
+  useLocalNeonProxy((await neonProxy.proxy).address, ws);
+}
+
+async function releaseNeonProxy(): Promise<void> {
+  if (!neonProxy || --neonProxy.users > 0) return;
+  const { proxy } = neonProxy;
+  neonProxy = undefined;
+  await (await proxy).close();
 }

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { appRole, connectPostgres, queryRows, withTenant } from "../src";
+import { appRole, connectNeon, connectPostgres, queryRows, withTenant } from "../src";
 import { createTestDatabase, testTargets, type TestDatabase } from "../src/testing";
 import { makeAgent, makeTenant, pgErrorCode } from "./support";
 
@@ -121,9 +121,10 @@ describe.each(testTargets())("row-level security on %s", (target) => {
   });
 
   // PGlite has one connection and no pool; the leak this guards against is a pooled-server one.
-  if (target === "postgres")
+  if (target !== "pglite")
     it("does not leak the tenant or role into the next transaction on a pooled connection", async () => {
-    const single = connectPostgres({ url: database.url!, max: 1 });
+    const connect = target === "neon" ? connectNeon : connectPostgres;
+    const single = connect({ url: database.url!, max: 1 });
     try {
       await withTenant(single.db, a.tenantId, (tx) => tx.execute(sql`select 1`));
       const [after] = await queryRows<{ tenant: string | null; role: string }>(

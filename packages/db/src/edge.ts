@@ -1,0 +1,12 @@
+/**
+ * The package as edge code sees it (`@agent-builder/db/edge`, and `@agent-builder/db` under the
+ * `edge-light` export condition Vercel's edge bundler uses): schema, tenant scope, query helpers
+ * and the Neon pool. Nothing here imports a Node built-in, pg or PGlite; index.ts adds those.
+ */
+export * from "./schema";
+export * from "./database";
+export * from "./tenant-scope";
+export * from "./neon-edge";
+// Re-exported so packages above never import drizzle-orm directly (one version, one place).
+export { and, asc, desc, eq, gt, gte, inArray, lt, lte, ne, or, sql, isNull, isNotNull, arrayContains, getTableColumns } from "drizzle-orm";
+export type { SQL } from "drizzle-orm";

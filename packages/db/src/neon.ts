@@ -1,0 +1,14 @@
+import { migrate } from "drizzle-orm/neon-serverless/migrator";
+
+import type { DatabaseHandle } from "./database";
+import { connectNeonEdge, type NeonOptions } from "./neon-edge";
+import { migrationsFolder } from "./paths";
+
+/**
+ * Neon's driver with migrations, from Node. The edge entry uses `connectNeonEdge` instead: the
+ * migrator reads files, which an edge function cannot and never needs to.
+ */
+export function connectNeon(options: NeonOptions): DatabaseHandle {
+  const handle = connectNeonEdge(options);
+  return { ...handle, migrate: () => migrate(handle.db, { migrationsFolder }) };
+}
