@@ -1,0 +1,32 @@
+import type { AgentBuilderClient, Space, UsageTotals } from "@agent-builder/sdk";
+
+export interface SpaceMonth {
+  space: Space;
+  agentCount: number;
+  thisMonth: UsageTotals;
+}
+
+/** Usage of every space of the tenant for the current (UTC) month. */
+export async function monthlyUsageBySpace(client: AgentBuilderClient): Promise<SpaceMonth[]> {
+  const spaces: Space[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await client.directory.listSpaces.query({ limit: 100, cursor });
+    spaces.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  // One request per space; the client batches those made in the same tick into one HTTP call.
+  const usage = await Promise.all(spaces.map((space) => client.usage.space.query({ spaceId: space.id })));
+  return spaces.map((space, i) => ({ space, agentCount: usage[i]!.agentCount, thisMonth: usage[i]!.thisMonth }));
+}
+
+/**
+ * Archives every agent of a space that is not archived yet (a space being closed down).
+ * Archived agents keep their executions and usage; they only stop accepting new runs.
+ */
+export async function archiveSpace(client: AgentBuilderClient, spaceId: string): Promise<number> {
+  const toArchive: string[] = [];
+  for await (const agent of client.agents.listAll({ spaceId, status: ["draft", "active", "paused"] })) toArchive.push(agent.id);
+  for (const id of toArchive) await client.agents.setStatus.mutate({ id, status: "archived" });
+  return toArchive.length;
+}

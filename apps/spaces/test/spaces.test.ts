@@ -1,0 +1,63 @@
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { createAgentBuilderClient, type AgentBuilderClient } from "@agent-builder/sdk";
+
+import { startApiServer, type RunningApi } from "../../../test/support/api-server";
+import { archiveSpace, monthlyUsageBySpace } from "../src/spaces";
+
+describe("spaces app against the running API", () => {
+  let api: RunningApi;
+  let client: AgentBuilderClient;
+  let token: string;
+  let closing: string;
+  let busy: string;
+
+  beforeAll(async () => {
+    api = await startApiServer();
+    token = await api.token({ sub: crypto.randomUUID(), tid: "spaces-app", role: "service" });
+    client = createAgentBuilderClient({ url: api.url, getToken: () => token });
+    closing = (await client.directory.upsertSpace.mutate({ id: crypto.randomUUID(), name: "Closing" })).id;
+    busy = (await client.directory.upsertSpace.mutate({ id: crypto.randomUUID(), name: "Busy" })).id;
+    const llmConfig = { provider: "openai", model: "gpt-4.1-mini" } as const;
+    const statuses = ["draft", "active", "paused", "archived"] as const;
+    for (const status of statuses) {
+      const agent = await client.agents.create.mutate({ name: `Closing ${status}`, spaceId: closing, llmConfig });
+      if (status !== "draft") await client.agents.setStatus.mutate({ id: agent.id, status: "active" });
+      if (status === "paused" || status === "archived") await client.agents.setStatus.mutate({ id: agent.id, status });
+    }
+    const worker = await client.agents.create.mutate({ name: "Worker", spaceId: busy, llmConfig });
+    for (let i = 0; i < 4; i++) {
+      await client.recordExecution({ agentId: worker.id, input: i }, async () => {
+        if (i === 3) throw new Error("provider down");
+        return { output: i, usage: { inputTokens: 100, outputTokens: 10 }, costUsd: 0.25 };
+      }).catch(() => undefined);
+    }
+  });
+  afterAll(() => api?.close());
+
+  it("shows each space's usage for the current month", async () => {
+    const rows = await monthlyUsageBySpace(client);
+    expect(rows.map((r) => r.space.name)).toEqual(["Busy", "Closing"]);
+    expect(rows[0]).toMatchObject({ agentCount: 1, thisMonth: { executions: 4, succeeded: 3, failed: 1, costUsd: 0.75 } });
+    expect(rows[1]).toMatchObject({ agentCount: 4, thisMonth: { executions: 0 } });
+  });
+
+  it("archives every agent of a space that is not archived yet", async () => {
+    expect(await archiveSpace(client, closing)).toBe(3);
+    const statuses = [];
+    for await (const agent of client.agents.listAll({ spaceId: closing })) statuses.push(agent.status);
+    expect(statuses).toEqual(["archived", "archived", "archived", "archived"]);
+    expect(await archiveSpace(client, closing)).toBe(0);
+    expect((await client.agents.list.query({ spaceId: busy })).items[0]!.status).toBe("draft");
+  });
+
+  it("works as a command", () => {
+    const cwd = fileURLToPath(new URL("..", import.meta.url));
+    const env = { ...process.env, AGENT_BUILDER_URL: api.url, AGENT_BUILDER_TOKEN: token };
+    const out = execFileSync(process.execPath, ["--import", "tsx", "src/cli.ts", "usage"], { cwd, env }).toString();
+    expect(out).toMatch(/Busy\s+1 agents\s+4 runs\s+1 failed\s+\$0\.75/);
+  });
+});

@@ -1,0 +1,101 @@
+// Strict code of an app outside the workspace, typechecked against the packed SDK.
+// Every @ts-expect-error must meet a real type error, or tsc fails: that proves the types are exact.
+import {
+  createAgentBuilderClient,
+  isApiError,
+  type Agent,
+  type AgentUsage,
+  type ExecutionWithSteps,
+  type RouterInputs,
+  type RouterOutputs,
+} from "@agent-builder/sdk";
+
+type IsAny<T> = 0 extends 1 & T ? true : false;
+const agentIsNotAny: IsAny<Agent> = false;
+const outputsAreNotAny: IsAny<RouterOutputs["executions"]["get"]> = false;
+const inputsAreNotAny: IsAny<RouterInputs["agents"]["create"]> = false;
+
+export async function everyNamespace(): Promise<void> {
+  const client = createAgentBuilderClient({ url: "http://localhost:3000/trpc", getToken: async () => "token" });
+
+  const health = await client.health.query();
+  const reachable: boolean = health.database.reachable;
+
+  const user = await client.directory.upsertUser.mutate({ id: "00000000-0000-4000-8000-000000000001", email: "a@b.test" });
+  const space = await client.directory.upsertSpace.mutate({ id: user.id, name: "Space" });
+  const spaces = await client.directory.listSpaces.query({ limit: 10 });
+  const spaceName: string | undefined = spaces.items[0]?.name;
+
+  const agent: Agent = await client.agents.create.mutate({
+    name: "Helper",
+    spaceId: space.id,
+    llmConfig: { provider: "openai", model: "gpt-4.1-mini", temperature: 0.5, apiKey: "sk-..." },
+  });
+  const total: number = agent.stats.totalExecutions;
+  const hint: string | null = agent.apiKeyHint;
+  await client.agents.get.query({ id: agent.id });
+  await client.agents.list.query({ status: ["active", "paused"], sortBy: "lastExecutedAt", sortDirection: "desc" });
+  await client.agents.update.mutate({ id: agent.id, expectedVersion: agent.version, name: "Renamed" });
+  await client.agents.setStatus.mutate({ id: agent.id, status: "active" });
+  await client.agents.detachNotebook.mutate({ notebookId: agent.id });
+  for await (const each of client.agents.listAll({ spaceId: space.id })) {
+    const status: "draft" | "active" | "paused" | "archived" = each.status;
+  }
+
+  const execution = await client.executions.start.mutate({ agentId: agent.id, input: { q: 1 }, idempotencyKey: "k-1" });
+  await client.executions.appendSteps.mutate({ executionId: execution.id, steps: [{ type: "tool_call", data: { tool: "search" } }] });
+  await client.executions.complete.mutate({ id: execution.id, output: "ok", usage: { inputTokens: 1, outputTokens: 2 }, costUsd: 0.01 });
+  await client.executions.fail.mutate({ id: execution.id, error: { code: "x", message: "y" } });
+  await client.executions.cancel.mutate({ id: execution.id, reason: "user left" });
+  const full: ExecutionWithSteps = await client.executions.get.query({ id: execution.id });
+  const ordinal: number | undefined = full.steps[0]?.ordinal;
+  await client.executions.list.query({ agentId: agent.id, status: "failed", from: "2026-01-01T00:00:00Z" });
+  for await (const run of client.executions.listAll({ agentId: agent.id })) {
+    const cost: number = run.costUsd;
+  }
+  await client.recordExecution({ agentId: agent.id, input: null }, async (run) => {
+    await run.step({ type: "thought", data: "hm" });
+    return { output: { answer: 42 }, usage: { inputTokens: 3, outputTokens: 4 }, costUsd: 0 };
+  });
+
+  const usage: AgentUsage = await client.usage.agent.query({ agentId: agent.id });
+  const month: number = usage.thisMonth.executions;
+  await client.usage.space.query({ spaceId: space.id });
+  await client.usage.tenant.query();
+  await client.usage.timeseries.query({ from: "2026-01-01", to: "2026-01-31" });
+
+  try {
+    await client.agents.delete.mutate({ id: agent.id });
+  } catch (error) {
+    if (isApiError(error, "NOT_FOUND")) {
+      const code: string | undefined = error.data?.code;
+      const fields: Record<string, string[] | undefined> | undefined = error.data?.zodError?.fieldErrors;
+    }
+  }
+
+  // Wrong inputs are type errors.
+  // @ts-expect-error name must be a string
+  await client.agents.create.mutate({ name: 42, spaceId: space.id, llmConfig: { provider: "openai", model: "m" } });
+  // @ts-expect-error provider is one of the known providers
+  await client.agents.create.mutate({ name: "x", spaceId: space.id, llmConfig: { provider: "skynet", model: "m" } });
+  // @ts-expect-error tenantId is not an input: the tenant comes from the token
+  await client.agents.create.mutate({ name: "x", spaceId: space.id, llmConfig: { provider: "openai", model: "m" }, tenantId: "t" });
+  // @ts-expect-error expectedVersion is required for an update
+  await client.agents.update.mutate({ id: agent.id, name: "x" });
+  // @ts-expect-error status must be a known status
+  await client.agents.setStatus.mutate({ id: agent.id, status: "deleted" });
+  // @ts-expect-error usage needs output tokens
+  await client.executions.complete.mutate({ id: execution.id, output: 1, usage: { inputTokens: 1 }, costUsd: 0 });
+  // @ts-expect-error step type must be a known one
+  await client.executions.appendSteps.mutate({ executionId: execution.id, steps: [{ type: "dance", data: 1 }] });
+  // @ts-expect-error there is no such procedure
+  await client.agents.explode.mutate({ id: agent.id });
+  // @ts-expect-error outputs are typed too: totalExecutions is a number
+  const wrong: string = agent.stats.totalExecutions;
+  // @ts-expect-error the credential is never part of a read
+  const leaked: string = agent.llmConfig.apiKey;
+  // @ts-expect-error queries are not mutations
+  await client.agents.list.mutate({});
+
+  console.log(agentIsNotAny, outputsAreNotAny, inputsAreNotAny, reachable, spaceName, total, hint, ordinal, month, wrong, leaked);
+}
