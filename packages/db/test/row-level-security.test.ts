@@ -20,11 +20,12 @@ describe.each(testTargets())("row-level security on %s", (target) => {
   });
   afterAll(() => database?.close());
 
-  it("enables and forces RLS, with a policy, on every table that has a tenant column", async () => {
+  it("enables and forces RLS, with the tenant policy for every role, on every table that has a tenant column", async () => {
     const tables = await queryRows<{ table: string; enabled: boolean; forced: boolean; policies: number }>(
       database.db,
       sql`select c.relname as table, c.relrowsecurity as enabled, c.relforcerowsecurity as forced,
-                 (select count(*)::int from pg_policy p where p.polrelid = c.oid) as policies
+                 (select count(*)::int from pg_policy p where p.polrelid = c.oid and p.polname = 'tenant_isolation'
+                    and p.polroles = '{0}') as policies
           from pg_class c join pg_namespace n on n.oid = c.relnamespace
           where n.nspname = 'public' and c.relkind = 'r'
             and (exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'tenant_id')
@@ -68,6 +69,24 @@ describe.each(testTargets())("row-level security on %s", (target) => {
       expect(seen[0]!.tenants).toEqual([tenant.tenantId]);
       expect(seen[0]!.tenants).not.toContain(other.tenantId);
     }
+  });
+
+  it("lets only the staff role read across tenants, and never write tenant data", async () => {
+    const asStaff = <T>(work: (tx: Parameters<Parameters<typeof database.db.transaction>[0]>[0]) => Promise<T>) =>
+      database.db.transaction(async (tx) => {
+        await tx.execute(sql`select set_config('role', 'agent_builder_admin', true)`);
+        return work(tx);
+      });
+    const [seen] = await asStaff((tx) =>
+      queryRows<{ tenants: number; agents: number }>(tx, sql`select (select count(*)::int from tenants) as tenants, (select count(*)::int from agents) as agents`),
+    );
+    expect(seen).toEqual({ tenants: 2, agents: 2 });
+    expect(await pgErrorCode(asStaff((tx) => tx.execute(sql`insert into spaces (id, tenant_id, name) values (gen_random_uuid(), ${a.tenantId}, 'x')`)))).toBe("42501");
+    expect(await pgErrorCode(asStaff((tx) => tx.execute(sql`delete from agents`)))).toBe("42501");
+    expect(await pgErrorCode(asStaff((tx) => tx.execute(sql`update agents set name = 'x'`)))).toBe("42501");
+    expect(await pgErrorCode(asStaff((tx) => tx.execute(sql`delete from admin_audit_log`)))).toBe("42501");
+    // The audit log is invisible and unwritable for tenant requests.
+    expect(await pgErrorCode(withTenant(database.db, a.tenantId, (tx) => tx.execute(sql`select * from admin_audit_log`)))).toBe("42501");
   });
 
   it("sees zero rows when no tenant is set, even as the app role", async () => {
