@@ -75,6 +75,8 @@ export interface TestDatabase extends DatabaseHandle {
   target: TestTarget;
   /** Connection string of this test's own Postgres database (postgres and neon targets). */
   url?: string;
+  /** "host:port" of the WebSocket proxy the Neon driver goes through (neon target). */
+  wsProxy?: string;
 }
 
 let counter = 0;
@@ -91,12 +93,13 @@ export async function createTestDatabase(
   await onMaintenanceConnection((c) => c.query(`create database ${name} template ${templateName}`));
   const url = serverUrl(name);
   const connection = { url, max: options.poolMax ?? 20, logger: options.logger };
-  if (target === "neon") await acquireNeonProxy();
+  const wsProxy = target === "neon" ? await acquireNeonProxy() : undefined;
   const handle = target === "neon" ? connectNeon(connection) : connectPostgres(connection);
   return {
     ...handle,
     target,
     url,
+    wsProxy,
     close: async () => {
       await handle.close();
       if (target === "neon") await releaseNeonProxy();
@@ -111,10 +114,12 @@ export async function createTestDatabase(
  */
 let neonProxy: { proxy: Promise<NeonProxy>; users: number } | undefined;
 
-async function acquireNeonProxy(): Promise<void> {
+async function acquireNeonProxy(): Promise<string> {
   neonProxy ??= { proxy: startNeonProxy(), users: 0 };
   neonProxy.users++;
-  useLocalNeonProxy((await neonProxy.proxy).address, ws);
+  const { address } = await neonProxy.proxy;
+  useLocalNeonProxy(address, ws);
+  return address;
 }
 
 async function releaseNeonProxy(): Promise<void> {
