@@ -1,5 +1,6 @@
 import type { TRPCBuiltRouter, TRPCDecorateCreateRouterOptions } from "@trpc/server";
 
+import { adminRouter } from "./admin/router";
 import { agentRouter } from "./agents/router";
 import { directoryRouter } from "./directory/router";
 import { executionRouter } from "./executions/router";
@@ -13,6 +14,7 @@ const procedures = {
   agents: agentRouter,
   executions: executionRouter,
   usage: usageRouter,
+  admin: adminRouter,
 };
 
 export const appRouter = createTRPCRouter(procedures);

@@ -12,7 +12,7 @@ import {
 } from "@trpc/server";
 import { z, ZodError } from "zod";
 
-import { withTenant, type Database, type Tx } from "@agent-builder/db";
+import { withStaff, withTenant, type Database, type Tx } from "@agent-builder/db";
 
 import { InvalidTokenError, type Caller, type TokenVerifier } from "./auth";
 import { ensureCallerMirror } from "./directory/mirror";
@@ -112,6 +112,26 @@ export const authenticatedProcedure = publicProcedure.use(async ({ ctx, next }) 
 const rollback = Symbol("rollback");
 
 /**
+ * Runs the rest of the procedure inside the transaction `open` provides and rolls it back when
+ * the procedure fails (tRPC hands middlewares an error *result*, not an exception).
+ */
+async function inTransaction<R extends { ok: boolean }>(
+  open: (work: (tx: Tx) => Promise<void>) => Promise<void>,
+  run: (tx: Tx) => Promise<R>,
+): Promise<R> {
+  let result: R | undefined;
+  try {
+    await open(async (tx) => {
+      result = await run(tx);
+      if (!result.ok) throw rollback;
+    });
+  } catch (error) {
+    if (error !== rollback) throw error;
+  }
+  return result!;
+}
+
+/**
  * The request is ONE transaction, as the app role, with the caller's tenant set; `ctx.tx` is
  * the only database handle procedures get. Any error rolls everything back.
  */
@@ -119,25 +139,34 @@ export const tenantProcedure = authenticatedProcedure.use(async ({ ctx, next }) 
   const { deps, caller } = ctx;
   const callerKey = `${caller.tenantId}\u0000${caller.userId}`;
   const known = deps.knownCallers?.has(callerKey) ?? false;
-  const run = (tx: Tx) => next({ ctx: { tx } });
-  let result: Awaited<ReturnType<typeof run>> | undefined;
-  try {
-    await withTenant(
-      deps.db,
-      caller.tenantId,
-      async (tx) => {
-        if (!known) await ensureCallerMirror(tx, caller);
-        result = await run(tx);
-        if (!result.ok) throw rollback;
-      },
-      { statementTimeoutMs: deps.statementTimeoutMs },
-    );
-  } catch (error) {
-    if (error !== rollback) throw error;
-  }
+  const result = await inTransaction(
+    (work) =>
+      withTenant(
+        deps.db,
+        caller.tenantId,
+        async (tx) => {
+          if (!known) await ensureCallerMirror(tx, caller);
+          await work(tx);
+        },
+        { statementTimeoutMs: deps.statementTimeoutMs },
+      ),
+    (tx) => next({ ctx: { tx } }),
+  );
   // Only after commit: a rolled-back first request must not mark its mirror rows as present.
-  if (result!.ok && !known) rememberCaller(deps, callerKey);
-  return result!;
+  if (result.ok && !known) rememberCaller(deps, callerKey);
+  return result;
+});
+
+/**
+ * Staff only (`role: admin`): one transaction as the staff role, which reads every tenant.
+ * Cross-tenant by design; every mutation below it writes the audit log in the same transaction.
+ */
+export const adminProcedure = authenticatedProcedure.use(async ({ ctx, next }) => {
+  if (ctx.caller.role !== "admin") throw new TRPCError({ code: "FORBIDDEN", message: "admin procedures need an admin token" });
+  return inTransaction(
+    (work) => withStaff(ctx.deps.db, work, { statementTimeoutMs: ctx.deps.statementTimeoutMs }),
+    (tx) => next({ ctx: { tx } }),
+  );
 });
 
 /** Directory writes come from the platform's sync jobs, not from end users. */

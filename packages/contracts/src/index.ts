@@ -7,3 +7,4 @@ export * from "./directory";
 export * from "./agent";
 export * from "./execution";
 export * from "./usage";
+export * from "./admin";

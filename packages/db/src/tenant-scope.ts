@@ -33,3 +33,20 @@ export function withTenant<T>(
     return work(tx);
   });
 }
+
+/** The role of staff requests (`admin.*`): reads every tenant, writes only agents' status and the audit log (0004_admin_role). */
+export const staffRole = "agent_builder_admin";
+
+/**
+ * Runs `work` in one transaction as the staff role, with no tenant set. Cross-tenant by design,
+ * so only procedures behind the admin check call it.
+ */
+export function withStaff<T>(db: Database, work: (tx: Tx) => Promise<T>, options: TenantScopeOptions = {}): Promise<T> {
+  const timeout = String(options.statementTimeoutMs ?? 10_000);
+  return db.transaction(async (tx) => {
+    await tx.execute(
+      sql`select set_config('app.tenant_id', '', true), set_config('statement_timeout', ${timeout}, true), set_config('role', ${staffRole}, true)`,
+    );
+    return work(tx);
+  });
+}

@@ -64,6 +64,17 @@ export async function everyNamespace(): Promise<void> {
   await client.usage.tenant.query();
   await client.usage.timeseries.query({ from: "2026-01-01", to: "2026-01-31" });
 
+  // Staff-only namespace (admin tokens): typed like the rest.
+  const overview = await client.admin.overview.query({ days: 30 });
+  const rate: number | null | undefined = overview.tenants[0]?.failureRate;
+  await client.admin.tenant.query({ tenantId: "acme" });
+  await client.admin.agents.query({ tenantId: "acme", status: "active" });
+  await client.admin.agent.query({ id: agent.id });
+  await client.admin.setAgentStatus.mutate({ id: agent.id, status: "paused", reason: "costs" });
+  await client.admin.executions.query({ tenantId: "acme", status: ["failed"] });
+  await client.admin.execution.query({ id: execution.id });
+  await client.admin.auditLog.query({ limit: 10 });
+
   try {
     await client.agents.delete.mutate({ id: agent.id });
   } catch (error) {
@@ -97,5 +108,5 @@ export async function everyNamespace(): Promise<void> {
   // @ts-expect-error queries are not mutations
   await client.agents.list.mutate({});
 
-  console.log(agentIsNotAny, outputsAreNotAny, inputsAreNotAny, reachable, spaceName, total, hint, ordinal, month, wrong, leaked);
+  console.log(rate, agentIsNotAny, outputsAreNotAny, inputsAreNotAny, reachable, spaceName, total, hint, ordinal, month, wrong, leaked);
 }

@@ -1,0 +1,105 @@
+import { z } from "zod";
+
+import { agent, agentSortFields, agentStatus } from "./agent";
+import { id, isoDate, isoDateTime, page, pageInput, sortDirection, tenantId, text } from "./common";
+import { agentStatuses, executionStatuses, limits } from "./domain";
+import { executionStatus, executionSummary, executionWithSteps } from "./execution";
+import { usageBucket, usagePeriods } from "./usage";
+
+/** Contracts of the staff-only `admin.*` procedures: cross-tenant by design. */
+
+export const adminOverviewInput = z.strictObject({ days: z.number().int().min(1).max(limits.timeseriesDaysMax).default(30) }).default({ days: 30 });
+
+export const tenantSummary = z.object({
+  tenantId,
+  name: z.string().nullable(),
+  agentCount: z.number().int(),
+  activeAgents: z.number().int(),
+  executionsThisMonth: z.number().int(),
+  failedThisMonth: z.number().int(),
+  costThisMonthUsd: z.number(),
+  /** Failed / finished this month; null when nothing finished. */
+  failureRate: z.number().nullable(),
+  lastExecutedAt: isoDateTime.nullable(),
+});
+export type TenantSummary = z.infer<typeof tenantSummary>;
+
+export const adminOverview = z.object({
+  tenants: z.array(tenantSummary),
+  totals: z.object({ tenants: z.number().int(), agents: z.number().int(), executionsThisMonth: z.number().int(), costThisMonthUsd: z.number() }),
+  daily: z.array(usageBucket),
+});
+export type AdminOverview = z.infer<typeof adminOverview>;
+
+export const adminTenantInput = z.strictObject({ tenantId });
+export const adminTenant = usagePeriods.extend({
+  tenant: z.object({ id: tenantId, name: z.string().nullable(), createdAt: isoDateTime }),
+  agentCount: z.number().int(),
+  spaces: z.array(z.object({ id, name: z.string(), agentCount: z.number().int() })),
+  users: z.array(z.object({ id, email: z.string().nullable(), displayName: z.string().nullable(), role: z.enum(["member", "service", "admin"]) })),
+});
+export type AdminTenant = z.infer<typeof adminTenant>;
+
+export const adminListAgentsInput = z.strictObject({
+  ...pageInput,
+  tenantId,
+  status: z.union([agentStatus, z.array(agentStatus).min(1).max(agentStatuses.length)]).optional(),
+  spaceId: id.optional(),
+  ownerId: id.optional(),
+  search: text(255, 1).optional(),
+  sortBy: z.enum(agentSortFields).default("createdAt"),
+  sortDirection: sortDirection.default("desc"),
+});
+
+export const adminAgentInput = z.strictObject({ id });
+export const adminAgent = z.object({
+  tenantId,
+  agent,
+  usage: usagePeriods,
+  daily: z.array(usageBucket),
+  recentExecutions: z.array(executionSummary),
+});
+export type AdminAgent = z.infer<typeof adminAgent>;
+
+export const adminSetAgentStatusInput = z.strictObject({
+  id,
+  status: agentStatus,
+  /** Why staff changed it; kept in the audit log. */
+  reason: text(1000, 1).optional(),
+});
+
+export const adminListExecutionsInput = z
+  .strictObject({
+    ...pageInput,
+    tenantId: tenantId.optional(),
+    agentId: id.optional(),
+    status: z.union([executionStatus, z.array(executionStatus).min(1).max(executionStatuses.length)]).optional(),
+    from: isoDateTime.optional(),
+    to: isoDateTime.optional(),
+  })
+  .refine((i) => !i.from || !i.to || Date.parse(i.from) < Date.parse(i.to), { message: "from must be before to", path: ["from"] })
+  .default({ limit: limits.pageSizeDefault });
+
+export const adminExecutionSummary = executionSummary.extend({ tenantId, agentName: z.string() });
+export const adminExecutionPage = page(adminExecutionSummary);
+
+export const adminExecutionInput = z.strictObject({ id });
+export const adminExecution = executionWithSteps.extend({ tenantId, agentName: z.string() });
+export type AdminExecution = z.infer<typeof adminExecution>;
+
+export const auditLogInput = z.strictObject({ ...pageInput, tenantId: tenantId.optional() }).default({ limit: limits.pageSizeDefault });
+export const auditEntry = z.object({
+  id,
+  actorId: id,
+  actorTenantId: z.string(),
+  action: z.string(),
+  targetTenantId: z.string().nullable(),
+  targetType: z.string().nullable(),
+  targetId: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()),
+  createdAt: isoDateTime,
+});
+export type AuditEntry = z.infer<typeof auditEntry>;
+export const auditLogPage = page(auditEntry);
+
+export const adminDaysInput = z.strictObject({ from: isoDate, to: isoDate });
