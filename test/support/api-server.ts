@@ -22,11 +22,18 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
+export interface ApiServerOptions {
+  /** Run the `pnpm dev` entry instead: migrates and loads the demo data (2 tenants, 20 agents, ~500 executions). */
+  seed?: boolean;
+  /** Extra environment for the server (e.g. CORS_ORIGINS). */
+  env?: Record<string, string>;
+}
+
 /** PGlite: a throwaway data folder the server migrates itself. Postgres: a fresh copy of the migrated template. */
-export async function startApiServer(target: Exclude<TestTarget, "neon"> = "pglite"): Promise<RunningApi> {
+export async function startApiServer(target: Exclude<TestTarget, "neon"> = "pglite", options: ApiServerOptions = {}): Promise<RunningApi> {
   let database: TestDatabase | undefined;
   let dataDir: string | undefined;
-  const env: Record<string, string> = { PORT: "0", HOST: "127.0.0.1", AUTH_JWT_SECRET: e2eSecret, DATABASE_URL: "" };
+  const env: Record<string, string> = { PORT: "0", HOST: "127.0.0.1", AUTH_JWT_SECRET: e2eSecret, DATABASE_URL: "", ...options.env };
   if (target === "postgres") {
     // Its pool stays idle (no connection is opened until a query); close() drops the database.
     database = await createTestDatabase("postgres");
@@ -35,7 +42,7 @@ export async function startApiServer(target: Exclude<TestTarget, "neon"> = "pgli
     env.PGLITE_DIR = dataDir = mkdtempSync(join(tmpdir(), "agent-builder-e2e-"));
   }
 
-  const child = spawn(process.execPath, ["--import", "tsx", "src/node.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", options.seed ? "src/dev.ts" : "src/node.ts"], {
     cwd: serverDir,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
