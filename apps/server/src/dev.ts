@@ -29,6 +29,7 @@ if (secret) {
   if (config.usingDevSecret) console.log(`\nAUTH_JWT_SECRET (dev default): ${devJwtSecret}`);
   console.log(`\nDev token, ${member.displayName} (member of ${acme.id}), valid 12 h:\n${memberToken}`);
   console.log(`\nDev admin token, ${admin.displayName} (admin of ${acme.id}):\n${adminToken}`);
+  console.log(`\nAdmin panel (run \`pnpm dev:admin\` too): http://localhost:5173/?token=${adminToken}`);
   console.log(`\nTry it:\n  curl -s ${server.url}/trpc/health`);
   console.log(`  curl -s -H "Authorization: Bearer ${memberToken}" '${server.url}/trpc/agents.list?input=%7B%22limit%22%3A3%7D'`);
   console.log(`\nMore tokens: pnpm -s dev:token --tenant globex --role service`);
