@@ -97,12 +97,22 @@ describe.runIf(testTargets().includes("neon"))("edge function on Postgres throug
   const tenantA = { service: crypto.randomUUID(), member: crypto.randomUUID() };
   const memberB = crypto.randomUUID();
 
+  // Connects as docs/deploy.md sets Neon up: a login role without BYPASSRLS, member of the app
+  // role, not the superuser the other tests use. Roles are cluster-wide, hence one per process.
+  const requestRole = `agent_builder_test_request_${process.pid}`;
+
   beforeAll(async () => {
     database = await createTestDatabase("neon");
-    edge = await startEdgeRuntime({ env: { DATABASE_URL: database.url!, NEON_WS_PROXY: database.wsProxy!, AUTH_JWT_SECRET: secret } });
+    await database.db.execute(sql.raw(`drop role if exists ${requestRole}`)); // left by a crashed run
+    await database.db.execute(sql.raw(`create role ${requestRole} login nobypassrls`));
+    await database.db.execute(sql.raw(`grant agent_builder_app to ${requestRole}`));
+    const url = new URL(database.url!);
+    url.username = requestRole;
+    edge = await startEdgeRuntime({ env: { DATABASE_URL: url.toString(), NEON_WS_PROXY: database.wsProxy!, AUTH_JWT_SECRET: secret } });
   });
   afterAll(async () => {
     await edge?.close();
+    await database?.db.execute(sql.raw(`drop role if exists ${requestRole}`));
     await database?.close();
   });
 
