@@ -30,7 +30,8 @@ async function startDev(env: Record<string, string>): Promise<DevServer> {
   const ready = await new Promise<RegExpMatchArray>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`dev server did not start:\n${output}`)), 90_000);
     const check = () => {
-      const match = output.match(/API on (http:\/\/localhost:\d+)\/trpc[\s\S]*Dev token[^\n]*\n(\S+)/);
+      // Up to the banner's last line: each console.log may arrive in its own chunk.
+      const match = output.match(/API on (http:\/\/localhost:\d+)\/trpc[\s\S]*Dev token[^\n]*\n(\S+)[\s\S]*\nMore tokens: /);
       if (match) {
         clearTimeout(timer);
         resolve(match);
