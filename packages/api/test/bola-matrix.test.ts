@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { queryRows, sql, withTenant } from "@agent-builder/db";
+import { testTargets } from "@agent-builder/db/testing";
+
+import { appRouter } from "../src/root";
+import { createHarness, newAgent, type Api, type Harness, type TestTenant } from "./support";
+
+/**
+ * OWASP API1 (BOLA): every procedure that takes an id, called by tenant B with each of tenant
+ * A's ids, must answer NOT_FOUND or FORBIDDEN and leave A's rows as they were. The matrix walks
+ * the router: a procedure missing from `matrix` fails the test, so a new endpoint cannot skip it.
+ */
+
+type IdKind = "agent" | "execution" | "space" | "user";
+const allKinds: IdKind[] = ["agent", "execution", "space", "user"];
+const llmConfig = { provider: "openai", model: "m" } as const;
+const usage = { inputTokens: 1, outputTokens: 1 };
+
+type Case =
+  /** Called with each of A's ids of these kinds in the id slot. */
+  | { ids: IdKind[]; input: (id: string) => unknown; caller?: "member" | "service" }
+  /** Takes no id of A's (lists, tenant-wide reads, its own creates): checked by `isolation.test.ts`. */
+  | { noId: string }
+  /** Staff only, cross-tenant by design: a tenant token gets FORBIDDEN (see admin.test.ts). */
+  | { staff: true };
+
+const matrix: Record<string, Case> = {
+  health: { noId: "public, no tenant data" },
+  "directory.upsertUser": { ids: ["user"], input: (id) => ({ id, email: "x@b.test" }), caller: "service" },
+  "directory.upsertSpace": { ids: ["space"], input: (id) => ({ id, name: "taken" }), caller: "service" },
+  "directory.listSpaces": { noId: "lists the caller's spaces" },
+  "agents.create": { ids: ["space", "user"], input: (id) => ({ name: "x", spaceId: id, ownerId: id, llmConfig }) },
+  "agents.get": { ids: allKinds, input: (id) => ({ id }) },
+  "agents.list": { noId: "filters are scoped to the caller's tenant" },
+  "agents.update": { ids: allKinds, input: (id) => ({ id, expectedVersion: 1, name: "pwned" }) },
+  "agents.setStatus": { ids: allKinds, input: (id) => ({ id, status: "archived" }) },
+  "agents.detachNotebook": { noId: "bulk within the caller's tenant; A's agents untouched (asserted by the snapshot)" },
+  "agents.delete": { ids: allKinds, input: (id) => ({ id }) },
+  "executions.start": { ids: allKinds, input: (id) => ({ agentId: id, input: 1 }) },
+  "executions.appendSteps": { ids: allKinds, input: (id) => ({ executionId: id, steps: [{ type: "thought", data: 1 }] }) },
+  "executions.complete": { ids: allKinds, input: (id) => ({ id, output: 1, usage, costUsd: 0 }) },
+  "executions.fail": { ids: allKinds, input: (id) => ({ id, error: { message: "x" } }) },
+  "executions.cancel": { ids: allKinds, input: (id) => ({ id }) },
+  "executions.get": { ids: allKinds, input: (id) => ({ id }) },
+  "executions.list": { noId: "filters are scoped to the caller's tenant" },
+  "usage.agent": { ids: allKinds, input: (id) => ({ agentId: id }) },
+  "usage.space": { ids: allKinds, input: (id) => ({ spaceId: id }) },
+  "usage.tenant": { noId: "the caller's tenant" },
+  "usage.timeseries": { ids: allKinds, input: (id) => ({ from: "2026-01-01", to: "2026-01-02", agentId: id }) },
+};
+
+describe.each(testTargets())("BOLA matrix on %s", (target) => {
+  let h: Harness;
+  let a: TestTenant;
+  let b: TestTenant;
+  const idsOfA = {} as Record<IdKind, string>;
+
+  /** All of tenant A's rows, as one string. */
+  const snapshotA = () =>
+    withTenant(h.database.db, a.tenantId, (tx) =>
+      queryRows<{ s: string }>(
+        tx,
+        sql`select concat_ws('|',
+              (select json_agg(t order by id)::text from agents t),
+              (select json_agg(t order by id)::text from agent_executions t),
+              (select json_agg(t order by execution_id, ordinal)::text from agent_execution_steps t),
+              (select json_agg(t order by agent_id)::text from agent_usage_stats t),
+              (select json_agg(t order by agent_id, day)::text from agent_usage_daily t),
+              (select json_agg(t order by id)::text from spaces t),
+              (select json_agg(t order by id)::text from users t)) as s`,
+      ),
+    ).then((rows) => rows[0]!.s);
+
+  beforeAll(async () => {
+    h = await createHarness(target);
+    a = await h.tenant("bola-a");
+    b = await h.tenant("bola-b");
+    const agent = await a.member.agents.setStatus({ id: (await newAgent(a, { notebookIds: [crypto.randomUUID()] })).id, status: "active" });
+    const running = await a.member.executions.start({ agentId: agent.id, input: "a" });
+    await a.member.executions.appendSteps({ executionId: running.id, steps: [{ type: "thought", data: "a" }] });
+    const done = await a.member.executions.start({ agentId: agent.id, input: "b" });
+    await a.member.executions.complete({ id: done.id, output: 1, usage, costUsd: 0.1 });
+    Object.assign(idsOfA, { agent: agent.id, execution: running.id, space: a.space.id, user: a.memberId });
+    // B has rows of its own, so "not found" cannot come from an empty tenant.
+    await b.member.agents.setStatus({ id: (await newAgent(b)).id, status: "active" });
+  });
+  afterAll(() => h?.close());
+
+  it("classifies every procedure of the router", () => {
+    const procedures = Object.keys(appRouter._def.procedures);
+    const unclassified = procedures.filter((p) => !(p in matrix) && !p.startsWith("admin."));
+    expect(unclassified, "add new procedures to the BOLA matrix").toEqual([]);
+    expect(Object.keys(matrix).filter((p) => !procedures.includes(p)), "stale entries").toEqual([]);
+  });
+
+  it("answers NOT_FOUND or FORBIDDEN to every id of another tenant, and changes nothing", async () => {
+    const before = await snapshotA();
+    let calls = 0;
+    for (const [path, entry] of Object.entries(matrix)) {
+      if (!("ids" in entry)) continue;
+      const api: Api = entry.caller === "service" ? b.service : b.member;
+      const [namespace, name] = path.split(".") as [string, string];
+      const procedure = (api as unknown as Record<string, Record<string, (input: unknown) => Promise<unknown>>>)[namespace]![name]!;
+      for (const kind of entry.ids) {
+        calls++;
+        const outcome = await procedure(entry.input(idsOfA[kind])).then(
+          () => "succeeded",
+          (error: { code?: string; message?: string }) => error.code,
+        );
+        expect(`${path} with A's ${kind} id: ${outcome}`).toMatch(/: (NOT_FOUND|FORBIDDEN)$/);
+      }
+    }
+    expect(calls).toBeGreaterThan(50); // 17 procedures × the id kinds that fit each
+    // Also a staff-only namespace: tenant tokens are refused outright.
+    await expect(b.member.admin.agent({ id: idsOfA.agent })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await b.member.agents.detachNotebook({ notebookId: (await a.member.agents.get({ id: idsOfA.agent })).notebookIds[0]! });
+    expect(await snapshotA()).toBe(before);
+  });
+
+  it("ignores tenant A's existence in every listing B can make", async () => {
+    const leaks = JSON.stringify([
+      await b.member.agents.list({ limit: 100 }),
+      await b.member.executions.list({ limit: 100 }),
+      await b.member.directory.listSpaces({ limit: 100 }),
+      await b.member.usage.tenant(),
+    ]);
+    for (const id of Object.values(idsOfA)) expect(leaks).not.toContain(id);
+    expect(leaks).not.toContain("bola-a");
+  });
+});
