@@ -1,0 +1,67 @@
+import { appRouter } from "../src/root";
+
+/** The ids a valid input may refer to: rows of the caller's own tenant. */
+export interface OwnIds {
+  agent: string;
+  execution: string;
+  space: string;
+  user: string;
+  tenant: string;
+}
+
+const llmConfig = { provider: "openai", model: "gpt-4.1-mini" };
+const usage = { inputTokens: 10, outputTokens: 2 };
+
+/**
+ * One valid input per procedure (or `undefined` for procedures without input), and who may call
+ * it. Tests derive bad inputs from these; a procedure missing here fails `procedureTable()`.
+ */
+export const validInputs: Record<string, { role: "member" | "service" | "admin"; input: (ids: OwnIds) => unknown }> = {
+  health: { role: "member", input: () => undefined },
+  "directory.upsertUser": { role: "service", input: (ids) => ({ id: ids.user, email: "u@fuzz.test", displayName: "U", role: "member" }) },
+  "directory.upsertSpace": { role: "service", input: (ids) => ({ id: ids.space, name: "Space" }) },
+  "directory.listSpaces": { role: "member", input: () => ({ limit: 10 }) },
+  "agents.create": { role: "member", input: (ids) => ({ name: "Fuzz", spaceId: ids.space, llmConfig, notebookIds: [] }) },
+  "agents.get": { role: "member", input: (ids) => ({ id: ids.agent }) },
+  "agents.list": { role: "member", input: (ids) => ({ limit: 5, status: "active", spaceId: ids.space, search: "a", sortBy: "name", sortDirection: "asc" }) },
+  "agents.update": { role: "member", input: (ids) => ({ id: ids.agent, expectedVersion: 1, description: "d" }) },
+  "agents.setStatus": { role: "member", input: (ids) => ({ id: ids.agent, status: "active" }) },
+  "agents.detachNotebook": { role: "member", input: (ids) => ({ notebookId: ids.space }) },
+  "agents.delete": { role: "member", input: (ids) => ({ id: ids.agent }) },
+  "executions.start": { role: "member", input: (ids) => ({ agentId: ids.agent, input: { q: 1 }, idempotencyKey: "fuzz-key", metadata: { a: 1 } }) },
+  "executions.appendSteps": { role: "member", input: (ids) => ({ executionId: ids.execution, steps: [{ type: "thought", data: { t: 1 } }] }) },
+  "executions.complete": { role: "member", input: (ids) => ({ id: ids.execution, output: { a: 1 }, usage, costUsd: 0.01, durationMs: 5 }) },
+  "executions.fail": { role: "member", input: (ids) => ({ id: ids.execution, error: { code: "x", message: "y" }, usage, costUsd: 0 }) },
+  "executions.cancel": { role: "member", input: (ids) => ({ id: ids.execution, reason: "r" }) },
+  "executions.get": { role: "member", input: (ids) => ({ id: ids.execution }) },
+  "executions.list": { role: "member", input: (ids) => ({ limit: 5, agentId: ids.agent, status: ["running"], from: "2026-01-01T00:00:00Z" }) },
+  "usage.agent": { role: "member", input: (ids) => ({ agentId: ids.agent }) },
+  "usage.space": { role: "member", input: (ids) => ({ spaceId: ids.space }) },
+  "usage.tenant": { role: "member", input: () => undefined },
+  "usage.timeseries": { role: "member", input: (ids) => ({ from: "2026-01-01", to: "2026-03-01", agentId: ids.agent }) },
+  "admin.overview": { role: "admin", input: () => ({ days: 30 }) },
+  "admin.tenant": { role: "admin", input: (ids) => ({ tenantId: ids.tenant }) },
+  "admin.agents": { role: "admin", input: (ids) => ({ tenantId: ids.tenant, limit: 5 }) },
+  "admin.agent": { role: "admin", input: (ids) => ({ id: ids.agent }) },
+  "admin.setAgentStatus": { role: "admin", input: (ids) => ({ id: ids.agent, status: "active", reason: "r" }) },
+  "admin.executions": { role: "admin", input: (ids) => ({ tenantId: ids.tenant, limit: 5 }) },
+  "admin.execution": { role: "admin", input: (ids) => ({ id: ids.execution }) },
+  "admin.auditLog": { role: "admin", input: () => ({ limit: 5 }) },
+};
+
+export interface ProcedureInfo {
+  path: string;
+  type: "query" | "mutation";
+  role: "member" | "service" | "admin";
+  input: (ids: OwnIds) => unknown;
+}
+
+/** Every procedure of the router with its type and a valid input; throws if one is missing. */
+export function procedureTable(): ProcedureInfo[] {
+  return Object.entries(appRouter._def.procedures).map(([path, procedure]) => {
+    const entry = validInputs[path];
+    if (!entry) throw new Error(`procedure ${path} has no entry in test/procedures.ts: add a valid input for it`);
+    const type = (procedure as { _def: { type: string } })._def.type as "query" | "mutation";
+    return { path, type, ...entry };
+  });
+}
