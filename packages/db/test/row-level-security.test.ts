@@ -45,6 +45,26 @@ describe.each(testTargets())("row-level security on %s", (target) => {
     for (const t of tables) expect(t, t.table).toMatchObject({ enabled: true, forced: true, policies: 1 });
   });
 
+  it("runs a tenant scope as the app role with the tenant set, and nothing else", async () => {
+    const [scope] = await withTenant(database.db, a.tenantId, (tx) =>
+      queryRows<{ role: string; tenant: string; timeout: string }>(
+        tx,
+        sql`select current_user as role, current_setting('app.tenant_id') as tenant, current_setting('statement_timeout') as timeout`,
+      ),
+    );
+    expect(scope).toEqual({ role: appRole, tenant: a.tenantId, timeout: "10s" });
+  });
+
+  it("runs staff requests as a role without BYPASSRLS that owns no table either", async () => {
+    const [role] = await queryRows<{ bypass: boolean; superuser: boolean; owned: number }>(
+      database.db,
+      sql`select r.rolbypassrls as bypass, r.rolsuper as superuser,
+                 (select count(*)::int from pg_class c where c.relowner = r.oid) as owned
+          from pg_roles r where r.rolname = 'agent_builder_admin'`,
+    );
+    expect(role).toEqual({ bypass: false, superuser: false, owned: 0 });
+  });
+
   it("runs requests as a role without BYPASSRLS that owns no table", async () => {
     const [role] = await queryRows<{ bypass: boolean; superuser: boolean; owned: number }>(
       database.db,
