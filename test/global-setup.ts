@@ -1,4 +1,4 @@
-import { dropLeftoverDatabases, prepareTestDatabases } from "@agent-builder/db/testing";
+import { finishTestRun, prepareTestDatabases } from "@agent-builder/db/testing";
 
 /** Migrates once for the whole run; each test file copies the result. */
 export async function setup() {
@@ -6,5 +6,5 @@ export async function setup() {
 }
 
 export async function teardown() {
-  await dropLeftoverDatabases();
+  await finishTestRun();
 }

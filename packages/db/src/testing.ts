@@ -5,7 +5,7 @@
  * once: a PGlite data-dir dump and a Postgres template database; each test file then gets its
  * own copy.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 import pg from "pg";
@@ -20,9 +20,21 @@ import { startNeonProxy, type NeonProxy } from "./neon-proxy";
 export type TestTarget = "pglite" | "postgres" | "neon";
 
 const dumpDir = fileURLToPath(new URL("../../../.data/test", import.meta.url));
-const pgliteDump = `${dumpDir}/pglite-migrated.tar.gz`;
-const templateName = "agent_builder_test_template";
+/**
+ * Every test run has its own names (template, databases, PGlite dump), keyed by the pid of the
+ * process that ran the global setup, so two runs on one machine (a developer and CI, or two
+ * watchers) never drop each other's databases. Workers inherit the id through the environment.
+ */
+const runIdVariable = "AGENT_BUILDER_TEST_RUN";
 const databasePrefix = "agent_builder_test_";
+
+function runId(): string {
+  const id = process.env[runIdVariable];
+  if (!id) throw new Error(`${runIdVariable} is not set: run tests through vitest (its global setup prepares the databases)`);
+  return id;
+}
+const templateName = () => `${databasePrefix}${runId()}_template`;
+const pgliteDumpFile = () => `${dumpDir}/pglite-migrated-${runId()}.tar.gz`;
 
 export function testTargets(): TestTarget[] {
   return process.env.DATABASE_URL ? ["pglite", "postgres", "neon"] : ["pglite"];
@@ -45,30 +57,48 @@ async function onMaintenanceConnection<T>(work: (client: pg.Client) => Promise<T
 }
 
 export async function prepareTestDatabases(): Promise<void> {
+  process.env[runIdVariable] ??= String(process.pid);
   mkdirSync(dumpDir, { recursive: true });
   const pglite = await openPglite();
   await pglite.migrate();
   const dump = await pglite.client.dumpDataDir("gzip");
-  writeFileSync(pgliteDump, Buffer.from(await dump.arrayBuffer()));
+  writeFileSync(pgliteDumpFile(), Buffer.from(await dump.arrayBuffer()));
   await pglite.close();
 
   if (!process.env.DATABASE_URL) return;
   await dropLeftoverDatabases();
-  await onMaintenanceConnection((c) => c.query(`create database ${templateName}`));
-  const template = connectPostgres({ url: serverUrl(templateName), max: 1 });
+  await onMaintenanceConnection((c) => c.query(`create database ${templateName()}`));
+  const template = connectPostgres({ url: serverUrl(templateName()), max: 1 });
   await template.migrate();
   await template.close();
 }
 
-export async function dropLeftoverDatabases(): Promise<void> {
+/** Global teardown: this run's dump and databases go, and those of runs that died. */
+export async function finishTestRun(): Promise<void> {
+  rmSync(pgliteDumpFile(), { force: true });
+  await dropLeftoverDatabases();
+}
+
+/** Drops this run's databases and those of runs whose process has died (crashed or killed runs). */
+async function dropLeftoverDatabases(): Promise<void> {
   if (!process.env.DATABASE_URL) return;
   await onMaintenanceConnection(async (c) => {
-    const { rows } = await c.query<{ datname: string }>(
-      `select datname from pg_database where datname = $1 or datname like $2`,
-      [templateName, `${databasePrefix}%`],
-    );
-    for (const { datname } of rows) await c.query(`drop database if exists "${datname}" with (force)`);
+    const { rows } = await c.query<{ datname: string }>(`select datname from pg_database where datname like $1`, [`${databasePrefix}%`]);
+    for (const { datname } of rows) {
+      const owner = /^agent_builder_test_(\d+)_/.exec(datname)?.[1];
+      if (owner !== runId() && owner !== undefined && isAlive(Number(owner))) continue;
+      await c.query(`drop database if exists "${datname}" with (force)`);
+    }
   });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 export interface TestDatabase extends DatabaseHandle {
@@ -86,11 +116,11 @@ export async function createTestDatabase(
   options: { poolMax?: number; logger?: QueryLogger } = {},
 ): Promise<TestDatabase> {
   if (target === "pglite") {
-    const handle = await openPglite({ loadDataDir: new Blob([readFileSync(pgliteDump)]), logger: options.logger });
+    const handle = await openPglite({ loadDataDir: new Blob([readFileSync(pgliteDumpFile())]), logger: options.logger });
     return { ...handle, target };
   }
-  const name = `${databasePrefix}${process.pid}_${Date.now()}_${counter++}`;
-  await onMaintenanceConnection((c) => c.query(`create database ${name} template ${templateName}`));
+  const name = `${databasePrefix}${runId()}_${process.pid}_${Date.now()}_${counter++}`;
+  await onMaintenanceConnection((c) => c.query(`create database ${name} template ${templateName()}`));
   const url = serverUrl(name);
   const connection = { url, max: options.poolMax ?? 20, logger: options.logger };
   const wsProxy = target === "neon" ? await acquireNeonProxy() : undefined;
