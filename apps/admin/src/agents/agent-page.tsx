@@ -1,0 +1,115 @@
+/** One agent: status and actions, usage by period and per day, configuration, recent executions, staff actions. */
+import { useQuery } from "@tanstack/react-query";
+import type { ReactNode } from "react";
+import { Link, useParams } from "react-router";
+
+import { useTRPC, type Agent } from "../api";
+import { AuditEntries } from "../audit-log/audit-entries";
+import { ExecutionsTable } from "../executions/executions-table";
+import { formatCount, formatDateTime, formatDuration, formatShare, formatUsd } from "../format";
+import { Empty, ErrorState, Loading } from "../ui/states";
+import { Section, Stat, StatGrid } from "../ui/stats";
+import { UsageChart } from "../ui/usage-chart";
+import { UsagePeriodsTable } from "../ui/usage-periods";
+import { AgentStatusControl } from "./agent-status";
+
+export function AgentPage() {
+  const agentId = useParams().agentId!;
+  const trpc = useTRPC();
+  const detail = useQuery(trpc.admin.agent.queryOptions({ id: agentId }));
+  // The tenant's directory names the agent's space and owner.
+  const tenantId = detail.data?.tenantId;
+  const tenant = useQuery({ ...trpc.admin.tenant.queryOptions({ tenantId: tenantId ?? "" }), enabled: Boolean(tenantId) });
+
+  if (detail.isPending) return <Loading what="the agent" />;
+  if (detail.isError) return <ErrorState error={detail.error} what="the agent" retry={() => void detail.refetch()} />;
+
+  const { agent, usage, daily, recentExecutions } = detail.data;
+  const tenantName = tenant.data?.tenant.name ?? detail.data.tenantId;
+  const tenantLink = `/tenants/${encodeURIComponent(detail.data.tenantId)}`;
+  const space = tenant.data?.spaces.find((s) => s.id === agent.spaceId);
+  const owner = tenant.data?.users.find((u) => u.id === agent.ownerId);
+  const finished = agent.stats.successfulExecutions + agent.stats.failedExecutions + agent.stats.cancelledExecutions;
+
+  return (
+    <>
+      <nav className="breadcrumbs" aria-label="Breadcrumbs">
+        <Link to="/">Overview</Link> / <Link to={tenantLink}>{tenantName}</Link> / <span>{agent.name}</span>
+      </nav>
+      <h1>{agent.name}</h1>
+      {agent.description && <p className="muted">{agent.description}</p>}
+
+      <Section title="Status">
+        <AgentStatusControl agent={agent} />
+      </Section>
+
+      <StatGrid>
+        <Stat label="Executions (lifetime)" value={formatCount(agent.stats.totalExecutions)} />
+        <Stat label="Success rate" value={formatShare(agent.stats.successfulExecutions, finished)} hint={`${formatCount(agent.stats.failedExecutions)} failed`} />
+        <Stat label="Tokens" value={formatCount(agent.stats.totalTokens)} />
+        <Stat label="Cost (lifetime)" value={formatUsd(agent.stats.totalCostUsd)} />
+        <Stat label="Avg response" value={formatDuration(agent.stats.avgResponseTimeMs)} hint={`last run ${formatDateTime(agent.stats.lastExecutedAt)}`} />
+      </StatGrid>
+
+      <Section title="Usage">
+        <UsagePeriodsTable usage={usage} />
+      </Section>
+
+      <Section title="Executions and cost per day, last 30 days">
+        <UsageChart buckets={daily} height={240} label="This agent's executions and cost per day" />
+      </Section>
+
+      <Section title="Configuration">
+        <Configuration agent={agent} spaceName={space?.name} ownerName={owner ? (owner.displayName ?? owner.email ?? owner.id) : undefined} />
+      </Section>
+
+      <Section
+        title="Recent executions"
+        actions={<Link to={`/executions?tenantId=${encodeURIComponent(detail.data.tenantId)}&agentId=${agent.id}`}>All executions of this agent →</Link>}
+      >
+        {recentExecutions.length === 0 ? <Empty>This agent has not run yet.</Empty> : <ExecutionsTable rows={recentExecutions} showAgent={false} />}
+      </Section>
+
+      <Section title="Staff actions on this agent">
+        <AuditEntries tenantId={detail.data.tenantId} agentId={agent.id} limit={10} />
+      </Section>
+    </>
+  );
+}
+
+function Configuration({ agent, spaceName, ownerName }: { agent: Agent; spaceName?: string; ownerName?: string }) {
+  const llm = agent.llmConfig;
+  const rows: Array<[string, ReactNode]> = [
+    ["Agent id", <code key="id">{agent.id}</code>],
+    ["Space", spaceName ?? <code key="space">{agent.spaceId}</code>],
+    ["Owner", ownerName ?? <code key="owner">{agent.ownerId}</code>],
+    ["Provider", llm.provider],
+    ["Model", llm.model],
+    // The API never returns the credential, only its last characters; shown masked all the same.
+    ["Credential", agent.apiKeyHint ? <span className="masked" key="key">••••••••{agent.apiKeyHint.replace(/^…/, "")}</span> : "none set"],
+    ["Temperature", llm.temperature ?? "default"],
+    ["Top p", llm.topP ?? "default"],
+    ["Max output tokens", llm.maxOutputTokens !== undefined ? formatCount(llm.maxOutputTokens) : "default"],
+    ["Stop sequences", llm.stopSequences?.length ? llm.stopSequences.map((s) => JSON.stringify(s)).join(", ") : "none"],
+    ["Base URL", llm.baseUrl ?? "provider default"],
+    ["Knowledge", agent.enableKnowledge ? "enabled" : "off"],
+    ["Memory", agent.enableMemory ? "enabled" : "off"],
+    ["Notebooks", formatCount(agent.notebookIds.length)],
+    ["Created", formatDateTime(agent.createdAt)],
+    ["Updated", formatDateTime(agent.updatedAt)],
+  ];
+  return (
+    <>
+      <dl className="config">
+        {rows.map(([label, value]) => (
+          <div key={label}>
+            <dt>{label}</dt>
+            <dd>{value}</dd>
+          </div>
+        ))}
+      </dl>
+      <h3>System prompt</h3>
+      {llm.systemPrompt ? <pre className="json">{llm.systemPrompt}</pre> : <p className="muted">None.</p>}
+    </>
+  );
+}

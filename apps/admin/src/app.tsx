@@ -1,0 +1,90 @@
+/** Routes and the frame around every signed-in page: navigation, who is signed in, sign-out. */
+import { useQueryClient } from "@tanstack/react-query";
+import type { ReactNode } from "react";
+import { Navigate, NavLink, Route, Routes, useLocation, useNavigate } from "react-router";
+
+import { AgentPage } from "./agents/agent-page";
+import { AuditLogPage } from "./audit-log/audit-log-page";
+import { ExecutionPage } from "./executions/execution-page";
+import { ExecutionsPage } from "./executions/executions-page";
+import { MaintenancePage } from "./maintenance/maintenance-page";
+import { OverviewPage } from "./overview/overview-page";
+import { readClaims, signOut, useToken } from "./session";
+import { SignInPage } from "./sign-in/sign-in-page";
+import { TenantPage } from "./tenants/tenant-page";
+
+export function App() {
+  return (
+    <Routes>
+      <Route path="/sign-in" element={<SignInPage />} />
+      <Route path="/" element={<SignedIn page={<OverviewPage />} />} />
+      <Route path="/tenants/:tenantId" element={<SignedIn page={<TenantPage />} />} />
+      <Route path="/agents/:agentId" element={<SignedIn page={<AgentPage />} />} />
+      <Route path="/executions" element={<SignedIn page={<ExecutionsPage />} />} />
+      <Route path="/executions/:executionId" element={<SignedIn page={<ExecutionPage />} />} />
+      <Route path="/audit-log" element={<SignedIn page={<AuditLogPage />} />} />
+      <Route path="/maintenance" element={<SignedIn page={<MaintenancePage />} />} />
+      <Route path="*" element={<Navigate to="/" replace />} />
+    </Routes>
+  );
+}
+
+/** A page for signed-in staff; a `?token=` link signs in first (the dev link `pnpm dev` users open). */
+function SignedIn({ page }: { page: ReactNode }) {
+  const token = useToken();
+  const location = useLocation();
+  const linkToken = new URLSearchParams(location.search).get("token");
+  if (linkToken) return <SignInPage linkToken={linkToken} />;
+  if (!token) return <Navigate to="/sign-in" replace state={{ from: `${location.pathname}${location.search}` }} />;
+  return <Shell token={token}>{page}</Shell>;
+}
+
+const navigation = [
+  { to: "/", label: "Overview", end: true },
+  { to: "/executions", label: "Executions", end: false },
+  { to: "/audit-log", label: "Audit log", end: false },
+  { to: "/maintenance", label: "Maintenance", end: false },
+];
+
+function Shell({ token, children }: { token: string; children: ReactNode }) {
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const claims = readClaims(token);
+  const leave = () => {
+    signOut();
+    // Nothing one staff member loaded may be shown to the next one in this tab.
+    queryClient.clear();
+    navigate("/sign-in");
+  };
+  return (
+    <div className="shell">
+      <aside className="sidebar">
+        <div className="brand">
+          Agent Builder
+          <span>Admin</span>
+        </div>
+        <nav aria-label="Main">
+          {navigation.map((item) => (
+            <NavLink key={item.to} to={item.to} end={item.end} className="nav-link">
+              {item.label}
+            </NavLink>
+          ))}
+        </nav>
+      </aside>
+      <div className="main">
+        <header className="topbar">
+          <span className="topbar-note">Staff view · all tenants · times in UTC</span>
+          <span className="whoami" title={claims?.sub}>
+            Signed in as <strong>{claims?.sub ? `${claims.sub.slice(0, 8)}…` : "unknown"}</strong>
+            {claims?.tid && <> of {claims.tid}</>}
+            {claims?.role && <span className="role">{claims.role}</span>}
+          </span>
+          <button type="button" className="secondary" onClick={leave}>
+            Sign out
+          </button>
+        </header>
+        <main className="content">{children}</main>
+      </div>
+    </div>
+  );
+}

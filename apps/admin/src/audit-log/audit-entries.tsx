@@ -1,0 +1,76 @@
+/** Audit log entries as a table: who (staff member), what, when, and which tenant and object. */
+import { useQuery } from "@tanstack/react-query";
+import { Link } from "react-router";
+
+import { useTRPC, type AuditEntry } from "../api";
+import { formatDateTime, shortId } from "../format";
+import { Empty, ErrorState, Loading } from "../ui/states";
+
+export function AuditTable({ entries }: { entries: AuditEntry[] }) {
+  return (
+    <div className="table-wrap">
+      <table className="table" aria-label="Audit log">
+        <thead>
+          <tr>
+            <th scope="col">When</th>
+            <th scope="col">Staff member</th>
+            <th scope="col">Action</th>
+            <th scope="col">Tenant</th>
+            <th scope="col">Target</th>
+            <th scope="col">Details</th>
+          </tr>
+        </thead>
+        <tbody>
+          {entries.map((entry) => (
+            <tr key={entry.id} data-action={entry.action}>
+              <td className="nowrap">{formatDateTime(entry.createdAt, { seconds: true })}</td>
+              <td className="nowrap" title={entry.actorId}>
+                {shortId(entry.actorId)} <span className="muted">({entry.actorTenantId})</span>
+              </td>
+              <td>
+                <code>{entry.action}</code>
+              </td>
+              <td>
+                {entry.targetTenantId ? <Link to={`/tenants/${encodeURIComponent(entry.targetTenantId)}`}>{entry.targetTenantId}</Link> : "–"}
+              </td>
+              <td className="nowrap">
+                {entry.targetType === "agent" && entry.targetId ? (
+                  <Link to={`/agents/${entry.targetId}`} title={entry.targetId}>
+                    agent {shortId(entry.targetId)}
+                  </Link>
+                ) : (
+                  [entry.targetType, entry.targetId && shortId(entry.targetId)].filter(Boolean).join(" ") || "–"
+                )}
+              </td>
+              <td>{describeDetails(entry.details)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** `{from, to, reason}` of a status change as "active → paused · reason"; other details as key: value. */
+function describeDetails(details: Record<string, unknown>): string {
+  const { from, to, reason, ...rest } = details;
+  const parts: string[] = [];
+  if (typeof from === "string" && typeof to === "string") parts.push(`${from} → ${to}`);
+  if (typeof reason === "string") parts.push(`“${reason}”`);
+  for (const [key, value] of Object.entries(rest)) parts.push(`${key}: ${typeof value === "string" ? value : JSON.stringify(value)}`);
+  return parts.join(" · ") || "–";
+}
+
+/**
+ * The latest entries of a tenant; with `agentId`, only that agent's among them (the API filters
+ * by tenant, not by target, so this looks at the tenant's latest 100).
+ */
+export function AuditEntries({ tenantId, agentId, limit }: { tenantId: string; agentId?: string; limit: number }) {
+  const trpc = useTRPC();
+  const log = useQuery(trpc.admin.auditLog.queryOptions({ tenantId, limit: agentId ? 100 : limit }));
+  if (log.isPending) return <Loading what="the audit log" />;
+  if (log.isError) return <ErrorState error={log.error} what="the audit log" retry={() => void log.refetch()} />;
+  const entries = (agentId ? log.data.items.filter((e) => e.targetId === agentId) : log.data.items).slice(0, limit);
+  if (entries.length === 0) return <Empty>{agentId ? "No staff actions on this agent yet." : "No staff actions on this tenant yet."}</Empty>;
+  return <AuditTable entries={entries} />;
+}

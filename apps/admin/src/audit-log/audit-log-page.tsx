@@ -1,0 +1,60 @@
+/** Every audited staff action, newest first, optionally for one tenant. */
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { useSearchParams } from "react-router";
+
+import { useTRPC } from "../api";
+import { KeysetPager, useKeysetPages } from "../ui/keyset-pager";
+import { Empty, ErrorState, Loading } from "../ui/states";
+import { Section } from "../ui/stats";
+import { AuditTable } from "./audit-entries";
+
+const pageSize = 50;
+
+export function AuditLogPage() {
+  const trpc = useTRPC();
+  const [params, setParams] = useSearchParams();
+  const tenantId = params.get("tenantId");
+  // The tenant list for the filter; same input as the overview page, so usually already cached.
+  const tenants = useQuery(trpc.admin.overview.queryOptions({ days: 30 }));
+  const filters = { limit: pageSize, ...(tenantId && { tenantId }) };
+  const pages = useKeysetPages(JSON.stringify(filters));
+  const log = useQuery({
+    ...trpc.admin.auditLog.queryOptions({ ...filters, ...(pages.cursor && { cursor: pages.cursor }) }),
+    placeholderData: keepPreviousData,
+  });
+  const entries = log.data?.items ?? [];
+
+  return (
+    <>
+      <h1>Audit log</h1>
+      <p className="muted">Every admin mutation is recorded here in the same transaction as the change: who, what, when and which tenant.</p>
+      <Section title="Staff actions">
+        <form className="filters" aria-label="Audit log filters" onSubmit={(event) => event.preventDefault()}>
+          <label>
+            Tenant
+            <select name="tenantId" value={tenantId ?? ""} onChange={(event) => setParams(event.target.value ? { tenantId: event.target.value } : {})}>
+              <option value="">all tenants</option>
+              {tenants.data?.tenants.map((t) => (
+                <option key={t.tenantId} value={t.tenantId}>
+                  {t.name ?? t.tenantId}
+                </option>
+              ))}
+            </select>
+          </label>
+        </form>
+        {log.isPending ? (
+          <Loading what="the audit log" />
+        ) : log.isError ? (
+          <ErrorState error={log.error} what="the audit log" retry={() => void log.refetch()} />
+        ) : entries.length === 0 ? (
+          <Empty>No staff actions recorded{tenantId ? " for this tenant" : ""} yet.</Empty>
+        ) : (
+          <>
+            <AuditTable entries={entries} />
+            <KeysetPager pages={pages} pageSize={pageSize} shown={entries.length} nextCursor={log.data.nextCursor} noun="Entries" busy={log.isFetching} />
+          </>
+        )}
+      </Section>
+    </>
+  );
+}

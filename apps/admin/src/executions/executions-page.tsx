@@ -1,0 +1,155 @@
+/** Executions across every tenant, newest first, filtered by tenant, agent, status and UTC days. */
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { useSearchParams } from "react-router";
+
+import { useTRPC, type ExecutionStatus } from "../api";
+import { KeysetPager, useKeysetPages } from "../ui/keyset-pager";
+import { Empty, ErrorState, Loading } from "../ui/states";
+import { Section } from "../ui/stats";
+import { ExecutionsTable } from "./executions-table";
+
+const executionStatuses: ExecutionStatus[] = ["running", "succeeded", "failed", "cancelled"];
+const pageSize = 25;
+
+/** A UTC day "YYYY-MM-DD" as the instant it starts; `after` gives the start of the next day (an exclusive bound). */
+function dayStart(day: string, after = false) {
+  const date = new Date(`${day}T00:00:00.000Z`);
+  if (after) date.setUTCDate(date.getUTCDate() + 1);
+  return date.toISOString();
+}
+
+export function ExecutionsPage() {
+  const trpc = useTRPC();
+  // Filters live in the URL: links from a tenant or agent land here pre-filtered, and can be shared.
+  const [params, setParams] = useSearchParams();
+  const tenantId = params.get("tenantId");
+  const agentId = params.get("agentId");
+  const status = params.get("status") as ExecutionStatus | null;
+  const from = params.get("from");
+  const to = params.get("to");
+  const badRange = Boolean(from && to && from > to);
+
+  const update = (changes: Record<string, string | null>) =>
+    setParams((current) => {
+      const next = new URLSearchParams(current);
+      for (const [key, value] of Object.entries(changes)) {
+        if (value) next.set(key, value);
+        else next.delete(key);
+      }
+      return next;
+    });
+
+  const tenants = useQuery(trpc.admin.overview.queryOptions({ days: 30 }));
+  const agents = useQuery({
+    ...trpc.admin.agents.queryOptions({ tenantId: tenantId ?? "", limit: 100, sortBy: "name", sortDirection: "asc" }),
+    enabled: Boolean(tenantId),
+  });
+  const filters = {
+    limit: pageSize,
+    ...(tenantId && { tenantId }),
+    ...(agentId && { agentId }),
+    ...(status && { status }),
+    ...(from && { from: dayStart(from) }),
+    ...(to && { to: dayStart(to, true) }),
+  };
+  const pages = useKeysetPages(JSON.stringify(filters));
+  const executions = useQuery({
+    ...trpc.admin.executions.queryOptions({ ...filters, ...(pages.cursor && { cursor: pages.cursor }) }),
+    enabled: !badRange,
+    placeholderData: keepPreviousData,
+  });
+
+  const rows = executions.data?.items ?? [];
+  const filtered = Boolean(tenantId || agentId || status || from || to);
+  const agentOptions = agents.data?.items ?? [];
+  const agentListed = !agentId || agentOptions.some((a) => a.id === agentId);
+
+  return (
+    <>
+      <h1>Executions</h1>
+      <Section title="All tenants">
+        <form className="filters" aria-label="Execution filters" onSubmit={(event) => event.preventDefault()}>
+          <label>
+            Tenant
+            <select name="tenantId" value={tenantId ?? ""} onChange={(event) => update({ tenantId: event.target.value || null, agentId: null })}>
+              <option value="">all tenants</option>
+              {tenants.data?.tenants.map((t) => (
+                <option key={t.tenantId} value={t.tenantId}>
+                  {t.name ?? t.tenantId}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Agent
+            <select
+              name="agentId"
+              value={agentId ?? ""}
+              disabled={!tenantId}
+              title={tenantId ? undefined : "Choose a tenant first"}
+              onChange={(event) => update({ agentId: event.target.value || null })}
+            >
+              <option value="">{tenantId ? "all agents" : "choose a tenant first"}</option>
+              {!agentListed && <option value={agentId!}>{agentId}</option>}
+              {agentOptions.map((a) => (
+                <option key={a.id} value={a.id}>
+                  {a.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Status
+            <select name="status" value={status ?? ""} onChange={(event) => update({ status: event.target.value || null })}>
+              <option value="">any</option>
+              {executionStatuses.map((s) => (
+                <option key={s} value={s}>
+                  {s}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            From (UTC)
+            <input type="date" name="from" value={from ?? ""} onChange={(event) => update({ from: event.target.value || null })} />
+          </label>
+          <label>
+            To (UTC, inclusive)
+            <input type="date" name="to" value={to ?? ""} onChange={(event) => update({ to: event.target.value || null })} />
+          </label>
+          {filtered && (
+            <button type="button" className="secondary" onClick={() => setParams({})}>
+              Clear filters
+            </button>
+          )}
+        </form>
+
+        {badRange ? (
+          <div className="state state-error" role="alert">
+            The range starts after it ends: pick a “from” day on or before the “to” day.
+          </div>
+        ) : executions.isPending ? (
+          <Loading what="executions" />
+        ) : executions.isError ? (
+          <ErrorState error={executions.error} what="executions" retry={() => void executions.refetch()} />
+        ) : rows.length === 0 ? (
+          <Empty>{filtered ? "No executions match these filters." : "No executions yet."}</Empty>
+        ) : (
+          <>
+            <div className={executions.isPlaceholderData ? "refreshing" : undefined}>
+              <ExecutionsTable rows={rows} showAgent />
+            </div>
+            <KeysetPager
+              pages={pages}
+              pageSize={pageSize}
+              shown={rows.length}
+              nextCursor={executions.data.nextCursor}
+              noun="Executions, newest first:"
+              busy={executions.isFetching}
+            />
+          </>
+        )}
+      </Section>
+    </>
+  );
+}

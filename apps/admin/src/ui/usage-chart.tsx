@@ -1,0 +1,78 @@
+/**
+ * Executions per day (stacked by outcome, left axis) and cost per day (line, right axis): the
+ * two numbers staff watch, on one time axis so a cost spike lines up with its executions.
+ */
+import { Bar, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+
+import type { UsageBucket } from "../api";
+import { formatCompact, formatCount, formatDay, formatDuration, formatUsd } from "../format";
+import { Empty } from "./states";
+
+const colours = { succeeded: "#2f9e6e", failed: "#d64545", cancelled: "#9aa5b1", other: "#e0a526", cost: "#3b5bdb" };
+
+export function UsageChart({ buckets, height = 280, label }: { buckets: UsageBucket[]; height?: number; label: string }) {
+  if (buckets.every((b) => b.executions === 0)) return <Empty>No executions in this period.</Empty>;
+  // Executions still running (or otherwise unfinished) are counted but are none of the three outcomes.
+  const data = buckets.map((b) => ({ ...b, other: Math.max(0, b.executions - b.succeeded - b.failed - b.cancelled) }));
+  const byDay = new Map(data.map((b) => [b.day, b]));
+  return (
+    <figure className="chart" aria-label={label}>
+      <ResponsiveContainer width="100%" height={height}>
+        <ComposedChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
+          <CartesianGrid stroke="#e6e9ee" vertical={false} />
+          <XAxis dataKey="day" tickFormatter={formatDay} minTickGap={24} tick={{ fontSize: 12 }} />
+          <YAxis
+            yAxisId="executions"
+            allowDecimals={false}
+            tickFormatter={formatCompact}
+            width={48}
+            tick={{ fontSize: 12 }}
+            label={{ value: "executions", angle: -90, position: "insideLeft", fontSize: 12, fill: "#52606d", dy: 36 }}
+          />
+          <YAxis
+            yAxisId="cost"
+            orientation="right"
+            tickFormatter={formatUsd}
+            width={72}
+            tick={{ fontSize: 12 }}
+            label={{ value: "cost (USD)", angle: 90, position: "insideRight", fontSize: 12, fill: "#52606d", dy: -32 }}
+          />
+          <Tooltip
+            cursor={{ fill: "rgba(59, 91, 219, 0.08)" }}
+            content={({ active, label: day }) => {
+              const bucket = active && typeof day === "string" ? byDay.get(day) : undefined;
+              if (!bucket) return null;
+              return (
+                <div className="chart-tooltip">
+                  <div className="chart-tooltip-title">{formatDay(bucket.day)} (UTC)</div>
+                  <div>Executions: {formatCount(bucket.executions)}</div>
+                  <div>
+                    Succeeded {formatCount(bucket.succeeded)} · failed {formatCount(bucket.failed)} · cancelled {formatCount(bucket.cancelled)}
+                  </div>
+                  <div>Cost: {formatUsd(bucket.costUsd)}</div>
+                  <div>Tokens: {formatCount(bucket.totalTokens)}</div>
+                  <div>Avg duration: {formatDuration(bucket.avgDurationMs)}</div>
+                </div>
+              );
+            }}
+          />
+          <Legend wrapperStyle={{ fontSize: 12 }} />
+          <Bar yAxisId="executions" dataKey="succeeded" name="succeeded" stackId="executions" fill={colours.succeeded} isAnimationActive={false} />
+          <Bar yAxisId="executions" dataKey="failed" name="failed" stackId="executions" fill={colours.failed} isAnimationActive={false} />
+          <Bar yAxisId="executions" dataKey="cancelled" name="cancelled" stackId="executions" fill={colours.cancelled} isAnimationActive={false} />
+          <Bar yAxisId="executions" dataKey="other" name="running" stackId="executions" fill={colours.other} isAnimationActive={false} />
+          <Line
+            yAxisId="cost"
+            dataKey="costUsd"
+            name="cost"
+            type="monotone"
+            stroke={colours.cost}
+            strokeWidth={2}
+            dot={false}
+            isAnimationActive={false}
+          />
+        </ComposedChart>
+      </ResponsiveContainer>
+    </figure>
+  );
+}

@@ -1,0 +1,367 @@
+/**
+ * The admin panel in a real browser against the real API: Debian's Chromium driven by
+ * playwright-core, the production build served by `vite preview` with `/trpc` proxied to the
+ * dev entry of the API (PGlite, demo data). Every page is saved to apps/admin/screenshots/.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { createTRPCClient, httpBatchLink } from "@trpc/client";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { build, preview, type PreviewServer } from "vite";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+
+import type { AppRouter } from "@agent-builder/api";
+
+import { startApiServer, type RunningApi } from "../../../test/support/api-server";
+
+const appDir = fileURLToPath(new URL("..", import.meta.url));
+const screenshotDir = join(appDir, "screenshots");
+const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+// Launch flags that work on these machines (no sandbox as root, no GPU, no calls home on a closed network).
+const chromiumArgs = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-dev-shm-usage",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--no-first-run",
+  "--disable-sync",
+];
+const acme = { id: "acme", admin: "00000001-0000-4000-8001-000000000001", member: "00000001-0000-4000-8001-000000000002" };
+
+let api: RunningApi;
+let server: PreviewServer;
+let browser: Browser;
+let page: Page;
+let baseUrl: string;
+let outDir: string;
+let adminToken: string;
+let memberToken: string;
+
+beforeAll(async () => {
+  // Fail, never skip: CI installs Chromium (.ci/run), so a missing one is a broken machine.
+  if (!existsSync(chromiumPath)) {
+    throw new Error(`Chromium not found at ${chromiumPath}: install it with \`apt-get update && apt-get install -y chromium\` (.ci/run does)`);
+  }
+  mkdirSync(screenshotDir, { recursive: true });
+  outDir = mkdtempSync(join(tmpdir(), "agent-builder-admin-"));
+  // The API (PGlite migrate + seed) and the production build of the panel, side by side.
+  [api] = await Promise.all([
+    startApiServer("pglite", { seed: true, env: { CORS_ORIGINS: "*" } }),
+    build({ root: appDir, configFile: join(appDir, "vite.config.ts"), logLevel: "warn", build: { outDir, emptyOutDir: true, sourcemap: false } }),
+  ]);
+  const apiOrigin = new URL(api.url).origin;
+  server = await preview({
+    root: appDir,
+    configFile: join(appDir, "vite.config.ts"),
+    logLevel: "warn",
+    build: { outDir },
+    preview: { host: "127.0.0.1", port: 0, strictPort: false, proxy: { "/trpc": { target: apiOrigin, changeOrigin: true } } },
+  });
+  baseUrl = server.resolvedUrls!.local[0]!.replace(/\/$/, "");
+  adminToken = await api.token({ sub: acme.admin, tid: acme.id, role: "admin" });
+  memberToken = await api.token({ sub: acme.member, tid: acme.id, role: "member" });
+  browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page.setDefaultTimeout(15_000);
+  page.on("pageerror", (error) => browserErrors.push(`page error: ${error.message}`));
+  page.on("console", (message) => {
+    if (message.type() === "error") browserErrors.push(`console: ${message.text()}`);
+  });
+});
+
+// What the browser saw when a test failed: a screenshot and its errors, for the log and for CI.
+const browserErrors: string[] = [];
+afterEach(async ({ task }) => {
+  if (task.result?.state === "fail" && page) {
+    await page.screenshot({ path: join(screenshotDir, `failed-${task.name.replace(/\W+/g, "-").slice(0, 60)}.png`), fullPage: true });
+    if (browserErrors.length > 0) console.error(`browser errors during "${task.name}":\n${browserErrors.join("\n")}`);
+  }
+  browserErrors.length = 0;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await api?.close();
+  if (outDir) rmSync(outDir, { recursive: true, force: true });
+});
+
+async function screenshot(name: string) {
+  await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true });
+}
+
+/** The page is no wider than the window: no horizontal scrollbar at this size. */
+async function expectNoHorizontalScroll() {
+  const { scrollWidth, clientWidth } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    clientWidth: document.documentElement.clientWidth,
+  }));
+  expect(scrollWidth, `page is ${scrollWidth}px wide in a ${clientWidth}px window at ${page.url()}`).toBeLessThanOrEqual(clientWidth);
+}
+
+const nav = (name: string) => page.getByRole("navigation", { name: "Main" }).getByRole("link", { name, exact: true });
+const path = () => new URL(page.url()).pathname;
+const rowsOf = (table: string) => page.locator(`table[aria-label="${table}"] tbody tr`);
+
+function apiClient(token: string) {
+  return createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: api.url, headers: { authorization: `Bearer ${token}` } })] });
+}
+
+describe("admin panel in Chromium", () => {
+  it("turns a member token away at sign-in with a clear message", async () => {
+    await page.goto(`${baseUrl}/`);
+    await page.waitForURL(/\/sign-in$/);
+    await page.getByLabel("Bearer token").fill(memberToken);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    const alert = page.getByRole("alert");
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain("Admin token required");
+    expect(await alert.textContent()).toContain("role: member");
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    expect(path()).toBe("/sign-in");
+    await screenshot("sign-in-forbidden");
+
+    await page.getByLabel("Bearer token").fill("not-a-jwt");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("alert").filter({ hasText: "The API rejected this token" }).waitFor();
+  });
+
+  it("shows a page-level error when a stored token is not an admin's", async () => {
+    // A session whose token lost its admin role (or was never one): every page says so.
+    await page.evaluate((token) => sessionStorage.setItem("agent-builder.admin.token", token), memberToken);
+    await page.goto(`${baseUrl}/`);
+    const alert = page.getByRole("alert");
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain("Admin token required");
+    await screenshot("overview-forbidden");
+    await page.getByRole("button", { name: "Sign in with another token" }).click();
+    await page.waitForURL(/\/sign-in$/);
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+  });
+
+  it("signs in with a pasted admin token; the overview lists both demo tenants and charts them", async () => {
+    await page.getByLabel("Bearer token").fill(adminToken);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Overview" }).waitFor();
+    expect(path()).toBe("/");
+
+    const tenants = rowsOf("Tenants");
+    await tenants.first().waitFor();
+    expect(await tenants.count()).toBe(2);
+    expect(await page.locator("tr[data-tenant=acme]").textContent()).toContain("Acme Corp");
+    expect(await page.locator("tr[data-tenant=globex]").textContent()).toContain("Globex");
+    // Counts from the seeded data: acme has 12 agents, globex 8.
+    expect(await page.locator("tr[data-tenant=acme] td").nth(1).textContent()).toBe("12");
+    expect(await page.locator("tr[data-tenant=globex] td").nth(1).textContent()).toBe("8");
+
+    // The chart: an x axis, two y axes (executions, cost), bars and a tooltip on hover.
+    const chart = page.locator("figure.chart");
+    await chart.locator(".recharts-bar-rectangle").first().waitFor();
+    expect(await chart.locator(".recharts-xAxis").count()).toBe(1);
+    expect(await chart.locator(".recharts-yAxis").count()).toBe(2);
+    expect(await chart.locator(".recharts-xAxis .recharts-cartesian-axis-tick").count()).toBeGreaterThan(3);
+    const box = (await chart.locator(".recharts-wrapper").boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.9, box.y + box.height / 2);
+    const tooltip = page.locator(".chart-tooltip");
+    await tooltip.waitFor();
+    expect(await tooltip.textContent()).toMatch(/Executions: \d+.*Cost: \$/);
+    await expectNoHorizontalScroll();
+    await screenshot("overview");
+
+    const ninetyDays = page.waitForResponse((r) => r.url().includes("admin.overview") && decodeURIComponent(r.url()).includes('"days":90'));
+    await page.getByRole("button", { name: "90 days" }).click();
+    expect((await ninetyDays).status()).toBe(200);
+    await page.getByRole("heading", { name: /last 90 days/ }).waitFor();
+  });
+
+  it("opens tenant acme and filters its agents by status and name", async () => {
+    await page.getByRole("link", { name: "Acme Corp" }).click();
+    await page.waitForURL(/\/tenants\/acme$/);
+    await page.getByRole("heading", { name: /Acme Corp/ }).waitFor();
+    const agents = rowsOf("Agents");
+    await agents.first().waitFor();
+    expect(await agents.count()).toBe(12);
+    expect(await page.locator('table[aria-label="Spaces"]').textContent()).toContain("Support");
+    expect(await page.locator('table[aria-label="Users"]').textContent()).toContain("Ada Admin");
+    const statuses = new Set(await agents.evaluateAll((rows) => rows.map((r) => r.getAttribute("data-status"))));
+    expect(statuses.size).toBeGreaterThan(1);
+
+    await page.locator("select[name=status]").selectOption("active");
+    await page.waitForFunction(() => {
+      const rows = [...document.querySelectorAll('table[aria-label="Agents"] tbody tr')];
+      return rows.length > 0 && rows.length < 12 && rows.every((r) => r.getAttribute("data-status") === "active");
+    });
+    expect(page.url()).toContain("status=active");
+
+    await page.getByPlaceholder("Search by name").fill("support");
+    await page.waitForFunction(() => {
+      const rows = [...document.querySelectorAll('table[aria-label="Agents"] tbody tr')];
+      return rows.length === 1 && rows[0]!.textContent!.includes("Support triage");
+    });
+    await page.getByPlaceholder("Search by name").fill("no agent is called this");
+    await page.getByText("No agents match these filters.").waitFor();
+    await page.getByPlaceholder("Search by name").fill("");
+    await page.waitForFunction(() => !new URL(location.href).searchParams.has("q"));
+    await agents.first().waitFor();
+    await expectNoHorizontalScroll();
+    await screenshot("tenant");
+  });
+
+  it("opens an active agent, pauses it, and shows the new status and the audit entry", async () => {
+    const agentLink = rowsOf("Agents").first().getByRole("link");
+    const agentName = (await agentLink.textContent())!;
+    await agentLink.click();
+    await page.waitForURL(/\/agents\/[0-9a-f-]{36}$/);
+    const agentId = path().split("/").pop()!;
+    await page.getByRole("heading", { name: agentName, exact: true }).waitFor();
+
+    const statusLine = page.locator(".status-line");
+    expect(await statusLine.locator(".badge").textContent()).toBe("active");
+    expect(await page.getByRole("button", { name: "Activate" }).count()).toBe(0);
+    // The credential is masked: only its last characters, never the key itself.
+    expect(await page.locator(".masked").textContent()).toMatch(/^•+\w{4}$/);
+    expect(await page.content()).not.toContain("sk-demo-");
+    await page.locator("figure.chart .recharts-bar-rectangle").first().waitFor();
+    expect(await rowsOf("Executions").count()).toBeGreaterThan(0);
+
+    await page.getByLabel("Reason (kept in the audit log)").fill("e2e: paused for review");
+    await page.getByRole("button", { name: "Pause" }).click();
+    await page.waitForFunction(() => document.querySelector(".status-line .badge")?.textContent === "paused");
+    await page.getByRole("button", { name: "Activate" }).waitFor();
+    const audit = page.locator('table[aria-label="Audit log"] tbody tr[data-action="agent.setStatus"]');
+    await audit.first().waitFor();
+    expect(await audit.first().textContent()).toContain("active → paused");
+    expect(await audit.first().textContent()).toContain("e2e: paused for review");
+
+    // The change is in the database, with its audit entry, not only on screen.
+    const client = apiClient(adminToken);
+    expect((await client.admin.agent.query({ id: agentId })).agent.status).toBe("paused");
+    const entries = (await client.admin.auditLog.query({ tenantId: "acme" })).items.filter((e) => e.targetId === agentId);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ actorId: acme.admin, action: "agent.setStatus", details: { from: "active", to: "paused", reason: "e2e: paused for review" } });
+    await expectNoHorizontalScroll();
+    await screenshot("agent");
+  });
+
+  it("opens one of the agent's executions: input, output, tokens and the steps timeline", async () => {
+    const link = page.locator('table[aria-label="Executions"] tbody tr[data-status="succeeded"] a').first();
+    await link.click();
+    await page.waitForURL(/\/executions\/[0-9a-f-]{36}$/);
+    await page.getByRole("heading", { name: /Execution/ }).waitFor();
+    const executionId = path().split("/").pop()!;
+
+    expect(await page.getByLabel("input", { exact: true }).textContent()).toContain("Demo request");
+    expect(await page.getByLabel("output", { exact: true }).textContent()).toContain("Done: here is the demo answer.");
+    const steps = page.locator('ol[aria-label="Steps"] > li');
+    const execution = await apiClient(adminToken).admin.execution.query({ id: executionId });
+    expect(execution.steps.length).toBeGreaterThan(0);
+    expect(await steps.count()).toBe(execution.steps.length);
+    expect(await steps.first().textContent()).toContain("thought");
+    const tokens = await page.locator('table[aria-label="Token breakdown"]').textContent();
+    expect(tokens).toContain(execution.usage.totalTokens.toLocaleString("en-US"));
+    await expectNoHorizontalScroll();
+    await screenshot("execution");
+  });
+
+  it("filters executions across tenants by status and tenant, with an empty and an invalid range", async () => {
+    await nav("Executions").click();
+    await page.waitForURL(/\/executions$/);
+    const rows = rowsOf("Executions");
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(25);
+
+    await page.locator("select[name=status]").selectOption("failed");
+    await page.waitForFunction(() => {
+      const all = [...document.querySelectorAll('table[aria-label="Executions"] tbody tr')];
+      return all.length > 0 && all.every((r) => r.getAttribute("data-status") === "failed");
+    });
+    await page.locator("select[name=tenantId]").selectOption("globex");
+    await page.waitForFunction(() => {
+      const all = [...document.querySelectorAll('table[aria-label="Executions"] tbody tr')];
+      return all.length > 0 && all.every((r) => r.getAttribute("data-status") === "failed" && r.children[2]?.textContent === "globex");
+    });
+    expect(new URL(page.url()).searchParams.get("status")).toBe("failed");
+    expect(new URL(page.url()).searchParams.get("tenantId")).toBe("globex");
+    await expectNoHorizontalScroll();
+    await screenshot("executions");
+
+    await page.locator('input[name="from"]').fill("2099-01-01");
+    await page.getByText("No executions match these filters.").waitFor();
+    await page.locator('input[name="to"]').fill("2098-01-01");
+    await page.getByRole("alert").filter({ hasText: "The range starts after it ends" }).waitFor();
+    await page.getByRole("button", { name: "Clear filters" }).click();
+    await rows.first().waitFor();
+    expect(new URL(page.url()).search).toBe("");
+  });
+
+  it("lists the pause in the audit log", async () => {
+    await nav("Audit log").click();
+    await page.waitForURL(/\/audit-log$/);
+    const entries = rowsOf("Audit log");
+    await entries.first().waitFor();
+    expect(await entries.count()).toBe(1);
+    expect(await entries.first().textContent()).toContain("active → paused");
+    await screenshot("audit-log");
+  });
+
+  it("shows database health and that retention cleanup is not available yet", async () => {
+    await nav("Maintenance").click();
+    await page.waitForURL(/\/maintenance$/);
+    await page.getByText("reachable", { exact: true }).waitFor();
+    expect(await page.locator(".badge-health-ok").textContent()).toBe("ok");
+    const retention = page.getByTestId("retention-unavailable");
+    expect(await retention.textContent()).toContain("Retention cleanup: not available yet");
+    expect(await retention.getByRole("button").count()).toBe(0);
+    await screenshot("maintenance");
+  });
+
+  it("explains a missing agent", async () => {
+    await page.goto(`${baseUrl}/agents/00000000-0000-4000-8000-000000000000`);
+    const alert = page.getByRole("alert");
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain("Not found");
+    await screenshot("agent-not-found");
+  });
+
+  it("fits a laptop screen (1366x768) without a horizontal scrollbar on any page", async () => {
+    await page.setViewportSize({ width: 1366, height: 768 });
+    const executionId = (await apiClient(adminToken).admin.executions.query({ tenantId: "acme", status: "succeeded", limit: 1 })).items[0]!.id;
+    const agentId = "00000001-0000-4000-8003-000000000001";
+    for (const [url, ready] of [
+      ["/", 'table[aria-label="Tenants"] tbody tr'],
+      ["/tenants/acme", 'table[aria-label="Agents"] tbody tr'],
+      [`/agents/${agentId}`, "figure.chart .recharts-bar-rectangle"],
+      [`/executions/${executionId}`, 'ol[aria-label="Steps"] > li'],
+      ["/executions", 'table[aria-label="Executions"] tbody tr'],
+      ["/audit-log", 'table[aria-label="Audit log"] tbody tr'],
+      ["/maintenance", ".badge-health-ok"],
+    ] as const) {
+      await page.goto(`${baseUrl}${url}`);
+      await page.locator(ready).first().waitFor();
+      await expectNoHorizontalScroll();
+    }
+    await page.goto(`${baseUrl}/`);
+    await page.locator("figure.chart .recharts-bar-rectangle").first().waitFor();
+    await screenshot("overview-1366x768");
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it("signs out, and a ?token= link signs straight in to the page it names", async () => {
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL(/\/sign-in$/);
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    await page.goto(`${baseUrl}/tenants/globex`);
+    await page.waitForURL(/\/sign-in$/);
+
+    await page.goto(`${baseUrl}/tenants/globex?token=${adminToken}`);
+    await page.getByRole("heading", { name: /Globex/ }).waitFor();
+    // Signed in, on the page the link named, and the token is gone from the address bar.
+    expect(page.url()).toBe(`${baseUrl}/tenants/globex`);
+    expect(await page.evaluate(() => sessionStorage.getItem("agent-builder.admin.token"))).toBe(adminToken);
+  });
+});
