@@ -61,13 +61,13 @@ export function formatDuration(ms: number | null | undefined): string {
   return minutes === 0 ? `${Math.floor(totalMinutes / 60)} h` : `${Math.floor(totalMinutes / 60)} h ${minutes} min`;
 }
 
-/** An ISO timestamp as "2026-11-22 15:38 UTC"; with seconds for event logs. */
-export function formatDateTime(iso: string | null | undefined, options: { seconds?: boolean } = {}): string {
+/** An ISO timestamp as "2026-11-22 15:38 UTC"; with seconds for event logs; without the zone where a column header names it. */
+export function formatDateTime(iso: string | null | undefined, options: { seconds?: boolean; zone?: boolean } = {}): string {
   if (!iso) return "–";
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return "–";
   const text = date.toISOString().slice(0, options.seconds ? 19 : 16).replace("T", " ");
-  return `${text} UTC`;
+  return options.zone === false ? text : `${text} UTC`;
 }
 
 /** "2026-11-03" → "Nov 3": chart axis labels. */
@@ -89,4 +89,19 @@ export function formatAgo(iso: string | null | undefined, now: number = Date.now
 /** A uuid shortened for tables ("00000001…0001"); the full id stays in the title attribute. */
 export function shortId(id: string): string {
   return id.length > 13 ? `${id.slice(0, 8)}…${id.slice(-4)}` : id;
+}
+
+/**
+ * Round tick values (0, 0.01, 0.02, ...) for the cost axis. Recharts' own ticks split the data's
+ * maximum into equal parts, which gives labels such as $0.0285 for amounts this small.
+ */
+export function roundTicks(max: number, count = 4): number[] {
+  if (!(max > 0)) return [0, 1];
+  const rough = max / count;
+  const power = 10 ** Math.floor(Math.log10(rough));
+  const step = ([1, 2, 2.5, 5, 10].find((f) => f * power >= rough) ?? 10) * power;
+  const ticks: number[] = [];
+  for (let i = 0; i * step < max + step * 1e-9 || ticks.length < 2; i++) ticks.push(Number((i * step).toPrecision(12)));
+  if (ticks.at(-1)! < max) ticks.push(Number((ticks.length * step).toPrecision(12)));
+  return ticks;
 }

@@ -21,8 +21,17 @@ export function AgentPage() {
   const tenantId = detail.data?.tenantId;
   const tenant = useQuery({ ...trpc.admin.tenant.queryOptions({ tenantId: tenantId ?? "" }), enabled: Boolean(tenantId) });
 
-  if (detail.isPending) return <Loading what="the agent" />;
-  if (detail.isError) return <ErrorState error={detail.error} what="the agent" retry={() => void detail.refetch()} />;
+  if (!detail.isSuccess) {
+    return (
+      <>
+        <nav className="breadcrumbs" aria-label="Breadcrumbs">
+          <Link to="/">Overview</Link> / <span>agent {agentId}</span>
+        </nav>
+        <h1>Agent</h1>
+        {detail.isPending ? <Loading what="the agent" /> : <ErrorState error={detail.error} what="the agent" retry={() => void detail.refetch()} />}
+      </>
+    );
+  }
 
   const { agent, usage, daily, recentExecutions } = detail.data;
   const tenantName = tenant.data?.tenant.name ?? detail.data.tenantId;

@@ -35,7 +35,7 @@ export function AgentStatusControl({ agent }: { agent: Agent }) {
   return (
     <div className="status-control">
       <div className="status-line">
-        Status <StatusBadge status={agent.status} />
+        <StatusBadge status={agent.status} />
         <span className="muted small">version {agent.version}</span>
       </div>
       {moves.length === 0 ? (

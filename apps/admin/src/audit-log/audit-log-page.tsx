@@ -51,7 +51,7 @@ export function AuditLogPage() {
         ) : (
           <>
             <AuditTable entries={entries} />
-            <KeysetPager pages={pages} pageSize={pageSize} shown={entries.length} nextCursor={log.data.nextCursor} noun="Entries" busy={log.isFetching} />
+            <KeysetPager pages={pages} pageSize={pageSize} shown={entries.length} nextCursor={log.data.nextCursor} noun={["entry", "entries"]} busy={log.isFetching} />
           </>
         )}
       </Section>

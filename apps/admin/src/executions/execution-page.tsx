@@ -14,8 +14,21 @@ export function ExecutionPage() {
   const trpc = useTRPC();
   const execution = useQuery(trpc.admin.execution.queryOptions({ id: executionId }));
 
-  if (execution.isPending) return <Loading what="the execution" />;
-  if (execution.isError) return <ErrorState error={execution.error} what="the execution" retry={() => void execution.refetch()} />;
+  if (!execution.isSuccess) {
+    return (
+      <>
+        <nav className="breadcrumbs" aria-label="Breadcrumbs">
+          <Link to="/executions">Executions</Link> / <span>{executionId}</span>
+        </nav>
+        <h1>Execution</h1>
+        {execution.isPending ? (
+          <Loading what="the execution" />
+        ) : (
+          <ErrorState error={execution.error} what="the execution" retry={() => void execution.refetch()} />
+        )}
+      </>
+    );
+  }
 
   const e = execution.data;
   const tenantLink = `/tenants/${encodeURIComponent(e.tenantId)}`;
@@ -27,7 +40,7 @@ export function ExecutionPage() {
         <Link to={`/agents/${e.agentId}`}>{e.agentName || e.agentId}</Link> / <span>{e.id}</span>
       </nav>
       <h1>
-        Execution <StatusBadge status={e.status} />
+        Execution of {e.agentName || "an agent"} <StatusBadge status={e.status} />
       </h1>
       <p className="muted">
         <code>{e.id}</code> · agent <Link to={`/agents/${e.agentId}`}>{e.agentName || e.agentId}</Link> · tenant{" "}
@@ -41,8 +54,8 @@ export function ExecutionPage() {
       </p>
 
       <StatGrid>
-        <Stat label="Started" value={formatDateTime(e.startedAt, { seconds: true })} />
-        <Stat label="Completed" value={e.completedAt ? formatDateTime(e.completedAt, { seconds: true }) : "still running"} />
+        <Stat label="Started" value={formatDateTime(e.startedAt, { seconds: true })} compact />
+        <Stat label="Completed" value={e.completedAt ? formatDateTime(e.completedAt, { seconds: true }) : "still running"} compact />
         <Stat label="Duration" value={formatDuration(e.durationMs)} />
         <Stat label="Cost" value={formatUsd(e.costUsd)} />
         <Stat label="Steps" value={formatCount(e.stepCount)} />

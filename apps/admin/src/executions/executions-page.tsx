@@ -144,7 +144,7 @@ export function ExecutionsPage() {
               pageSize={pageSize}
               shown={rows.length}
               nextCursor={executions.data.nextCursor}
-              noun="Executions, newest first:"
+              noun={["execution", "executions"]}
               busy={executions.isFetching}
             />
           </>

@@ -14,7 +14,7 @@ export function ExecutionsTable({ rows, showAgent }: { rows: Row[]; showAgent: b
         <thead>
           <tr>
             <th scope="col">Execution</th>
-            <th scope="col">Started</th>
+            <th scope="col">Started (UTC)</th>
             {showAgent && <th scope="col">Tenant</th>}
             {showAgent && <th scope="col">Agent</th>}
             <th scope="col">Status</th>
@@ -27,13 +27,13 @@ export function ExecutionsTable({ rows, showAgent }: { rows: Row[]; showAgent: b
         </thead>
         <tbody>
           {rows.map((execution) => (
-            <tr key={execution.id} data-status={execution.status}>
+            <tr key={execution.id} data-status={execution.status} data-steps={execution.stepCount}>
               <td className="nowrap">
                 <Link to={`/executions/${execution.id}`} title={execution.id}>
                   {shortId(execution.id)}
                 </Link>
               </td>
-              <td className="nowrap">{formatDateTime(execution.startedAt)}</td>
+              <td className="nowrap">{formatDateTime(execution.startedAt, { zone: false })}</td>
               {showAgent && (
                 <td>{execution.tenantId ? <Link to={`/tenants/${encodeURIComponent(execution.tenantId)}`}>{execution.tenantId}</Link> : "–"}</td>
               )}

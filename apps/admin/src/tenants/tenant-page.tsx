@@ -283,7 +283,7 @@ function AgentsSection({ tenantId, tenant }: { tenantId: string; tenant: Tenant 
               </tbody>
             </table>
           </div>
-          <KeysetPager pages={pages} pageSize={pageSize} shown={rows.length} nextCursor={agents.data.nextCursor} noun="Agents" busy={agents.isFetching} />
+          <KeysetPager pages={pages} pageSize={pageSize} shown={rows.length} nextCursor={agents.data.nextCursor} noun={["agent", "agents"]} busy={agents.isFetching} />
         </>
       )}
     </Section>

@@ -34,17 +34,20 @@ export function KeysetPager({
   pageSize: number;
   shown: number;
   nextCursor: string | null;
-  noun: string;
+  /** Singular and plural: ["agent", "agents"]. */
+  noun: readonly [string, string];
   busy: boolean;
 }) {
+  const paged = pages.pageNumber > 1 || nextCursor !== null;
   const first = (pages.pageNumber - 1) * pageSize + 1;
   return (
     <div className="pager">
       <span className="muted">
-        {noun} {formatCount(first)}–{formatCount(first + shown - 1)}
-        {pages.pageNumber > 1 || nextCursor ? ` · page ${pages.pageNumber}` : ""}
+        {paged
+          ? `${noun[1]} ${formatCount(first)}–${formatCount(first + shown - 1)} · page ${pages.pageNumber}`
+          : `${formatCount(shown)} ${shown === 1 ? noun[0] : noun[1]}`}
       </span>
-      {(pages.pageNumber > 1 || nextCursor) && (
+      {paged && (
         <span className="pager-buttons">
           <button type="button" className="secondary" disabled={busy || pages.pageNumber === 1} onClick={pages.previous}>
             ← Previous

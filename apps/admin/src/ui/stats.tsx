@@ -5,11 +5,12 @@ export function StatGrid({ children }: { children: ReactNode }) {
   return <div className="stat-grid">{children}</div>;
 }
 
-export function Stat({ label, value, hint }: { label: string; value: ReactNode; hint?: ReactNode }) {
+/** `compact` for long values (timestamps) that would wrap at the headline size. */
+export function Stat({ label, value, hint, compact }: { label: string; value: ReactNode; hint?: ReactNode; compact?: boolean }) {
   return (
     <div className="stat">
       <div className="stat-label">{label}</div>
-      <div className="stat-value">{value}</div>
+      <div className={compact ? "stat-value compact" : "stat-value"}>{value}</div>
       {hint !== undefined && <div className="stat-hint">{hint}</div>}
     </div>
   );

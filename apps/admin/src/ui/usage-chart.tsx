@@ -5,7 +5,7 @@
 import { Bar, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 
 import type { UsageBucket } from "../api";
-import { formatCompact, formatCount, formatDay, formatDuration, formatUsd } from "../format";
+import { formatCompact, formatCount, formatDay, formatDuration, formatUsd, roundTicks } from "../format";
 import { Empty } from "./states";
 
 const colours = { succeeded: "#2f9e6e", failed: "#d64545", cancelled: "#9aa5b1", other: "#e0a526", cost: "#3b5bdb" };
@@ -15,27 +15,27 @@ export function UsageChart({ buckets, height = 280, label }: { buckets: UsageBuc
   // Executions still running (or otherwise unfinished) are counted but are none of the three outcomes.
   const data = buckets.map((b) => ({ ...b, other: Math.max(0, b.executions - b.succeeded - b.failed - b.cancelled) }));
   const byDay = new Map(data.map((b) => [b.day, b]));
+  const costTicks = roundTicks(Math.max(...data.map((b) => b.costUsd)));
   return (
     <figure className="chart" aria-label={label}>
+      {/* Axis titles above the plot: rotated labels collide with the tick labels at these widths. */}
+      <div className="chart-axis-titles" aria-hidden="true">
+        <span>Executions per day</span>
+        <span>Cost per day (USD)</span>
+      </div>
       <ResponsiveContainer width="100%" height={height}>
         <ComposedChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
           <CartesianGrid stroke="#e6e9ee" vertical={false} />
           <XAxis dataKey="day" tickFormatter={formatDay} minTickGap={24} tick={{ fontSize: 12 }} />
-          <YAxis
-            yAxisId="executions"
-            allowDecimals={false}
-            tickFormatter={formatCompact}
-            width={48}
-            tick={{ fontSize: 12 }}
-            label={{ value: "executions", angle: -90, position: "insideLeft", fontSize: 12, fill: "#52606d", dy: 36 }}
-          />
+          <YAxis yAxisId="executions" allowDecimals={false} tickFormatter={formatCompact} width={44} tick={{ fontSize: 12 }} />
           <YAxis
             yAxisId="cost"
             orientation="right"
+            domain={[0, costTicks.at(-1)!]}
+            ticks={costTicks}
             tickFormatter={formatUsd}
             width={72}
             tick={{ fontSize: 12 }}
-            label={{ value: "cost (USD)", angle: 90, position: "insideRight", fontSize: 12, fill: "#52606d", dy: -32 }}
           />
           <Tooltip
             cursor={{ fill: "rgba(59, 91, 219, 0.08)" }}
@@ -56,7 +56,7 @@ export function UsageChart({ buckets, height = 280, label }: { buckets: UsageBuc
               );
             }}
           />
-          <Legend wrapperStyle={{ fontSize: 12 }} />
+          <Legend wrapperStyle={{ fontSize: 12 }} itemSorter={null} />
           <Bar yAxisId="executions" dataKey="succeeded" name="succeeded" stackId="executions" fill={colours.succeeded} isAnimationActive={false} />
           <Bar yAxisId="executions" dataKey="failed" name="failed" stackId="executions" fill={colours.failed} isAnimationActive={false} />
           <Bar yAxisId="executions" dataKey="cancelled" name="cancelled" stackId="executions" fill={colours.cancelled} isAnimationActive={false} />
@@ -65,7 +65,7 @@ export function UsageChart({ buckets, height = 280, label }: { buckets: UsageBuc
             yAxisId="cost"
             dataKey="costUsd"
             name="cost"
-            type="monotone"
+            type="linear"
             stroke={colours.cost}
             strokeWidth={2}
             dot={false}
