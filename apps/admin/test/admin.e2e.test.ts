@@ -116,6 +116,7 @@ describe("admin panel in Chromium", () => {
   it("turns a member token away at sign-in with a clear message", async () => {
     await page.goto(`${baseUrl}/`);
     await page.waitForURL(/\/sign-in$/);
+    await screenshot("sign-in");
     await page.getByLabel("Bearer token").fill(memberToken);
     await page.getByRole("button", { name: "Sign in" }).click();
     const alert = page.getByRole("alert");
@@ -269,12 +270,21 @@ describe("admin panel in Chromium", () => {
     await screenshot("execution");
   });
 
-  it("filters executions across tenants by status and tenant, with an empty and an invalid range", async () => {
+  it("pages through executions and filters them by status, tenant and agent; empty and invalid ranges", async () => {
     await nav("Executions").click();
     await page.waitForURL(/\/executions$/);
     const rows = rowsOf("Executions");
     await rows.first().waitFor();
     expect(await rows.count()).toBe(25);
+
+    // Keyset pages: forward with the API's cursor, back with the remembered one.
+    const firstId = await rows.first().locator("a").first().getAttribute("title");
+    expect(await page.locator(".pager").textContent()).toContain("executions 1–25 · page 1");
+    await page.getByRole("button", { name: "Next →" }).click();
+    await page.locator(".pager").filter({ hasText: "executions 26–50 · page 2" }).waitFor();
+    await page.waitForFunction((id) => document.querySelector('table[aria-label="Executions"] tbody tr a')?.getAttribute("title") !== id, firstId);
+    await page.getByRole("button", { name: "← Previous" }).click();
+    await page.waitForFunction((id) => document.querySelector('table[aria-label="Executions"] tbody tr a')?.getAttribute("title") === id, firstId);
 
     await page.locator("select[name=status]").selectOption("failed");
     await page.waitForFunction(() => {
@@ -290,6 +300,23 @@ describe("admin panel in Chromium", () => {
     expect(new URL(page.url()).searchParams.get("tenantId")).toBe("globex");
     await expectNoHorizontalScroll();
     await screenshot("executions");
+
+    // One agent of that tenant: every row is that agent's.
+    const agentOption = page.locator("select[name=agentId] option:not([value=''])").first();
+    await agentOption.waitFor({ state: "attached" });
+    const agentName = (await agentOption.textContent())!;
+    await page.locator("select[name=agentId]").selectOption({ label: agentName });
+    await page.waitForFunction((name) => {
+      const all = [...document.querySelectorAll('table[aria-label="Executions"] tbody tr')];
+      const empty = document.body.textContent!.includes("No executions match these filters.");
+      return empty || (all.length > 0 && all.every((r) => r.children[3]?.textContent === name));
+    }, agentName);
+    expect(new URL(page.url()).searchParams.get("agentId")).toMatch(/^[0-9a-f-]{36}$/);
+    await page.locator("select[name=status]").selectOption("");
+    await page.waitForFunction((name) => {
+      const all = [...document.querySelectorAll('table[aria-label="Executions"] tbody tr')];
+      return all.length > 0 && all.every((r) => r.children[3]?.textContent === name);
+    }, agentName);
 
     await page.locator('input[name="from"]').fill("2099-01-01");
     await page.getByText("No executions match these filters.").waitFor();

@@ -37,7 +37,7 @@ export function ExecutionsTable({ rows, showAgent }: { rows: Row[]; showAgent: b
               {showAgent && (
                 <td>{execution.tenantId ? <Link to={`/tenants/${encodeURIComponent(execution.tenantId)}`}>{execution.tenantId}</Link> : "–"}</td>
               )}
-              {showAgent && <td>{execution.agentName ? <Link to={`/agents/${execution.agentId}`}>{execution.agentName}</Link> : "–"}</td>}
+              {showAgent && <td className="nowrap">{execution.agentName ? <Link to={`/agents/${execution.agentId}`}>{execution.agentName}</Link> : "–"}</td>}
               <td>
                 <StatusBadge status={execution.status} />
               </td>
