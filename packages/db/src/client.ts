@@ -27,6 +27,10 @@ export function connectPostgres({ url, max, logger }: PostgresOptions): Database
   });
   // An idle client losing its connection (server restart) must not crash the process.
   pool.on("error", () => {});
+  // Nor may a checked-out one: pg-pool removes its listener while a request holds the client, and
+  // an 'error' event without a listener is an uncaught exception (the process exits). The query
+  // in flight still fails with that error, and release() drops the dead client from the pool.
+  pool.on("connect", (client) => client.on("error", () => {}));
   const db = drizzleNodePg(pool, { schema, logger });
   return {
     db,
