@@ -7,7 +7,7 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import pg from "pg";
 
-import type { DatabaseHandle, QueryLogger } from "./database";
+import { queryTimeoutMs, type DatabaseHandle, type QueryLogger } from "./database";
 import { migrationsFolder } from "./paths";
 import * as schema from "./schema";
 
@@ -24,6 +24,8 @@ export function connectPostgres({ url, max, logger }: PostgresOptions): Database
     max: max ?? Number(process.env.PG_POOL_MAX ?? 10),
     // Fail fast when the server is unreachable instead of queueing forever.
     connectionTimeoutMillis: 5_000,
+    // Client-side bound on a query whose connection died silently (see neon-edge.ts).
+    query_timeout: queryTimeoutMs,
   });
   // An idle client losing its connection (server restart) must not crash the process.
   pool.on("error", () => {});

@@ -36,3 +36,10 @@ export async function queryRows<T>(db: Pick<Database, "execute">, query: SQL): P
 export function jsonb(value: unknown): SQL {
   return sql`${JSON.stringify(value)}::jsonb`;
 }
+
+/**
+ * Client-side bound on one query, for a connection that dies silently mid-query (no FIN, no
+ * RST): the server's statement_timeout cannot answer for a query whose connection is gone.
+ * Comfortably above the per-request statement timeout (10 s by default), which fires first.
+ */
+export const queryTimeoutMs = 30_000;

@@ -3,10 +3,10 @@
  * (edge functions). This is the part the edge bundle includes: no Node built-ins and no
  * migrator (migrations read SQL files and are a deploy step; `connectNeon` in neon.ts adds them).
  */
-import { neonConfig, Pool } from "@neondatabase/serverless";
+import { neonConfig, Pool, type PoolClient } from "@neondatabase/serverless";
 import { drizzle, type NeonDatabase } from "drizzle-orm/neon-serverless";
 
-import type { QueryLogger } from "./database";
+import { queryTimeoutMs, type QueryLogger } from "./database";
 import * as schema from "./schema";
 
 export interface NeonOptions {
@@ -35,9 +35,15 @@ export function connectNeonEdge({ url, max, logger }: NeonOptions): NeonEdgeHand
     max: max ?? 10,
     // Fail fast when the database is unreachable instead of queueing forever.
     connectionTimeoutMillis: 5_000,
+    // Client-side bound on a query, for a connection that dies silently mid-query (no FIN, no
+    // RST): the server's statement_timeout cannot fire for a query it never sees finish.
+    query_timeout: queryTimeoutMs,
   });
-  // An idle client losing its connection must not become an unhandled error.
+  // An idle client losing its connection must not become an unhandled error, nor may a
+  // checked-out one (same pg-pool behaviour as connectPostgres in client.ts): the query in
+  // flight still fails and is mapped to SERVICE_UNAVAILABLE.
   pool.on("error", () => {});
+  pool.on("connect", (client: PoolClient) => client.on("error", () => {}));
   const db = drizzle({ client: pool, schema, logger });
   return { db, driver: "neon", close: () => pool.end() };
 }
