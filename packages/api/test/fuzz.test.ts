@@ -25,8 +25,13 @@ function nested(depth: number): unknown {
   return value;
 }
 
+/** Characters that have broken JSON, SQL and Postgres text handling somewhere before. */
+const hazardChar = fc.constantFrom("\u0000", "\ud800", "\udfff", "\u202e", "\ufeff", "'", '"', "\\", "%", "_", "😀", "a", "\n");
+
 const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.jsonValue({ maxDepth: 4 }),
+  fc.string({ unit: hazardChar, minLength: 1, maxLength: 24 }),
+  fc.dictionary(fc.string({ unit: hazardChar, maxLength: 8 }), fc.string({ unit: hazardChar, maxLength: 8 }), { maxKeys: 3 }),
   fc.string({ unit: "binary", maxLength: 64 }), // any code point, lone surrogates included
   fc.string({ unit: "grapheme", maxLength: 64 }),
   fc.constantFrom("", " ", "\u0000", "null", "undefined", "NaN", "😀".repeat(300), "%00", "' or 1=1 --", "$$; drop table agents; $$"),
