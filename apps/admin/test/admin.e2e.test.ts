@@ -3,14 +3,17 @@
  * playwright-core, the production build served by `vite preview` with `/trpc` proxied to the
  * dev entry of the API (PGlite, demo data). Every page is saved to apps/admin/screenshots/.
  */
+import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 
 import { createTRPCClient, httpBatchLink } from "@trpc/client";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { build, preview, type PreviewServer } from "vite";
+import { preview, type PreviewServer } from "vite";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
 import type { AppRouter } from "@agent-builder/api";
@@ -33,6 +36,19 @@ const chromiumArgs = [
 ];
 const acme = { id: "acme", admin: "00000001-0000-4000-8001-000000000001", member: "00000001-0000-4000-8001-000000000002" };
 
+const viteBin = join(dirname(createRequire(import.meta.url).resolve("vite/package.json")), "bin", "vite.js");
+
+/**
+ * The build staff get: `vite build` in its own process with NODE_ENV=production. (In this
+ * process vitest has set NODE_ENV=test, which would make a development build of React.)
+ */
+async function buildPanel() {
+  await promisify(execFile)(process.execPath, [viteBin, "build", "--outDir", outDir, "--emptyOutDir", "--logLevel", "warn"], {
+    cwd: appDir,
+    env: { ...process.env, NODE_ENV: "production" },
+  });
+}
+
 let api: RunningApi;
 let server: PreviewServer;
 let browser: Browser;
@@ -52,7 +68,7 @@ beforeAll(async () => {
   // The API (PGlite migrate + seed) and the production build of the panel, side by side.
   [api] = await Promise.all([
     startApiServer("pglite", { seed: true, env: { CORS_ORIGINS: "*" } }),
-    build({ root: appDir, configFile: join(appDir, "vite.config.ts"), logLevel: "warn", build: { outDir, emptyOutDir: true, sourcemap: false } }),
+    buildPanel(),
   ]);
   const apiOrigin = new URL(api.url).origin;
   server = await preview({

@@ -15,9 +15,10 @@ interface SignInState {
   error?: string;
 }
 
-export function SignInPage({ linkToken }: { linkToken?: string }) {
+export function SignInPage(props: { linkToken?: string }) {
   const navigate = useNavigate();
   const location = useLocation();
+  const linkToken = props.linkToken ?? new URLSearchParams(location.search).get("token") ?? undefined;
   const queryClient = useQueryClient();
   const state = (location.state ?? {}) as SignInState;
   const [token, setToken] = useState("");
@@ -46,14 +47,15 @@ export function SignInPage({ linkToken }: { linkToken?: string }) {
     },
   });
 
+  const { mutate } = check;
   const started = useRef(false);
   useEffect(() => {
     // Once, even under StrictMode's double effects in development.
     if (linkToken && !started.current) {
       started.current = true;
-      check.mutate(linkToken);
+      mutate(linkToken);
     }
-  }, [linkToken, check]);
+  }, [linkToken, mutate]);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
