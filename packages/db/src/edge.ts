@@ -7,6 +7,8 @@ export * from "./schema";
 export * from "./database";
 export * from "./tenant-scope";
 export * from "./neon-edge";
+// Migration status (health), retention, stuck executions: the staff procedures call them on edge too.
+export * from "./operations";
 // Re-exported so packages above never import drizzle-orm directly (one version, one place).
 export { and, asc, desc, eq, gt, gte, inArray, lt, lte, ne, or, sql, isNull, isNotNull, arrayContains, getTableColumns } from "drizzle-orm";
 export type { SQL } from "drizzle-orm";

@@ -1,0 +1,7 @@
+/**
+ * Operations on a live database: migration status (health), retention, stuck executions, the
+ * monitoring report and tenant export/import. Edge-safe (no Node built-ins): the staff
+ * procedures in `admin.*` call these from the edge function too. pg_dump/pg_restore live in
+ * ./backup (Node only) and are imported from there directly.
+ */
+export * from "./migration-status";
