@@ -5,3 +5,6 @@
  * ./backup (Node only) and are imported from there directly.
  */
 export * from "./migration-status";
+export * from "./retention";
+export * from "./stuck";
+export { actAsTenant } from "./scope";
