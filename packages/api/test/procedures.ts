@@ -47,6 +47,8 @@ export const validInputs: Record<string, { role: "member" | "service" | "admin";
   "admin.executions": { role: "admin", input: (ids) => ({ tenantId: ids.tenant, limit: 5 }) },
   "admin.execution": { role: "admin", input: (ids) => ({ id: ids.execution }) },
   "admin.auditLog": { role: "admin", input: () => ({ limit: 5 }) },
+  "admin.runRetention": { role: "admin", input: (ids) => ({ olderThanDays: 90, tenantId: ids.tenant, maxRows: 100 }) },
+  "admin.closeStuckExecutions": { role: "admin", input: (ids) => ({ olderThanMinutes: 60, tenantId: ids.tenant, maxRows: 10 }) },
 };
 
 export interface ProcedureInfo {

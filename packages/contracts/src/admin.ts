@@ -103,3 +103,41 @@ export type AuditEntry = z.infer<typeof auditEntry>;
 export const auditLogPage = page(auditEntry);
 
 export const adminDaysInput = z.strictObject({ from: isoDate, to: isoDate });
+
+/**
+ * Retention: delete finished executions created more than `olderThanDays` ago (steps go with
+ * them; lifetime stats and daily rollups stay). One call is one transaction of at most
+ * `maxRows` executions; call again while `complete` is false.
+ */
+export const adminRunRetentionInput = z.strictObject({
+  olderThanDays: z.number().int().min(1).max(36_500),
+  tenantId: tenantId.optional(),
+  maxRows: z.number().int().min(1).max(50_000).default(5_000),
+});
+export const retentionRun = z.object({
+  /** Executions created before this instant were in scope. */
+  cutoff: isoDateTime,
+  tenants: z.array(z.object({ tenantId, executions: z.number().int(), steps: z.number().int() })),
+  executions: z.number().int(),
+  steps: z.number().int(),
+  complete: z.boolean(),
+});
+export type RetentionRun = z.infer<typeof retentionRun>;
+
+/**
+ * Close executions still `running` after `olderThanMinutes` as failed (error code "stuck"),
+ * counted in usage like any failure. At most `maxRows` per call; call again while `complete` is false.
+ */
+export const adminCloseStuckInput = z.strictObject({
+  olderThanMinutes: z.number().int().min(5).max(525_600),
+  tenantId: tenantId.optional(),
+  maxRows: z.number().int().min(1).max(1_000).default(1_000),
+});
+export const stuckRun = z.object({
+  /** Executions started before this instant and still running were in scope. */
+  cutoff: isoDateTime,
+  tenants: z.array(z.object({ tenantId, closed: z.number().int(), executionIds: z.array(id) })),
+  closed: z.number().int(),
+  complete: z.boolean(),
+});
+export type StuckRun = z.infer<typeof stuckRun>;

@@ -3,6 +3,7 @@ import type { TRPCRouterRecord } from "@trpc/server";
 import {
   adminAgent,
   adminAgentInput,
+  adminCloseStuckInput,
   adminExecution,
   adminExecutionInput,
   adminExecutionPage,
@@ -10,6 +11,7 @@ import {
   adminListExecutionsInput,
   adminOverview,
   adminOverviewInput,
+  adminRunRetentionInput,
   adminSetAgentStatusInput,
   adminTenant,
   adminTenantInput,
@@ -17,6 +19,8 @@ import {
   agentPage,
   auditLogInput,
   auditLogPage,
+  retentionRun,
+  stuckRun,
 } from "@agent-builder/contracts";
 
 import { adminProcedure } from "../trpc";
@@ -63,4 +67,14 @@ export const adminRouter = {
     .input(auditLogInput)
     .output(auditLogPage)
     .query(({ ctx, input }) => admin.auditLog(ctx.tx, input)),
+
+  runRetention: adminProcedure
+    .input(adminRunRetentionInput)
+    .output(retentionRun)
+    .mutation(({ ctx, input }) => admin.runRetention(ctx.tx, ctx.caller, input)),
+
+  closeStuckExecutions: adminProcedure
+    .input(adminCloseStuckInput)
+    .output(stuckRun)
+    .mutation(({ ctx, input }) => admin.closeStuck(ctx.tx, ctx.caller, input)),
 } satisfies TRPCRouterRecord;

@@ -1,18 +1,33 @@
 import type { z } from "zod";
 
 import type {
+  adminCloseStuckInput,
   AdminAgent,
   AdminExecution,
   adminListAgentsInput,
   adminListExecutionsInput,
   AdminOverview,
+  adminRunRetentionInput,
   adminSetAgentStatusInput,
   AdminTenant,
   auditLogInput,
   AuditEntry,
   ExecutionStatus,
+  RetentionRun,
+  StuckRun,
 } from "@agent-builder/contracts";
-import { adminAuditLog, and, desc, eq, queryRows, sql, type SQL, type Tx } from "@agent-builder/db";
+import {
+  adminAuditLog,
+  and,
+  closeStuckExecutionsAsStaff,
+  deleteOldExecutionsAsStaff,
+  desc,
+  eq,
+  queryRows,
+  sql,
+  type SQL,
+  type Tx,
+} from "@agent-builder/db";
 
 import type { Caller } from "../auth";
 import { getAgent, listAgents, setAgentStatus } from "../agents/service";
@@ -216,3 +231,70 @@ export async function auditLog(tx: Tx, input: z.output<typeof auditLogInput>) {
   return toPage(rows, input.limit, ordering, ({ entry }): AuditEntry => ({ ...entry, createdAt: entry.createdAt.toISOString() }));
 }
 
+
+async function requireTenant(tx: Tx, tenantId: string) {
+  const [row] = await queryRows(tx, sql`select 1 from tenants where id = ${tenantId}`);
+  if (!row) throw notFound("tenant", tenantId);
+}
+
+/**
+ * One audit entry per tenant the run changed, so each tenant's log shows it; a run that changed
+ * nothing still leaves one entry (staff ran it, and when).
+ */
+async function auditMaintenance(
+  tx: Tx,
+  actor: Caller,
+  action: string,
+  scopeTenantId: string | undefined,
+  changed: Array<{ tenantId: string; details: Record<string, unknown> }>,
+  zero: Record<string, unknown>,
+) {
+  const entries = changed.length ? changed : [{ tenantId: scopeTenantId ?? null, details: zero }];
+  await tx.insert(adminAuditLog).values(
+    entries.map((e) => ({
+      actorId: actor.userId,
+      actorTenantId: actor.tenantId,
+      action,
+      targetTenantId: e.tenantId,
+      targetType: "tenant",
+      targetId: e.tenantId,
+      details: e.details,
+    })),
+  );
+}
+
+/**
+ * Retention from the admin panel. The staff role has no DELETE on tenant data; the deletes run
+ * as the app role inside each tenant's scope (actAsTenant), in this request's transaction, so
+ * the audit entries commit with exactly what was deleted. Bounded by `maxRows` per call.
+ */
+export async function runRetention(tx: Tx, actor: Caller, input: z.output<typeof adminRunRetentionInput>): Promise<RetentionRun> {
+  if (input.tenantId) await requireTenant(tx, input.tenantId);
+  const result = await deleteOldExecutionsAsStaff(tx, input);
+  const run = { olderThanDays: input.olderThanDays, cutoff: result.cutoff, complete: result.complete };
+  await auditMaintenance(
+    tx,
+    actor,
+    "maintenance.retention",
+    input.tenantId,
+    result.tenants.map((t) => ({ tenantId: t.tenantId, details: { ...run, executions: t.executions, steps: t.steps } })),
+    { ...run, executions: 0, steps: 0 },
+  );
+  return { ...result, tenants: result.tenants.map(({ tenantId, executions, steps }) => ({ tenantId, executions, steps })) };
+}
+
+/** Closes stuck executions as failed, as each tenant (see runRetention); audited per tenant. */
+export async function closeStuck(tx: Tx, actor: Caller, input: z.output<typeof adminCloseStuckInput>): Promise<StuckRun> {
+  if (input.tenantId) await requireTenant(tx, input.tenantId);
+  const result = await closeStuckExecutionsAsStaff(tx, input);
+  const run = { olderThanMinutes: input.olderThanMinutes, cutoff: result.cutoff, complete: result.complete };
+  await auditMaintenance(
+    tx,
+    actor,
+    "maintenance.closeStuck",
+    input.tenantId,
+    result.tenants.map((t) => ({ tenantId: t.tenantId, details: { ...run, closed: t.closed, executionIds: t.executionIds } })),
+    { ...run, closed: 0 },
+  );
+  return result;
+}
