@@ -1,21 +1,50 @@
 /**
- * `pnpm db:migrate | db:rollback [--steps N] | db:seed | db:status`
+ * `pnpm db:migrate | db:rollback [--steps N] | db:seed | db:status`, and the operations:
+ * `pnpm db:report [--stuck-minutes N] [--json]`, `pnpm db:retention --days N [--tenant T] [--batch N] [--pause-ms N]`,
+ * `pnpm db:close-stuck --minutes N [--tenant T]`, `pnpm db:export-tenant --tenant T --out FILE`,
+ * `pnpm db:import-tenant --in FILE` (docs/operations.md).
  * Targets DATABASE_URL when set, else the embedded PGlite in .data/pglite (the one `pnpm dev` uses).
  */
+import { once } from "node:events";
+import { createReadStream, createWriteStream, rmSync } from "node:fs";
+import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 
 import { openDatabase } from "./client";
 import { appliedMigrations, readJournal, rollbackLast } from "./migrations";
+import { closeStuckExecutions, collectReport, deleteOldExecutions, exportTenant, formatReport, importTenant } from "./operations";
 import { defaultPgliteDir } from "./paths";
 import { seedDemoData } from "./seed";
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { steps: { type: "string", default: "1" } },
+  options: {
+    steps: { type: "string", default: "1" },
+    days: { type: "string" },
+    minutes: { type: "string" },
+    "stuck-minutes": { type: "string", default: "60" },
+    tenant: { type: "string" },
+    batch: { type: "string" },
+    "pause-ms": { type: "string" },
+    json: { type: "boolean", default: false },
+    out: { type: "string" },
+    in: { type: "string" },
+  },
 });
 const command = positionals[0];
 const url = process.env.DATABASE_URL;
 const target = url ? url.replace(/\/\/[^@]*@/, "//***@") : `PGlite at ${defaultPgliteDir}`;
+
+/** A positive whole number from a flag, or undefined when the flag is absent and not required. */
+function positive(name: string, value: string | undefined, required: boolean): number | undefined {
+  if (value === undefined) {
+    if (required) throw new Error(`--${name} N is required`);
+    return undefined;
+  }
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer`);
+  return n;
+}
 
 const handle = await openDatabase({ url, dataDir: defaultPgliteDir });
 try {
@@ -53,8 +82,68 @@ try {
       for (const entry of readJournal()) console.log(`${applied.has(entry.tag) ? "applied" : "pending"}  ${entry.tag}`);
       break;
     }
+    case "report": {
+      const report = await collectReport(handle.db, { stuckMinutes: positive("stuck-minutes", values["stuck-minutes"], true) });
+      console.log(values.json ? JSON.stringify(report, null, 2) : formatReport(report));
+      break;
+    }
+    case "retention": {
+      const olderThanDays = positive("days", values.days, true)!;
+      const started = performance.now();
+      const result = await deleteOldExecutions(handle.db, {
+        olderThanDays,
+        tenantId: values.tenant,
+        batchSize: positive("batch", values.batch, false),
+        pauseMs: values["pause-ms"] === undefined ? undefined : Number(values["pause-ms"]),
+        onBatch: (t) => console.log(`  ${t.tenantId}: ${t.executions} executions deleted so far (batch ${t.batches})`),
+      });
+      for (const t of result.tenants) console.log(`${t.tenantId}: ${t.executions} executions, ${t.steps} steps, ${t.batches} batches`);
+      console.log(
+        `retention on ${target}: deleted ${result.executions} executions and ${result.steps} steps created before ${result.cutoff} ` +
+          `in ${Math.round(performance.now() - started)} ms; usage stats and daily rollups unchanged`,
+      );
+      break;
+    }
+    case "close-stuck": {
+      const olderThanMinutes = positive("minutes", values.minutes, true)!;
+      const result = await closeStuckExecutions(handle.db, { olderThanMinutes, tenantId: values.tenant });
+      for (const t of result.tenants) console.log(`${t.tenantId}: ${t.closed} closed (${t.executionIds.join(", ")})`);
+      console.log(`close-stuck on ${target}: ${result.closed} executions running since before ${result.cutoff} marked failed ("stuck")`);
+      break;
+    }
+    case "export-tenant": {
+      if (!values.tenant || !values.out) throw new Error("--tenant T and --out FILE are required");
+      // "wx": never overwrite an earlier export.
+      const file = createWriteStream(values.out, { flags: "wx" });
+      await once(file, "open");
+      try {
+        const trailer = await exportTenant(handle.db, values.tenant, async (line) => {
+          if (!file.write(`${line}\n`)) await once(file, "drain");
+        });
+        await new Promise<void>((resolve, reject) => file.end((error?: Error | null) => (error ? reject(error) : resolve())));
+        const rows = Object.entries(trailer.rows).map(([table, n]) => `${n} ${table}`);
+        console.log(`exported tenant ${values.tenant} from ${target} to ${values.out}: ${rows.join(", ")}`);
+      } catch (error) {
+        file.destroy();
+        rmSync(values.out, { force: true });
+        throw error;
+      }
+      break;
+    }
+    case "import-tenant": {
+      if (!values.in) throw new Error("--in FILE is required");
+      const lines = createInterface({ input: createReadStream(values.in), crlfDelay: Infinity });
+      const result = await importTenant(handle.db, lines);
+      const rows = Object.entries(result.rows).map(([table, n]) => `${n} ${table}`);
+      console.log(`imported tenant ${result.tenantId} into ${target}: ${rows.join(", ")}`);
+      break;
+    }
     default:
-      console.error("usage: cli.ts migrate | rollback [--steps N] | seed | status");
+      console.error(
+        "usage: cli.ts migrate | rollback [--steps N] | seed | status | report [--stuck-minutes N] [--json]\n" +
+          "       | retention --days N [--tenant T] [--batch N] [--pause-ms N] | close-stuck --minutes N [--tenant T]\n" +
+          "       | export-tenant --tenant T --out FILE | import-tenant --in FILE",
+      );
       process.exitCode = 2;
   }
 } catch (error) {

@@ -8,3 +8,5 @@ export * from "./migration-status";
 export * from "./retention";
 export * from "./stuck";
 export { actAsTenant } from "./scope";
+export * from "./report";
+export * from "./tenant-transfer";
