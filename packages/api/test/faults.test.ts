@@ -119,6 +119,15 @@ afterAll(async () => {
 });
 
 describe("database outages, on a throwaway cluster", () => {
+  // Runs last in this block (tests run in order): the outages above must not have cost the pool
+  // any connection (Drizzle's own pool transaction leaked one whenever a connection died
+  // between check-out and BEGIN; packages/db/src/database.ts releasingTransactions).
+  afterAll(async () => {
+    const pool = (app.db as unknown as { $client: { totalCount: number; idleCount: number; waitingCount: number } }).$client;
+    await waitFor(async () => pool.totalCount === pool.idleCount || undefined, "every checked-out connection to return to the pool", 5_000);
+    expect({ checkedOut: pool.totalCount - pool.idleCount, waiting: pool.waitingCount }).toEqual({ checkedOut: 0, waiting: 0 });
+  });
+
   it("serves normal traffic", async () => {
     const health = dataOf<{ status: string; database: { reachable: boolean } }>(await api.query("health", undefined));
     expect(health).toMatchObject({ status: "ok", database: { reachable: true } });
@@ -208,7 +217,7 @@ describe("database outages, on a throwaway cluster", () => {
         async () => (await stored<{ n: number }>(sql`select count(*)::int as n from pg_stat_activity where wait_event = 'PgSleep'`))[0]!.n === held.length,
         "the held requests to sleep in the database",
       );
-      const [usageBefore] = await stored<{ total: number }>(sql`select total_executions::int as total from agent_usage_stats where agent_id = ${agentId}`);
+      const [usageBefore] = await stored<{ total: number }>(sql`select coalesce(sum(total_executions), 0)::int as total from agent_usage_stats where agent_id = ${agentId}`);
 
       // Traffic: three clients looping over writes and reads, through the stop, the outage and the restart.
       const completable = await Promise.all(Array.from({ length: 24 }, () => runningExecution()));
@@ -310,7 +319,7 @@ describe("database outages, on a throwaway cluster", () => {
       }
       // Counters equal a recount from agent_executions; step counts equal their rows.
       expect(await consistencyProblems()).toEqual([]);
-      const [usageAfter] = await stored<{ total: number }>(sql`select total_executions::int as total from agent_usage_stats where agent_id = ${agentId}`);
+      const [usageAfter] = await stored<{ total: number }>(sql`select coalesce(sum(total_executions), 0)::int as total from agent_usage_stats where agent_id = ${agentId}`);
       const [terminal] = await stored<{ n: number }>(sql`select count(*)::int as n from agent_executions where agent_id = ${agentId} and status <> 'running'`);
       expect(usageAfter!.total).toBe(terminal!.n);
       expect(usageAfter!.total).toBeGreaterThanOrEqual(usageBefore!.total);

@@ -7,7 +7,7 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import pg from "pg";
 
-import { queryTimeoutMs, type DatabaseHandle, type QueryLogger } from "./database";
+import { queryTimeoutMs, releasingTransactions, type DatabaseHandle, type QueryLogger } from "./database";
 import { migrationsFolder } from "./paths";
 import * as schema from "./schema";
 
@@ -33,7 +33,11 @@ export function connectPostgres({ url, max, logger }: PostgresOptions): Database
   // an 'error' event without a listener is an uncaught exception (the process exits). The query
   // in flight still fails with that error, and release() drops the dead client from the pool.
   pool.on("connect", (client) => client.on("error", () => {}));
-  const db = drizzleNodePg(pool, { schema, logger });
+  const db = releasingTransactions(
+    drizzleNodePg(pool, { schema, logger }),
+    () => pool.connect(),
+    (client) => drizzleNodePg(client, { schema, logger }),
+  );
   return {
     db,
     driver: "postgres",

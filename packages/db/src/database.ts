@@ -43,3 +43,29 @@ export function jsonb(value: unknown): SQL {
  * Comfortably above the per-request statement timeout (10 s by default), which fires first.
  */
 export const queryTimeoutMs = 30_000;
+
+/**
+ * Transactions on a client we check out and release ourselves. Drizzle 0.45's pool transaction
+ * (node-postgres and neon-serverless alike) sends BEGIN before its try/finally: when the
+ * connection dies between check-out and BEGIN (a database restart), that client is never
+ * released and the pool shrinks for good; `pool.end()` then hangs. Here the release is in a
+ * finally that covers BEGIN too; the pool drops clients that are no longer queryable.
+ */
+export function releasingTransactions<Client extends { release(): void }, Db extends Database>(
+  db: Db,
+  checkOut: () => Promise<Client>,
+  bind: (client: Client) => Database,
+): Db {
+  const bound = new WeakMap<Client, Database>();
+  const transaction: Database["transaction"] = async (work, config) => {
+    const client = await checkOut();
+    try {
+      let clientDb = bound.get(client);
+      if (!clientDb) bound.set(client, (clientDb = bind(client)));
+      return await clientDb.transaction(work, config);
+    } finally {
+      client.release();
+    }
+  };
+  return Object.assign(db, { transaction });
+}

@@ -6,7 +6,7 @@
 import { neonConfig, Pool, type PoolClient } from "@neondatabase/serverless";
 import { drizzle, type NeonDatabase } from "drizzle-orm/neon-serverless";
 
-import { queryTimeoutMs, type QueryLogger } from "./database";
+import { queryTimeoutMs, releasingTransactions, type QueryLogger } from "./database";
 import * as schema from "./schema";
 
 export interface NeonOptions {
@@ -44,7 +44,11 @@ export function connectNeonEdge({ url, max, logger }: NeonOptions): NeonEdgeHand
   // flight still fails and is mapped to SERVICE_UNAVAILABLE.
   pool.on("error", () => {});
   pool.on("connect", (client: PoolClient) => client.on("error", () => {}));
-  const db = drizzle({ client: pool, schema, logger });
+  const db = releasingTransactions(
+    drizzle({ client: pool, schema, logger }),
+    () => pool.connect(),
+    (client) => drizzle({ client, schema, logger }),
+  );
   return { db, driver: "neon", close: () => pool.end() };
 }
 
