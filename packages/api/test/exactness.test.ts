@@ -34,13 +34,19 @@ describe.runIf(targets.length > 0).each(targets)("exactness under concurrency on
           daily_truth as (
             select agent_id, (started_at at time zone 'utc')::date as day, count(*) as n, sum(total_tokens) as tokens, sum(cost_usd) as cost
             from agent_executions where status <> 'running' group by 1, 2)
-          select 'lifetime' as kind, agent_id::text from agent_usage_stats s full join truth using (agent_id)
+          select 'lifetime' as kind, agent_id::text from (select agent_id, sum(total_executions) as total_executions, sum(successful_executions) as successful_executions,
+                 sum(failed_executions) as failed_executions, sum(cancelled_executions) as cancelled_executions,
+                 sum(input_tokens) as input_tokens, sum(output_tokens) as output_tokens, sum(total_tokens) as total_tokens,
+                 sum(total_cost_usd) as total_cost_usd, sum(total_duration_ms) as total_duration_ms, max(last_executed_at) as last_executed_at
+          from agent_usage_stats group by agent_id) s full join truth using (agent_id)
             where coalesce(s.total_executions, 0) <> coalesce(truth.n, 0) or coalesce(s.successful_executions, 0) <> coalesce(truth.ok, 0)
                or coalesce(s.failed_executions, 0) <> coalesce(truth.failed, 0) or coalesce(s.cancelled_executions, 0) <> coalesce(truth.cancelled, 0)
                or coalesce(s.total_tokens, 0) <> coalesce(truth.tokens, 0) or coalesce(s.total_cost_usd, 0) <> coalesce(truth.cost, 0)
                or coalesce(s.total_duration_ms, 0) <> coalesce(truth.duration, 0)
           union all
-          select 'daily', agent_id::text || ' ' || day from agent_usage_daily d full join daily_truth using (agent_id, day)
+          select 'daily', agent_id::text || ' ' || day from (select agent_id, day, sum(total_executions) as total_executions, sum(input_tokens) as input_tokens,
+                 sum(total_tokens) as total_tokens, sum(total_cost_usd) as total_cost_usd
+          from agent_usage_daily group by agent_id, day) d full join daily_truth using (agent_id, day)
             where coalesce(d.total_executions, 0) <> coalesce(daily_truth.n, 0) or coalesce(d.total_tokens, 0) <> coalesce(daily_truth.tokens, 0)
                or coalesce(d.total_cost_usd, 0) <> coalesce(daily_truth.cost, 0)`,
     );

@@ -11,7 +11,7 @@
  *   - a step's `data` (executions.appendSteps): BEFORE INSERT on agent_execution_steps, i.e.
  *     after the request already bumped agent_executions.step_count;
  *   - an execution's `input` (executions.start): AFTER INSERT on agent_executions;
- *   - an execution's `output` (executions.complete): BEFORE UPDATE on agent_usage_stats, i.e.
+ *   - an execution's `output` (executions.complete): BEFORE INSERT OR UPDATE on agent_usage_stats, i.e.
  *     inside the usage-counter trigger, after the execution row became terminal.
  */
 import { sql, type Database } from "@agent-builder/db";
@@ -60,7 +60,7 @@ export const faultInjectionSql = [
   `drop trigger if exists test_fault_executions on agent_executions`,
   `create trigger test_fault_executions after insert on agent_executions for each row execute function test_fault_executions()`,
   `drop trigger if exists test_fault_usage on agent_usage_stats`,
-  `create trigger test_fault_usage before update on agent_usage_stats for each row execute function test_fault_usage()`,
+  `create trigger test_fault_usage before insert or update on agent_usage_stats for each row execute function test_fault_usage()`,
 ];
 
 /** `db` must be a superuser (owner) connection to the test's own database. */
@@ -93,7 +93,11 @@ export const consistencySql = `
     from agent_executions where status <> 'running' group by agent_id
   ), usage_mismatch as (
     select 'usage ' || u.agent_id || ': stored ' || u.total_executions || ', recount ' || coalesce(r.total, 0) as problem
-    from agent_usage_stats u left join recount r using (agent_id)
+    from (select agent_id, sum(total_executions) as total_executions, sum(successful_executions) as successful_executions,
+                 sum(failed_executions) as failed_executions, sum(cancelled_executions) as cancelled_executions,
+                 sum(input_tokens) as input_tokens, sum(output_tokens) as output_tokens, sum(total_tokens) as total_tokens,
+                 sum(total_cost_usd) as total_cost_usd, sum(total_duration_ms) as total_duration_ms, max(last_executed_at) as last_executed_at
+          from agent_usage_stats group by agent_id) u left join recount r using (agent_id)
     where u.total_executions <> coalesce(r.total, 0) or u.successful_executions <> coalesce(r.ok, 0)
        or u.failed_executions <> coalesce(r.failed, 0) or u.cancelled_executions <> coalesce(r.cancelled, 0)
        or u.input_tokens <> coalesce(r.input_tokens, 0) or u.output_tokens <> coalesce(r.output_tokens, 0)
@@ -105,7 +109,9 @@ export const consistencySql = `
   ), daily_mismatch as (
     select 'daily ' || coalesce(d.agent_id, r.agent_id) || ' ' || coalesce(d.day, r.day) || ': stored '
            || coalesce(d.total_executions, 0) || ', recount ' || coalesce(r.total, 0) as problem
-    from agent_usage_daily d full join daily_recount r on r.agent_id = d.agent_id and r.day = d.day
+    from (select agent_id, day, sum(total_executions) as total_executions, sum(input_tokens) as input_tokens,
+                 sum(total_tokens) as total_tokens, sum(total_cost_usd) as total_cost_usd
+          from agent_usage_daily group by agent_id, day) d full join daily_recount r on r.agent_id = d.agent_id and r.day = d.day
     where coalesce(d.total_executions, 0) <> coalesce(r.total, 0) or coalesce(d.input_tokens, 0) <> coalesce(r.input_tokens, 0)
        or coalesce(d.total_cost_usd, 0) <> coalesce(r.cost, 0)
   )

@@ -31,9 +31,12 @@ describe.each(testTargets())("requests failing halfway on %s", (target) => {
   const stepsTagged = async (tag: string) =>
     (await stored<{ n: number }>(sql`select count(*)::int as n from agent_execution_steps where data->>'tag' = ${tag}`))[0]!.n;
   const usageRow = async () =>
-    (await stored<Record<string, unknown>>(sql`select total_executions, successful_executions, input_tokens, output_tokens, total_cost_usd, total_duration_ms, last_executed_at
+    (await stored<Record<string, unknown>>(sql`select sum(total_executions) as total_executions, sum(successful_executions) as successful_executions,
+                                                      sum(input_tokens) as input_tokens, sum(output_tokens) as output_tokens, sum(total_cost_usd) as total_cost_usd,
+                                                      sum(total_duration_ms) as total_duration_ms, max(last_executed_at) as last_executed_at
                                                from agent_usage_stats where agent_id = ${agentId}`))[0];
-  const dailyRows = () => stored(sql`select day, total_executions, input_tokens, total_cost_usd from agent_usage_daily where agent_id = ${agentId} order by day`);
+  const dailyRows = () => stored(sql`select day, sum(total_executions) as total_executions, sum(input_tokens) as input_tokens, sum(total_cost_usd) as total_cost_usd
+                                     from agent_usage_daily where agent_id = ${agentId} group by day order by day`);
 
   beforeAll(async () => {
     h = await createHarness(target);

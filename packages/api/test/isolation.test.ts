@@ -25,7 +25,7 @@ describe.each(testTargets())("tenant isolation through the API on %s", (target) 
               (select json_agg(t order by id)::text from agents t),
               (select json_agg(t order by id)::text from agent_executions t),
               (select json_agg(t order by execution_id, ordinal)::text from agent_execution_steps t),
-              (select json_agg(t order by agent_id)::text from agent_usage_stats t),
+              (select json_agg(t order by agent_id, slot)::text from agent_usage_stats t),
               (select json_agg(t order by id)::text from spaces t),
               (select json_agg(t order by id)::text from users t)) as s`,
       ),

@@ -47,7 +47,7 @@ describe.each(testTargets().filter((t) => t !== "neon"))("mass assignment on %s"
     queryRows<{ s: string }>(
       h.database.db,
       sql`select concat_ws('|', (select json_agg(t order by id)::text from agents t), (select json_agg(t order by id)::text from agent_executions t),
-                                (select json_agg(t order by id)::text from users t), (select json_agg(t order by agent_id)::text from agent_usage_stats t)) as s`,
+                                (select json_agg(t order by id)::text from users t), (select json_agg(t order by agent_id, slot)::text from agent_usage_stats t)) as s`,
     ).then((r) => r[0]!.s);
 
   it("rejects every forbidden field on every mutation, and writes nothing", async () => {

@@ -39,7 +39,7 @@ describe.each(testTargets())("database round trips on %s", (target) => {
     const sent = await count(() => t.member.agents.list({ limit: 50 }));
     expect(sent).toHaveLength(2);
     expect(sent[0]).toMatch(/set_config\('app\.tenant_id'/);
-    expect(sent[1]).toMatch(/from "agents" left join "agent_usage_stats"/);
+    expect(sent[1]).toMatch(/from "agents" left join lateral \(select .* from "agent_usage_stats"/);
   });
 
   it.each([

@@ -120,7 +120,7 @@ describe.each(testTargets())("usage on %s", (target) => {
         sql`select * from (
               select agent_id, (started_at at time zone 'utc')::date as day, count(*) as n, sum(cost_usd) as cost
               from agent_executions where status <> 'running' group by 1, 2) e
-            full join (select agent_id, day, total_executions as n, total_cost_usd as cost from agent_usage_daily) d
+            full join (select agent_id, day, sum(total_executions) as n, sum(total_cost_usd) as cost from agent_usage_daily group by agent_id, day) d
               using (agent_id, day)
             where e.n is distinct from d.n or e.cost is distinct from d.cost`,
       ),

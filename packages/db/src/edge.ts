@@ -12,3 +12,4 @@ export * from "./operations";
 // Re-exported so packages above never import drizzle-orm directly (one version, one place).
 export { and, asc, desc, eq, gt, gte, inArray, lt, lte, ne, or, sql, isNull, isNotNull, arrayContains, getTableColumns } from "drizzle-orm";
 export type { SQL } from "drizzle-orm";
+export type { PgColumn } from "drizzle-orm/pg-core";

@@ -20,6 +20,7 @@ import {
   eq,
   inArray,
   sql,
+  type PgColumn,
   type SQL,
   type Tx,
 } from "@agent-builder/db";
@@ -28,37 +29,61 @@ import type { Caller } from "../auth";
 import { notFound } from "../errors";
 import { decodeCursor, likePattern, toPage } from "../pagination";
 
-/** Agent columns plus its lifetime stats. The credential itself is never selected, only a hint. */
-const agentSelection = {
-  id: agents.id,
-  name: agents.name,
-  description: agents.description,
-  status: agents.status,
-  ownerId: agents.ownerId,
-  spaceId: agents.spaceId,
-  llmConfig: agents.llmConfig,
-  apiKeyHint: sql<string | null>`case when ${agents.llmApiKey} is null then null else '…' || right(${agents.llmApiKey}, 4) end`,
-  notebookIds: agents.notebookIds,
-  enableKnowledge: agents.enableKnowledge,
-  enableMemory: agents.enableMemory,
-  version: agents.version,
-  createdAt: agents.createdAt,
-  updatedAt: agents.updatedAt,
-  totalExecutions: agentUsageStats.totalExecutions,
-  successfulExecutions: agentUsageStats.successfulExecutions,
-  failedExecutions: agentUsageStats.failedExecutions,
-  cancelledExecutions: agentUsageStats.cancelledExecutions,
-  totalTokens: agentUsageStats.totalTokens,
-  totalCostUsd: agentUsageStats.totalCostUsd,
-  avgResponseTimeMs: agentUsageStats.avgResponseTimeMs,
-  lastExecutedAt: agentUsageStats.lastExecutedAt,
-};
+/**
+ * An agent's lifetime stats: the sum of its counter slots (see agent_usage_stats). A lateral
+ * subquery, so a page of agents aggregates only its own rows: one query for 50 agents.
+ */
+function lifetimeStats(tx: Tx) {
+  const total = (column: PgColumn) => sql<number>`coalesce(sum(${column}), 0)::float8`;
+  return tx
+    .select({
+      totalExecutions: total(agentUsageStats.totalExecutions).as("total_executions"),
+      successfulExecutions: total(agentUsageStats.successfulExecutions).as("successful_executions"),
+      failedExecutions: total(agentUsageStats.failedExecutions).as("failed_executions"),
+      cancelledExecutions: total(agentUsageStats.cancelledExecutions).as("cancelled_executions"),
+      totalTokens: total(agentUsageStats.totalTokens).as("total_tokens"),
+      totalCostUsd: total(agentUsageStats.totalCostUsd).as("total_cost_usd"),
+      totalDurationMs: total(agentUsageStats.totalDurationMs).as("total_duration_ms"),
+      lastExecutedAt: sql<Date | null>`max(${agentUsageStats.lastExecutedAt})`.mapWith(agentUsageStats.lastExecutedAt).as("last_executed_at"),
+    })
+    .from(agentUsageStats)
+    .where(eq(agentUsageStats.agentId, agents.id))
+    .as("stats");
+}
 
+/** Agent columns plus its lifetime stats. The credential itself is never selected, only a hint. */
+function agentSelection(stats: ReturnType<typeof lifetimeStats>) {
+  return {
+    id: agents.id,
+    name: agents.name,
+    description: agents.description,
+    status: agents.status,
+    ownerId: agents.ownerId,
+    spaceId: agents.spaceId,
+    llmConfig: agents.llmConfig,
+    apiKeyHint: sql<string | null>`case when ${agents.llmApiKey} is null then null else '…' || right(${agents.llmApiKey}, 4) end`,
+    notebookIds: agents.notebookIds,
+    enableKnowledge: agents.enableKnowledge,
+    enableMemory: agents.enableMemory,
+    version: agents.version,
+    createdAt: agents.createdAt,
+    updatedAt: agents.updatedAt,
+    totalExecutions: stats.totalExecutions,
+    successfulExecutions: stats.successfulExecutions,
+    failedExecutions: stats.failedExecutions,
+    cancelledExecutions: stats.cancelledExecutions,
+    totalTokens: stats.totalTokens,
+    totalCostUsd: stats.totalCostUsd,
+    totalDurationMs: stats.totalDurationMs,
+    lastExecutedAt: stats.lastExecutedAt,
+  };
+}
 
 function selectAgents(tx: Tx) {
-  return tx.select(agentSelection).from(agents).leftJoin(agentUsageStats, eq(agentUsageStats.agentId, agents.id));
+  const stats = lifetimeStats(tx);
+  return tx.select(agentSelection(stats)).from(agents).leftJoinLateral(stats, sql`true`);
 }
-type AgentRow = Awaited<ReturnType<ReturnType<typeof selectAgents>["execute"]>>[number];
+type AgentRow = Awaited<ReturnType<typeof selectAgents>>[number];
 
 function toAgent(row: AgentRow): Agent {
   return {
@@ -82,8 +107,8 @@ function toAgent(row: AgentRow): Agent {
       failedExecutions: row.failedExecutions ?? 0,
       cancelledExecutions: row.cancelledExecutions ?? 0,
       totalTokens: row.totalTokens ?? 0,
-      totalCostUsd: Number(row.totalCostUsd ?? 0),
-      avgResponseTimeMs: row.avgResponseTimeMs ?? null,
+      totalCostUsd: row.totalCostUsd ?? 0,
+      avgResponseTimeMs: row.totalExecutions ? Math.floor((row.totalDurationMs ?? 0) / row.totalExecutions) : null,
       lastExecutedAt: row.lastExecutedAt?.toISOString() ?? null,
     },
   };
@@ -208,17 +233,25 @@ export async function deleteAgent(tx: Tx, caller: Caller, id: string): Promise<{
   return deleted;
 }
 
-const sortColumns = {
-  createdAt: { expr: sql`${agents.createdAt}`, type: sql`timestamptz` },
-  updatedAt: { expr: sql`${agents.updatedAt}`, type: sql`timestamptz` },
-  name: { expr: sql`${agents.name}`, type: sql`text` },
-  // Never-run agents sort as the oldest.
-  lastExecutedAt: { expr: sql`coalesce(${agentUsageStats.lastExecutedAt}, '-infinity'::timestamptz)`, type: sql`timestamptz` },
-} as const;
+/** Sort expressions of `agents.list`, with the type their cursor value is cast back to. */
+function sortColumn(field: z.output<typeof listAgentsInput>["sortBy"], stats: ReturnType<typeof lifetimeStats>) {
+  switch (field) {
+    case "createdAt":
+      return { expr: sql`${agents.createdAt}`, type: sql`timestamptz` };
+    case "updatedAt":
+      return { expr: sql`${agents.updatedAt}`, type: sql`timestamptz` };
+    case "name":
+      return { expr: sql`${agents.name}`, type: sql`text` };
+    case "lastExecutedAt":
+      // Never-run agents sort as the oldest.
+      return { expr: sql`coalesce(${stats.lastExecutedAt}, '-infinity'::timestamptz)`, type: sql`timestamptz` };
+  }
+}
 
 export async function listAgents(tx: Tx, caller: Caller, input: z.output<typeof listAgentsInput>) {
   const ordering = `${input.sortBy}:${input.sortDirection}`;
-  const sort = sortColumns[input.sortBy];
+  const stats = lifetimeStats(tx);
+  const sort = sortColumn(input.sortBy, stats);
   const direction = input.sortDirection === "asc" ? asc : desc;
   const conditions: SQL[] = [eq(agents.tenantId, caller.tenantId)];
   if (input.status) conditions.push(inArray(agents.status, ([] as AgentStatus[]).concat(input.status)));
@@ -232,9 +265,9 @@ export async function listAgents(tx: Tx, caller: Caller, input: z.output<typeof 
     conditions.push(sql`(${sort.expr}, ${agents.id}) ${after} (${cursor.v}::${sort.type}, ${cursor.id}::uuid)`);
   }
   const rows = await tx
-    .select({ ...agentSelection, cursorKey: sql<string>`(${sort.expr})::text` })
+    .select({ ...agentSelection(stats), cursorKey: sql<string>`(${sort.expr})::text` })
     .from(agents)
-    .leftJoin(agentUsageStats, eq(agentUsageStats.agentId, agents.id))
+    .leftJoinLateral(stats, sql`true`)
     .where(and(...conditions))
     .orderBy(direction(sort.expr), direction(agents.id))
     .limit(input.limit + 1);

@@ -8,7 +8,7 @@ import type { Caller } from "../auth";
 import { notFound } from "../errors";
 
 /**
- * Usage reads. Lifetime figures come from `agent_usage_stats` (one row per agent), periods and
+ * Usage reads. Lifetime figures come from `agent_usage_stats` (counter slots per agent), periods and
  * charts from `agent_usage_daily`; both are kept by the same trigger, so they agree. Every read
  * is one query. Periods are UTC: today, ISO week from Monday, calendar month.
  */

@@ -1,5 +1,4 @@
-import { sql } from "drizzle-orm";
-import { bigint, date, foreignKey, index, numeric, pgTable, primaryKey, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigint, date, foreignKey, index, numeric, pgTable, primaryKey, smallint, timestamp, uuid } from "drizzle-orm/pg-core";
 
 import { tenantIdColumn, timestamps } from "./columns";
 import { agents } from "./agents";
@@ -18,23 +17,24 @@ const counters = {
 };
 
 /**
- * One row per agent: lifetime usage. The only place lifetime counters live; the agent API
- * joins it. Counted when an execution reaches a terminal status (see the usage trigger).
+ * An agent's lifetime usage: the only place lifetime counters live; the agent API sums it.
+ * Counted when an execution reaches a terminal status (see the usage trigger), into one of a
+ * few counter slots picked by the execution's id: a single row per agent would serialise every
+ * concurrent completion of a busy agent on its row lock (docs/performance.md, hot counter).
+ * Readers sum the slots; the average is derived at read time from the sums.
  */
 export const agentUsageStats = pgTable(
   "agent_usage_stats",
   {
-    agentId: uuid("agent_id").primaryKey(),
+    agentId: uuid("agent_id").notNull(),
+    slot: smallint("slot").notNull().default(0),
     tenantId: tenantIdColumn(),
     ...counters,
-    /** Derived, so it can never disagree with the totals it comes from. */
-    avgResponseTimeMs: bigint("avg_response_time_ms", { mode: "number" }).generatedAlwaysAs(
-      sql`total_duration_ms / nullif(total_executions, 0)`,
-    ),
     lastExecutedAt: timestamp("last_executed_at", { withTimezone: true }),
     ...timestamps,
   },
   (t) => [
+    primaryKey({ name: "agent_usage_stats_pkey", columns: [t.agentId, t.slot] }),
     foreignKey({
       name: "agent_usage_stats_tenant_agent_fkey",
       columns: [t.tenantId, t.agentId],
@@ -53,12 +53,14 @@ export const agentUsageDaily = pgTable(
   {
     agentId: uuid("agent_id").notNull(),
     day: date("day", { mode: "string" }).notNull(),
+    /** Counter slot, as in agent_usage_stats. */
+    slot: smallint("slot").notNull().default(0),
     tenantId: tenantIdColumn(),
     ...counters,
     ...timestamps,
   },
   (t) => [
-    primaryKey({ name: "agent_usage_daily_pkey", columns: [t.agentId, t.day] }),
+    primaryKey({ name: "agent_usage_daily_pkey", columns: [t.agentId, t.day, t.slot] }),
     foreignKey({
       name: "agent_usage_daily_tenant_agent_fkey",
       columns: [t.tenantId, t.agentId],

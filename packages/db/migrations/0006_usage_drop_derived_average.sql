@@ -1,0 +1,1 @@
+ALTER TABLE "agent_usage_stats" DROP COLUMN "avg_response_time_ms";
