@@ -17,7 +17,7 @@ import { banner, benchDbName, createTenant, fmt, freshDatabase, machine, runFor,
 
 const workers = Number(process.env.BENCH_WORKERS ?? 32);
 const durationMs = Number(process.env.BENCH_HOT_MS ?? 5_000);
-const preStarted = Number(process.env.BENCH_HOT_PRESTART ?? 60_000);
+const preStarted = Number(process.env.BENCH_HOT_PRESTART ?? 40_000);
 const slotCounts = (process.env.BENCH_SLOTS ?? "1,4,16,64").split(",").map(Number);
 const tenantId = "bench-hot";
 

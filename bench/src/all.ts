@@ -1,0 +1,12 @@
+/** `pnpm bench`: every benchmark in sequence, in one process, printing its figures. */
+import { edgeColdStartBench } from "./edge-cold-start";
+import { hotCounterBench } from "./hot-counter";
+import { ingestionBench } from "./ingestion";
+import { machine } from "./lib";
+import { readsBench } from "./reads";
+
+console.log(`pnpm bench, ${new Date().toISOString()}, ${machine()}`);
+await hotCounterBench();
+await ingestionBench();
+await readsBench();
+await edgeColdStartBench();
