@@ -353,15 +353,32 @@ describe("admin panel in Chromium", () => {
     await screenshot("audit-log");
   });
 
-  it("shows database health and that retention cleanup is not available yet", async () => {
+  it("shows database health and migration state, and runs the retention cleanup", async () => {
     await nav("Maintenance").click();
     await page.waitForURL(/\/maintenance$/);
     await page.getByText("reachable", { exact: true }).waitFor();
     expect(await page.locator(".badge-health-ok").textContent()).toBe("ok");
-    const retention = page.getByTestId("retention-unavailable");
-    expect(await retention.textContent()).toContain("Retention cleanup: not available yet");
-    expect(await retention.getByRole("button").count()).toBe(0);
+    await page.getByText("none pending", { exact: false }).waitFor();
+
+    // Seeded executions span 60 days: a 30-day cleanup deletes some, keeps lifetime usage.
+    const staff = apiClient(adminToken);
+    const usageBefore = await apiClient(memberToken).usage.tenant.query();
+    const before = await staff.admin.executions.query({ tenantId: acme.id, to: new Date(Date.now() - 30 * 86_400_000).toISOString(), limit: 100 });
+    expect(before.items.length).toBeGreaterThan(0);
+    const retention = page.getByTestId("retention");
+    await retention.getByRole("spinbutton").fill("30");
+    await retention.getByRole("button", { name: "Run cleanup" }).click();
+    await retention.getByRole("status").filter({ hasText: "older than 30 days in all tenants" }).waitFor();
     await screenshot("maintenance");
+    await retention.getByRole("button", { name: "Delete", exact: true }).click();
+    const result = page.getByTestId("retention-result");
+    await result.waitFor();
+    expect(await result.textContent()).toMatch(/Deleted [1-9][\d,]* executions/);
+    const after = await staff.admin.executions.query({ tenantId: acme.id, to: new Date(Date.now() - 30 * 86_400_000).toISOString(), limit: 100 });
+    expect(after.items).toEqual([]);
+    expect((await apiClient(memberToken).usage.tenant.query()).lifetime).toEqual(usageBefore.lifetime);
+    expect((await staff.admin.auditLog.query({ limit: 5 })).items[0]).toMatchObject({ action: "maintenance.retention" });
+    await screenshot("maintenance-after-retention");
   });
 
   it("explains a missing agent", async () => {

@@ -1,10 +1,12 @@
-/** Database health, and the retention cleanup once the API has one. */
+/** Database health and migration state, and the retention cleanup. */
 import { useQuery } from "@tanstack/react-query";
 
 import { useTRPC } from "../api";
 import { formatDateTime } from "../format";
 import { ErrorState, Loading } from "../ui/states";
 import { Section, Stat, StatGrid } from "../ui/stats";
+
+import { RetentionPanel } from "./retention-panel";
 
 export function MaintenancePage() {
   const trpc = useTRPC();
@@ -39,6 +41,16 @@ export function MaintenancePage() {
                 label="Round trip"
                 value={health.data.database.latencyMs === null ? "–" : `${health.data.database.latencyMs.toFixed(1)} ms`}
               />
+              <Stat
+                label="Schema migrations"
+                value={
+                  health.data.migration
+                    ? `${health.data.migration.appliedCount} applied · ${health.data.migration.pending.length === 0 ? "none pending" : `${health.data.migration.pending.length} pending`}`
+                    : "unknown"
+                }
+                hint={health.data.migration?.current ? `newest: ${health.data.migration.current}` : undefined}
+                compact
+              />
             </StatGrid>
             <p className="muted small">Last checked {formatDateTime(new Date(health.dataUpdatedAt).toISOString(), { seconds: true })}; refreshes every 15 s.</p>
           </>
@@ -46,13 +58,7 @@ export function MaintenancePage() {
       </Section>
 
       <Section title="Retention cleanup">
-        <div className="unavailable" data-testid="retention-unavailable">
-          <span className="badge badge-unavailable">not available yet</span>
-          <p>
-            Retention cleanup: not available yet. The API has no retention procedure, so there is nothing to run from here. When{" "}
-            <code>admin.*</code> gains one, this panel will show what it would delete and run it.
-          </p>
-        </div>
+        <RetentionPanel />
       </Section>
     </>
   );
