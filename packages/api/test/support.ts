@@ -15,7 +15,7 @@ const createCaller = createCallerFactory(appRouter);
 export type Api = ReturnType<typeof createCaller>;
 
 /** A real database, the real router and real tokens: what a request goes through, minus HTTP. */
-export async function createHarness(target: TestTarget, options: { poolMax?: number } = {}) {
+export async function createHarness(target: TestTarget, options: { poolMax?: number; connectionTimeoutMs?: number } = {}) {
   /** Every statement sent, in order; tests reset it to count round trips. */
   const statements: string[] = [];
   const database: TestDatabase = await createTestDatabase(target, {

@@ -30,7 +30,7 @@ describe.each(testTargets())("usage on %s", (target) => {
   let h: Harness;
   let t: TestTenant;
   beforeAll(async () => {
-    h = await createHarness(target, { poolMax: 20 });
+    h = await createHarness(target, { poolMax: 20, connectionTimeoutMs: 120_000 }); // see exactness.test.ts
     t = await h.tenant("usage-tenant");
   });
   afterAll(() => h?.close());

@@ -16,14 +16,18 @@ export interface PostgresOptions {
   /** Pool size; defaults to PG_POOL_MAX or 10. */
   max?: number;
   logger?: QueryLogger;
+  /** Connect timeout, which is also the longest wait for a free pool connection; default PG_CONNECT_TIMEOUT_MS or 5 s. */
+  connectionTimeoutMs?: number;
 }
 
-export function connectPostgres({ url, max, logger }: PostgresOptions): DatabaseHandle {
+export function connectPostgres({ url, max, logger, connectionTimeoutMs }: PostgresOptions): DatabaseHandle {
   const pool = new pg.Pool({
     connectionString: url,
     max: max ?? Number(process.env.PG_POOL_MAX ?? 10),
-    // Fail fast when the server is unreachable instead of queueing forever.
-    connectionTimeoutMillis: 5_000,
+    // Fail fast when the server is unreachable instead of queueing forever. pg-pool applies the
+    // same bound to waiting for a free connection: under a burst larger than the pool, requests
+    // that wait longer get SERVICE_UNAVAILABLE (back-pressure) rather than piling up.
+    connectionTimeoutMillis: connectionTimeoutMs ?? Number(process.env.PG_CONNECT_TIMEOUT_MS ?? 5_000),
     // Client-side bound on a query whose connection died silently (see neon-edge.ts).
     query_timeout: queryTimeoutMs,
   });

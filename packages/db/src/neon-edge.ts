@@ -15,6 +15,8 @@ export interface NeonOptions {
   /** Pool size; default 10. */
   max?: number;
   logger?: QueryLogger;
+  /** Connect timeout, which is also the longest wait for a free pool connection; default 5 s. */
+  connectionTimeoutMs?: number;
 }
 
 /** A Neon pool and its database, without `migrate`: all an edge request needs. */
@@ -29,12 +31,12 @@ export interface NeonEdgeHandle {
  * Uses `Pool`, not the HTTP driver: every API request is one interactive transaction
  * (set_config, then the procedure's queries), which neon-http cannot do.
  */
-export function connectNeonEdge({ url, max, logger }: NeonOptions): NeonEdgeHandle {
+export function connectNeonEdge({ url, max, logger, connectionTimeoutMs }: NeonOptions): NeonEdgeHandle {
   const pool = new Pool({
     connectionString: url,
     max: max ?? 10,
     // Fail fast when the database is unreachable instead of queueing forever.
-    connectionTimeoutMillis: 5_000,
+    connectionTimeoutMillis: connectionTimeoutMs ?? 5_000,
     // Client-side bound on a query, for a connection that dies silently mid-query (no FIN, no
     // RST): the server's statement_timeout cannot fire for a query it never sees finish.
     query_timeout: queryTimeoutMs,

@@ -113,7 +113,7 @@ let counter = 0;
 
 export async function createTestDatabase(
   target: TestTarget,
-  options: { poolMax?: number; logger?: QueryLogger } = {},
+  options: { poolMax?: number; logger?: QueryLogger; connectionTimeoutMs?: number } = {},
 ): Promise<TestDatabase> {
   if (target === "pglite") {
     const handle = await openPglite({ loadDataDir: new Blob([readFileSync(pgliteDumpFile())]), logger: options.logger });
@@ -122,7 +122,7 @@ export async function createTestDatabase(
   const name = `${databasePrefix}${runId()}_${process.pid}_${Date.now()}_${counter++}`;
   await onMaintenanceConnection((c) => c.query(`create database ${name} template ${templateName()}`));
   const url = serverUrl(name);
-  const connection = { url, max: options.poolMax ?? 20, logger: options.logger };
+  const connection = { url, max: options.poolMax ?? 20, logger: options.logger, connectionTimeoutMs: options.connectionTimeoutMs };
   const wsProxy = target === "neon" ? await acquireNeonProxy() : undefined;
   const handle = target === "neon" ? connectNeon(connection) : connectPostgres(connection);
   return {
