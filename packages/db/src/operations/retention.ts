@@ -71,9 +71,9 @@ async function tenantsWithOldExecutions(tx: Tx, cutoff: string, tenantId?: strin
  * Deletes up to `limit` of the tenant's oldest finished executions created before `cutoff`.
  * Must run in that tenant's scope (app role). Oldest first, along the (tenant_id, created_at, id)
  * index; SKIP LOCKED passes over a row another transaction holds instead of waiting for it.
- * MATERIALIZED makes the batch one fixed set of ids: as a plain `id in (… limit n)` subquery
- * the planner may rescan it per outer row, and a batch then deleted more than `limit` (seen on
- * PGlite: 25 rows in 2 batches of 10).
+ * MATERIALIZED makes the batch one fixed set of ids: written as `id in (… limit n)` the LIMIT
+ * subquery is not guaranteed to run once, and a batch deleted more than `limit` (25 rows in 2
+ * batches of 10, on PGlite and on Postgres 15).
  */
 export async function deleteExecutionBatch(tx: Tx, tenantId: string, cutoff: string, limit: number) {
   const deleted = await queryRows<{ steps: number }>(
