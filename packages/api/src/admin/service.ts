@@ -80,7 +80,7 @@ export async function overview(tx: Tx, days: number): Promise<AdminOverview> {
                coalesce(sum(u.total_cost_usd), 0)::float8 as "costUsd",
                round(sum(u.total_duration_ms) / nullif(sum(u.total_executions), 0))::float8 as "avgDurationMs"
         from generate_series(${utcDay(1 - days)}::date, ${utcDay(0)}::date, interval '1 day') as g(day)
-        left join agent_usage_daily u on u.day = g.day::date
+        left join agent_usage_daily u on u.day = g.day::date and u.day between ${utcDay(1 - days)}::date and ${utcDay(0)}::date
         group by g.day order by g.day`,
   );
   return {

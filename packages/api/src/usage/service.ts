@@ -113,7 +113,9 @@ export async function timeseries(
                coalesce(sum(u.total_cost_usd), 0)::float8 as "costUsd",
                round(sum(u.total_duration_ms) / nullif(sum(u.total_executions), 0))::float8 as "avgDurationMs"
         from generate_series(${input.from}::date, ${input.to}::date, interval '1 day') as g(day)
+        -- The explicit range lets the (tenant_id, day) index bound the scan; the join alone does not.
         left join agent_usage_daily u on u.day = g.day::date and ${scopeFilter(caller, scope)}
+          and u.day between ${input.from}::date and ${input.to}::date
         group by g.day
         order by g.day`,
   );
