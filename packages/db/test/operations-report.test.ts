@@ -142,7 +142,7 @@ describe.each(testTargets())("database report on %s", (target) => {
     it("runs as `pnpm db:report`, `db:close-stuck` and `db:retention`", async () => {
       const pnpm = (...args: string[]) =>
         new Promise<string>((resolve, reject) =>
-          execFile("pnpm", ["-s", ...args], { cwd: repoRoot, env: { ...process.env, DATABASE_URL: database.url! }, timeout: 60_000 }, (error, stdout, stderr) =>
+          execFile("pnpm", ["-s", ...args], { cwd: repoRoot, env: { ...process.env, DATABASE_URL: database.url! }, timeout: 120_000 }, (error, stdout, stderr) =>
             error ? reject(new Error(`${args.join(" ")}: ${error.message}\n${stderr}`)) : resolve(stdout),
           ),
         );
@@ -152,7 +152,7 @@ describe.each(testTargets())("database report on %s", (target) => {
       expect(await pnpm("db:close-stuck", "--minutes", "60", "--tenant", "report-b")).toMatch(/report-b: 1 closed[\s\S]*1 executions running since before .* marked failed/);
       expect(await pnpm("db:retention", "--days", "1")).toMatch(/deleted 0 executions and 0 steps created before/);
       await expect(pnpm("db:retention")).rejects.toThrow(/--days N is required/);
-    });
+    }, 300_000); // five pnpm + tsx start-ups: well over a minute on a busy 2-core machine
 });
 
 describe("database report with pg_stat_statements loaded (throwaway cluster)", () => {
