@@ -14,6 +14,7 @@ import { sql } from "drizzle-orm";
 
 import { queryRows, type Database } from "../database";
 import { withStaff, withTenant, type Tx } from "../tenant-scope";
+import { cutoffBefore } from "./cutoff";
 import { actAsTenant } from "./scope";
 
 export interface TenantRetention {
@@ -43,16 +44,6 @@ export interface RetentionOptions {
 }
 
 export const defaultRetentionBatchSize = 1000;
-
-/** `now() - N days` on the database's clock, fixed once so every batch uses the same cutoff. */
-export async function retentionCutoff(db: Database | Tx, olderThanDays: number): Promise<string> {
-  if (!Number.isInteger(olderThanDays) || olderThanDays < 1) throw new Error("olderThanDays must be a positive integer");
-  const [row] = await queryRows<{ cutoff: string }>(
-    db,
-    sql`select to_char((now() - make_interval(days => ${olderThanDays}::int)) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cutoff`,
-  );
-  return row!.cutoff;
-}
 
 /** Tenants with finished executions created before `cutoff` (staff role: reads every tenant). One index probe per tenant. */
 async function tenantsWithOldExecutions(tx: Tx, cutoff: string, tenantId?: string): Promise<string[]> {
@@ -108,7 +99,7 @@ export async function deleteOldExecutions(
   options: RetentionOptions & { pauseMs?: number; onBatch?: (tenant: TenantRetention) => void | Promise<void> },
 ): Promise<RetentionResult> {
   const batchSize = options.batchSize ?? defaultRetentionBatchSize;
-  const cutoff = await retentionCutoff(db, options.olderThanDays);
+  const cutoff = await cutoffBefore(db, options.olderThanDays, "days", "olderThanDays");
   const tenantIds = await withStaff(db, (tx) => tenantsWithOldExecutions(tx, cutoff, options.tenantId));
   const tenants: TenantRetention[] = [];
   for (const tenantId of tenantIds) {
@@ -135,7 +126,7 @@ export async function deleteOldExecutions(
  */
 export async function deleteOldExecutionsAsStaff(tx: Tx, options: RetentionOptions & { maxRows: number }): Promise<RetentionResult> {
   const batchSize = Math.min(options.batchSize ?? defaultRetentionBatchSize, options.maxRows);
-  const cutoff = await retentionCutoff(tx, options.olderThanDays);
+  const cutoff = await cutoffBefore(tx, options.olderThanDays, "days", "olderThanDays");
   const tenantIds = await tenantsWithOldExecutions(tx, cutoff, options.tenantId);
   const tenants: TenantRetention[] = [];
   let budget = options.maxRows;

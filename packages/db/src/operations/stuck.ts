@@ -9,6 +9,7 @@ import { sql } from "drizzle-orm";
 
 import { queryRows, type Database } from "../database";
 import { withStaff, withTenant, type Tx } from "../tenant-scope";
+import { cutoffBefore } from "./cutoff";
 import { actAsTenant } from "./scope";
 
 export const stuckErrorCode = "stuck";
@@ -33,15 +34,6 @@ export interface StuckResult {
   closed: number;
   /** False when `maxRows` stopped the run before everything in scope was closed. */
   complete: boolean;
-}
-
-async function stuckCutoff(db: Database | Tx, olderThanMinutes: number): Promise<string> {
-  if (!Number.isInteger(olderThanMinutes) || olderThanMinutes < 1) throw new Error("olderThanMinutes must be a positive integer");
-  const [row] = await queryRows<{ cutoff: string }>(
-    db,
-    sql`select to_char((now() - make_interval(mins => ${olderThanMinutes}::int)) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cutoff`,
-  );
-  return row!.cutoff;
 }
 
 /** Tenants with executions running since before `cutoff`, via the (tenant_id, status, created_at) index. */
@@ -90,7 +82,7 @@ export async function closeStuckBatch(tx: Tx, tenantId: string, cutoff: string, 
 /** The CLI's version (`pnpm db:close-stuck`): one short transaction per batch, as each tenant. */
 export async function closeStuckExecutions(db: Database, options: StuckOptions): Promise<StuckResult> {
   const batchSize = options.batchSize ?? 500;
-  const cutoff = await stuckCutoff(db, options.olderThanMinutes);
+  const cutoff = await cutoffBefore(db, options.olderThanMinutes, "mins", "olderThanMinutes");
   const tenantIds = await withStaff(db, (tx) => tenantsWithStuckExecutions(tx, cutoff, options.tenantId));
   const tenants: TenantStuck[] = [];
   for (const tenantId of tenantIds) {
@@ -108,7 +100,7 @@ export async function closeStuckExecutions(db: Database, options: StuckOptions):
 
 /** Inside one staff transaction (`admin.closeStuckExecutions`): at most `maxRows`, as each tenant in turn. */
 export async function closeStuckExecutionsAsStaff(tx: Tx, options: StuckOptions & { maxRows: number }): Promise<StuckResult> {
-  const cutoff = await stuckCutoff(tx, options.olderThanMinutes);
+  const cutoff = await cutoffBefore(tx, options.olderThanMinutes, "mins", "olderThanMinutes");
   const tenantIds = await tenantsWithStuckExecutions(tx, cutoff, options.tenantId);
   const tenants: TenantStuck[] = [];
   let budget = options.maxRows;
