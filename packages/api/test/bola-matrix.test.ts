@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { queryRows, sql, withTenant } from "@agent-builder/db";
 import { testTargets } from "@agent-builder/db/testing";
 
 import { appRouter } from "../src/root";
-import { createHarness, newAgent, type Api, type Harness, type TestTenant } from "./support";
+import { createHarness, newAgent, tenantSnapshot, type Api, type Harness, type TestTenant } from "./support";
 
 /**
  * OWASP API1 (BOLA): every procedure that takes an id, called by tenant B with each of tenant
@@ -56,21 +55,7 @@ describe.each(testTargets())("BOLA matrix on %s", (target) => {
   let b: TestTenant;
   const idsOfA = {} as Record<IdKind, string>;
 
-  /** All of tenant A's rows, as one string. */
-  const snapshotA = () =>
-    withTenant(h.database.db, a.tenantId, (tx) =>
-      queryRows<{ s: string }>(
-        tx,
-        sql`select concat_ws('|',
-              (select json_agg(t order by id)::text from agents t),
-              (select json_agg(t order by id)::text from agent_executions t),
-              (select json_agg(t order by execution_id, ordinal)::text from agent_execution_steps t),
-              (select json_agg(t order by agent_id, slot)::text from agent_usage_stats t),
-              (select json_agg(t order by agent_id, day, slot)::text from agent_usage_daily t),
-              (select json_agg(t order by id)::text from spaces t),
-              (select json_agg(t order by id)::text from users t)) as s`,
-      ),
-    ).then((rows) => rows[0]!.s);
+  const snapshotA = () => tenantSnapshot(h, a.tenantId);
 
   beforeAll(async () => {
     h = await createHarness(target);

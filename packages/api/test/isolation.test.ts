@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { queryRows, sql, withTenant } from "@agent-builder/db";
 import { testTargets } from "@agent-builder/db/testing";
 
-import { createHarness, newAgent, rejectsWith, type Harness, type TestTenant } from "./support";
+import { createHarness, newAgent, rejectsWith, tenantSnapshot, type Harness, type TestTenant } from "./support";
 
 const usage = { inputTokens: 1, outputTokens: 1 };
 
@@ -16,20 +15,7 @@ describe.each(testTargets())("tenant isolation through the API on %s", (target) 
   let finishedA: string;
   let snapshotA: string;
 
-  /** Everything tenant A owns, as one string: must not change while B pokes at it. */
-  const snapshot = () =>
-    withTenant(h.database.db, a.tenantId, (tx) =>
-      queryRows<{ s: string }>(
-        tx,
-        sql`select concat_ws('|',
-              (select json_agg(t order by id)::text from agents t),
-              (select json_agg(t order by id)::text from agent_executions t),
-              (select json_agg(t order by execution_id, ordinal)::text from agent_execution_steps t),
-              (select json_agg(t order by agent_id, slot)::text from agent_usage_stats t),
-              (select json_agg(t order by id)::text from spaces t),
-              (select json_agg(t order by id)::text from users t)) as s`,
-      ),
-    ).then((rows) => rows[0]!.s);
+  const snapshot = () => tenantSnapshot(h, a.tenantId);
 
   beforeAll(async () => {
     h = await createHarness(target);

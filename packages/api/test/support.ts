@@ -2,6 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { expect } from "vitest";
 
 import type { TokenClaims, UserRole } from "@agent-builder/contracts";
+import { queryRows, sql, withTenant } from "@agent-builder/db";
 import { createTestDatabase, type TestDatabase, type TestTarget } from "@agent-builder/db/testing";
 
 import { appRouter } from "../src/root";
@@ -93,4 +94,22 @@ export async function rejectsWith(call: Promise<unknown>, code: string, message?
     return error as TRPCError;
   }
   throw new Error(`expected the call to fail with ${code}`);
+}
+
+/** Every row a tenant owns, as one string: isolation tests check it does not change while another tenant pokes at it. */
+export async function tenantSnapshot(h: Harness, tenantId: string): Promise<string> {
+  const [row] = await withTenant(h.database.db, tenantId, (tx) =>
+    queryRows<{ s: string }>(
+      tx,
+      sql`select concat_ws('|',
+            (select json_agg(t order by id)::text from agents t),
+            (select json_agg(t order by id)::text from agent_executions t),
+            (select json_agg(t order by execution_id, ordinal)::text from agent_execution_steps t),
+            (select json_agg(t order by agent_id, slot)::text from agent_usage_stats t),
+            (select json_agg(t order by agent_id, day, slot)::text from agent_usage_daily t),
+            (select json_agg(t order by id)::text from spaces t),
+            (select json_agg(t order by id)::text from users t)) as s`,
+    ),
+  );
+  return row!.s;
 }
