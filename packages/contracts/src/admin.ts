@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 import { agent, agentSortFields, agentStatus } from "./agent";
-import { id, isoDate, isoDateTime, page, pageInput, sortDirection, tenantId, text } from "./common";
+import { id, isoDateTime, page, pageInput, sortDirection, tenantId, text } from "./common";
 import { agentStatuses, executionStatuses, limits } from "./domain";
 import { executionStatus, executionSummary, executionWithSteps } from "./execution";
 import { usageBucket, usagePeriods } from "./usage";
@@ -102,7 +102,6 @@ export const auditEntry = z.object({
 export type AuditEntry = z.infer<typeof auditEntry>;
 export const auditLogPage = page(auditEntry);
 
-export const adminDaysInput = z.strictObject({ from: isoDate, to: isoDate });
 
 /**
  * Retention: delete finished executions created more than `olderThanDays` ago (steps go with
