@@ -26,16 +26,20 @@ export interface TokenVerifierOptions {
 }
 
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
-  const key: Uint8Array | JWTVerifyGetKey = options.jwksUrl
+  // The HS256 secret is imported into a CryptoKey once: handing jose the raw bytes makes it
+  // import the key again on every request (about a fifth of a request's CPU in the ingestion
+  // benchmark, docs/performance.md).
+  const key: Promise<CryptoKey> | JWTVerifyGetKey = options.jwksUrl
     ? createRemoteJWKSet(new URL(options.jwksUrl))
-    : new TextEncoder().encode(requireSecret(options.secret));
+    : importHmacKey(requireSecret(options.secret));
   // Pinning the algorithms rejects `alg: none` and algorithm-confusion tokens.
   const algorithms = options.jwksUrl ? ["RS256", "ES256", "EdDSA"] : ["HS256"];
 
   return async (token) => {
     let payload: unknown;
     try {
-      ({ payload } = await jwtVerify(token, key as Uint8Array, {
+      const verifyWith = typeof key === "function" ? key : await key;
+      ({ payload } = await jwtVerify(token, verifyWith as CryptoKey, {
         algorithms,
         issuer: options.issuer,
         audience: options.audience,
@@ -51,6 +55,12 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     }
     return { userId: claims.data.sub, tenantId: claims.data.tid, role: claims.data.role };
   };
+}
+
+function importHmacKey(secret: string): Promise<CryptoKey> {
+  const imported = crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
+  imported.catch(() => {}); // surfaced by the first verification that awaits it
+  return imported;
 }
 
 function requireSecret(secret: string | undefined): string {
