@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 
 import { createTokenVerifier, InvalidTokenError, mintToken, type TokenVerifier } from "../src/auth";
 
@@ -47,5 +47,53 @@ describe("JWKS token verification", () => {
 
   it("refuses to start with a short HS256 secret", () => {
     expect(() => createTokenVerifier({ secret: "short" })).toThrow(/at least 32/);
+  });
+});
+
+/** Verified tokens are remembered briefly (the hot path skips the signature check); never past `exp`. */
+describe("remembered verdicts", () => {
+  const secret = "remembered-verdicts-secret-long-enough!!";
+  const claims = { sub: crypto.randomUUID(), tid: "cache-tenant", role: "member" } as const;
+  afterEach(() => vi.useRealTimers());
+
+  it("refuses a remembered token once it expires", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const verify = createTokenVerifier({ secret, verifiedCacheMs: 60_000 });
+    const token = await mintToken(secret, claims, { expiresIn: "10s" });
+    await expect(verify(token)).resolves.toMatchObject({ tenantId: "cache-tenant" });
+    vi.setSystemTime(Date.now() + 5_000);
+    await expect(verify(token)).resolves.toMatchObject({ tenantId: "cache-tenant" });
+    vi.setSystemTime(Date.now() + 6_000); // 11 s after minting: past exp, inside the 60 s cache window
+    await expect(verify(token)).rejects.toThrow(/token expired/);
+  });
+
+  it("verifies afresh a token whose signature or claims were changed", async () => {
+    const verify = createTokenVerifier({ secret });
+    const token = await mintToken(secret, claims);
+    await verify(token);
+    const [header, payload, signature] = token.split(".");
+    const flipped = signature!.slice(0, -2) + (signature!.endsWith("AA") ? "BA" : "AA");
+    await expect(verify(`${header}.${payload}.${flipped}`)).rejects.toThrow(/signature is invalid|malformed/);
+    const otherTenant = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, "base64url").toString()), tid: "other" })).toString("base64url");
+    await expect(verify(`${header}.${otherTenant}.${signature}`)).rejects.toThrow(/signature is invalid/);
+    await expect(verify(token)).resolves.toMatchObject({ tenantId: "cache-tenant" });
+  });
+
+  it("checks the signature once per token and cache window", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const signatureChecks = vi.spyOn(crypto.subtle, "verify"); // observes jose's calls; they still run
+    const verify = createTokenVerifier({ secret, verifiedCacheMs: 1_000 });
+    const token = await mintToken(secret, claims, { expiresIn: "1h" });
+    await verify(token);
+    await verify(token);
+    expect(signatureChecks).toHaveBeenCalledTimes(1);
+    vi.setSystemTime(Date.now() + 2_000); // past the 1 s window: verified again
+    await expect(verify(token)).resolves.toMatchObject({ userId: claims.sub });
+    expect(signatureChecks).toHaveBeenCalledTimes(2);
+    const uncached = createTokenVerifier({ secret, verifiedCacheMs: 0 });
+    await uncached(token);
+    await uncached(token);
+    expect(signatureChecks).toHaveBeenCalledTimes(4);
+    signatureChecks.mockRestore();
   });
 });
