@@ -127,7 +127,7 @@ describe.runIf(testTargets().includes("postgres"))("pg_dump and pg_restore of th
       restored.db,
       sql`select relname as table, relforcerowsecurity as forced from pg_class where relnamespace = 'public'::regnamespace and relkind = 'r' and relrowsecurity order by 1`,
     );
-    expect(flags).toHaveLength(9);
+    expect(flags).toHaveLength(10);
     expect(flags.every((f) => f.forced)).toBe(true);
   });
 
@@ -136,12 +136,18 @@ describe.runIf(testTargets().includes("postgres"))("pg_dump and pg_restore of th
       queryRows<{ id: string; owner: string }>(tx, sql`select id, owner_id as owner from agents where status = 'active' order by id limit 1`),
     );
     const total = async () =>
-      (await withTenant(restored.db, "acme", (tx) => queryRows<{ n: number }>(tx, sql`select sum(total_executions)::int as n from agent_usage_stats where agent_id = ${agent!.id}::uuid`)))[0]!.n;
+      (await withTenant(restored.db, "acme", (tx) =>
+        queryRows<{ agent: number; tenant: number }>(
+          tx,
+          sql`select (select sum(total_executions)::int from agent_usage_stats where agent_id = ${agent!.id}::uuid) as agent,
+                     (select sum(total_executions)::int from tenant_usage_daily) as tenant`,
+        ),
+      ))[0]!;
     const before = await total();
     await withTenant(restored.db, "acme", (tx) =>
       tx.execute(sql`insert into agent_executions (tenant_id, agent_id, user_id, input_data, status, completed_at, duration_ms)
                      values ('acme', ${agent!.id}::uuid, ${agent!.owner}::uuid, '{}', 'succeeded', now(), 10)`),
     );
-    expect(await total()).toBe(before + 1);
+    expect(await total()).toEqual({ agent: before.agent + 1, tenant: before.tenant + 1 });
   });
 });

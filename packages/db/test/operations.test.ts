@@ -58,10 +58,10 @@ async function insertExecutions(db: Database, t: Tenant, batch: Batch): Promise<
   return rows.map((r) => r.id);
 }
 
-/** Usage as readers see it: slots summed per agent (lifetime) and per agent and day (rollups). */
+/** Usage as readers see it: slots summed per agent (lifetime), per agent and day, and per tenant and day (rollups). */
 const usageOf = (db: Database) =>
   withStaff(db, (tx) =>
-    queryRows<{ stats: string; daily: string }>(
+    queryRows<{ stats: string; daily: string; tenantDaily: string }>(
       tx,
       sql`select (select json_agg(s order by s.agent_id)::text from (
                     select agent_id, sum(total_executions) as total, sum(successful_executions) as ok, sum(failed_executions) as failed,
@@ -71,7 +71,11 @@ const usageOf = (db: Database) =>
                  (select json_agg(d order by d.agent_id, d.day)::text from (
                     select agent_id, day, sum(total_executions) as total, sum(failed_executions) as failed,
                            sum(total_cost_usd) as cost, sum(total_duration_ms) as duration
-                    from agent_usage_daily group by agent_id, day) d) as daily`,
+                    from agent_usage_daily group by agent_id, day) d) as daily,
+                 (select json_agg(d order by d.tenant_id, d.day)::text from (
+                    select tenant_id, day, sum(total_executions) as total, sum(failed_executions) as failed,
+                           sum(total_cost_usd) as cost, sum(total_duration_ms) as duration
+                    from tenant_usage_daily group by tenant_id, day) d) as "tenantDaily"`,
     ),
   ).then((rows) => rows[0]!);
 
@@ -148,7 +152,8 @@ describe.each(testTargets())("retention on %s", (target) => {
     expect(new Set(await executionIds(db))).toEqual(kept);
     // Kept executions keep all their steps (3 + 4×1 + 2×0 + 3×2); the deleted ones' went with them.
     expect(await stepCount(db)).toBe(3 + 4 + 0 + 6);
-    // Lifetime stats and daily rollups are exactly as before: nothing subtracts deleted executions.
+    // Lifetime stats and daily rollups (agent and tenant) are exactly as before: nothing subtracts deleted executions.
+    expect(usageBefore.tenantDaily).not.toBeNull();
     expect(await usageOf(db)).toEqual(usageBefore);
     const [running] = await withTenant(db, a.tenantId, (tx) =>
       queryRows<{ status: string }>(tx, sql`select status from agent_executions where id = ${oldRunning[0]!}::uuid`),
@@ -215,25 +220,26 @@ describe.each(testTargets())("stuck executions on %s", (target) => {
   });
   afterAll(() => database?.close());
 
-  /** Per agent: the summed counters, and a recount of its finished executions. */
+  /** Per agent (one per tenant here): the summed counters, its tenant's daily total, and a recount of its finished executions. */
   const countersAndRecount = () =>
     withStaff(db, (tx) =>
-      queryRows<{ agentId: string; total: number; failed: number; recount: number; recountFailed: number; dailyTotal: number }>(
+      queryRows<{ agentId: string; total: number; failed: number; recount: number; recountFailed: number; dailyTotal: number; tenantTotal: number }>(
         tx,
         sql`select a.id as "agentId",
                    (select coalesce(sum(total_executions), 0)::int from agent_usage_stats s where s.agent_id = a.id) as total,
                    (select coalesce(sum(failed_executions), 0)::int from agent_usage_stats s where s.agent_id = a.id) as failed,
                    (select count(*)::int from agent_executions e where e.agent_id = a.id and e.status <> 'running') as recount,
                    (select count(*)::int from agent_executions e where e.agent_id = a.id and e.status = 'failed') as "recountFailed",
-                   (select coalesce(sum(total_executions), 0)::int from agent_usage_daily d where d.agent_id = a.id) as "dailyTotal"
+                   (select coalesce(sum(total_executions), 0)::int from agent_usage_daily d where d.agent_id = a.id) as "dailyTotal",
+                   (select coalesce(sum(total_executions), 0)::int from tenant_usage_daily t where t.tenant_id = a.tenant_id) as "tenantTotal"
             from agents a order by a.tenant_id`,
       ),
     );
 
   it("closes executions running longer than the limit as failed (stuck), counted once", async () => {
     expect(await countersAndRecount()).toEqual([
-      { agentId: agentA, total: 2, failed: 0, recount: 2, recountFailed: 0, dailyTotal: 2 },
-      { agentId: agentB, total: 0, failed: 0, recount: 0, recountFailed: 0, dailyTotal: 0 },
+      { agentId: agentA, total: 2, failed: 0, recount: 2, recountFailed: 0, dailyTotal: 2, tenantTotal: 2 },
+      { agentId: agentB, total: 0, failed: 0, recount: 0, recountFailed: 0, dailyTotal: 0, tenantTotal: 0 },
     ]);
     const result = await closeStuckExecutions(db, { olderThanMinutes: 60 });
     expect(result.tenants.map((t) => ({ ...t, executionIds: t.executionIds.toSorted() }))).toEqual([
@@ -257,8 +263,8 @@ describe.each(testTargets())("stuck executions on %s", (target) => {
     ]);
     // Counted by the usage trigger, once each: counters equal a recount, in lifetime and daily rows.
     expect(await countersAndRecount()).toEqual([
-      { agentId: agentA, total: 5, failed: 3, recount: 5, recountFailed: 3, dailyTotal: 5 },
-      { agentId: agentB, total: 1, failed: 1, recount: 1, recountFailed: 1, dailyTotal: 1 },
+      { agentId: agentA, total: 5, failed: 3, recount: 5, recountFailed: 3, dailyTotal: 5, tenantTotal: 5 },
+      { agentId: agentB, total: 1, failed: 1, recount: 1, recountFailed: 1, dailyTotal: 1, tenantTotal: 1 },
     ]);
   });
 
@@ -302,5 +308,6 @@ describe.each(testTargets())("stuck executions on %s", (target) => {
       const [counters] = await countersAndRecount();
       expect(counters!.total).toBe(counters!.recount);
       expect(counters!.dailyTotal).toBe(counters!.recount);
+      expect(counters!.tenantTotal).toBe(counters!.recount);
     });
 });

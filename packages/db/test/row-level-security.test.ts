@@ -39,6 +39,7 @@ describe.each(testTargets())("row-level security on %s", (target) => {
       "agent_usage_stats",
       "agents",
       "spaces",
+      "tenant_usage_daily",
       "tenants",
       "users",
     ]);

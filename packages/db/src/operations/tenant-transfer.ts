@@ -11,11 +11,12 @@
  *
  * Usage counters are imported as they were, not rebuilt from the executions: after retention
  * has deleted old executions, the lifetime counters and daily rollups are the only record of
- * them. The usage trigger still fires while the executions go in, so the counter rows of the
- * tenant are reset to their defaults afterwards and then set to the exported values (upsert
- * that assigns, never adds). Nothing needs superuser (session_replication_role is not
- * available to the app role on Neon), and the import runs as the app role under the tenant's
- * row-level security: a row of any other tenant in the file fails the whole import.
+ * them, and the tenant's rollup the only record of its deleted agents. The usage trigger still
+ * fires while the executions go in, so the counter rows of the tenant are reset to their
+ * defaults afterwards and then set to the exported values (upsert that assigns, never adds).
+ * Nothing needs superuser (session_replication_role is not available to the app role on Neon),
+ * and the import runs as the app role under the tenant's row-level security: a row of any other
+ * tenant in the file fails the whole import.
  */
 import { sql, type SQL } from "drizzle-orm";
 
@@ -36,11 +37,12 @@ export const tenantTables = [
   "agent_execution_steps",
   "agent_usage_stats",
   "agent_usage_daily",
+  "tenant_usage_daily",
 ] as const;
 export type TenantTable = (typeof tenantTables)[number];
 
 /** Written only by the usage trigger; imported after the executions, as they were. */
-const counterTables: ReadonlySet<string> = new Set<TenantTable>(["agent_usage_stats", "agent_usage_daily"]);
+const counterTables: ReadonlySet<string> = new Set<TenantTable>(["agent_usage_stats", "agent_usage_daily", "tenant_usage_daily"]);
 
 export interface TenantExportHeader {
   format: typeof tenantExportFormat;
