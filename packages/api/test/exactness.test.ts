@@ -7,8 +7,8 @@ import { createHarness, newAgent, type Harness, type TestTenant } from "./suppor
 
 /**
  * Usage numbers are exact under concurrency: after 1,000 executions finish concurrently across
- * 10 agents, every lifetime counter and every daily rollup equals a recount from the executions
- * table. (200 on one agent: usage.test.ts.) Runs where there is real concurrency: Postgres
+ * 10 agents, every lifetime counter and every daily rollup (per agent and per tenant) equals a
+ * recount from the executions table. (200 on one agent: usage.test.ts.) Runs where there is real concurrency: Postgres
  * through node-postgres and through the Neon driver; PGlite serialises transactions anyway.
  */
 const targets = testTargets().filter((t) => t !== "pglite");
@@ -36,6 +36,12 @@ describe.runIf(targets.length > 0).each(targets)("exactness under concurrency on
             from agent_executions where status <> 'running' group by agent_id),
           daily_truth as (
             select agent_id, (started_at at time zone 'utc')::date as day, count(*) as n, sum(total_tokens) as tokens, sum(cost_usd) as cost
+            from agent_executions where status <> 'running' group by 1, 2),
+          tenant_truth as (
+            select tenant_id, (started_at at time zone 'utc')::date as day, count(*) as n, count(*) filter (where status = 'succeeded') as ok,
+                   count(*) filter (where status = 'failed') as failed, count(*) filter (where status = 'cancelled') as cancelled,
+                   sum(input_tokens) as input, sum(output_tokens) as output, sum(total_tokens) as tokens, sum(cost_usd) as cost,
+                   sum(coalesce(duration_ms, 0)) as duration
             from agent_executions where status <> 'running' group by 1, 2)
           select 'lifetime' as kind, agent_id::text from (select agent_id, sum(total_executions) as total_executions, sum(successful_executions) as successful_executions,
                  sum(failed_executions) as failed_executions, sum(cancelled_executions) as cancelled_executions,
@@ -51,7 +57,14 @@ describe.runIf(targets.length > 0).each(targets)("exactness under concurrency on
                  sum(total_tokens) as total_tokens, sum(total_cost_usd) as total_cost_usd
           from agent_usage_daily group by agent_id, day) d full join daily_truth using (agent_id, day)
             where coalesce(d.total_executions, 0) <> coalesce(daily_truth.n, 0) or coalesce(d.total_tokens, 0) <> coalesce(daily_truth.tokens, 0)
-               or coalesce(d.total_cost_usd, 0) <> coalesce(daily_truth.cost, 0)`,
+               or coalesce(d.total_cost_usd, 0) <> coalesce(daily_truth.cost, 0)
+          union all
+          select 'tenant daily', tenant_id || ' ' || day from (select tenant_id, day, sum(total_executions) as n, sum(successful_executions) as ok,
+                 sum(failed_executions) as failed, sum(cancelled_executions) as cancelled, sum(input_tokens) as input, sum(output_tokens) as output,
+                 sum(total_tokens) as tokens, sum(total_cost_usd) as cost, sum(total_duration_ms) as duration
+          from tenant_usage_daily group by tenant_id, day) d full join tenant_truth t using (tenant_id, day)
+            where (d.n, d.ok, d.failed, d.cancelled, d.input, d.output, d.tokens, d.cost, d.duration)
+                  is distinct from (t.n, t.ok, t.failed, t.cancelled, t.input, t.output, t.tokens, t.cost, t.duration)`,
     );
 
   it("keeps every counter and daily rollup exact after 1,000 concurrent completions across 10 agents", async () => {
@@ -72,6 +85,10 @@ describe.runIf(targets.length > 0).each(targets)("exactness under concurrency on
     const tenant = await t.member.usage.tenant();
     expect(tenant.lifetime.executions).toBe(1_000);
     expect(tenant.today.executions).toBe(1_000);
+    const today = new Date().toISOString().slice(0, 10);
+    expect((await t.member.usage.timeseries({ from: today, to: today })).buckets).toEqual([
+      expect.objectContaining({ executions: 1_000, costUsd: tenant.today.costUsd, totalTokens: tenant.today.totalTokens }),
+    ]);
   });
 
   it("creates exactly one execution for 50 concurrent starts with the same idempotency key", async () => {

@@ -73,7 +73,8 @@ export async function installFaultInjection(db: Pick<Database, "execute">): Prom
  * Run as a superuser (sees every tenant). Checks:
  *   - each execution's step_count equals its number of steps, and its ordinals are exactly 1..n;
  *   - each agent's lifetime usage row equals a recount of its terminal executions;
- *   - each (agent, UTC day) rollup row equals a recount of that day's terminal executions.
+ *   - each (agent, UTC day) rollup row equals a recount of that day's terminal executions;
+ *   - each (tenant, UTC day) rollup row likewise (no agent is deleted where this runs).
  */
 export const consistencySql = `
   with steps as (
@@ -114,5 +115,18 @@ export const consistencySql = `
           from agent_usage_daily group by agent_id, day) d full join daily_recount r on r.agent_id = d.agent_id and r.day = d.day
     where coalesce(d.total_executions, 0) <> coalesce(r.total, 0) or coalesce(d.input_tokens, 0) <> coalesce(r.input_tokens, 0)
        or coalesce(d.total_cost_usd, 0) <> coalesce(r.cost, 0)
+  ), tenant_daily_recount as (
+    select tenant_id, (started_at at time zone 'UTC')::date as day, count(*) as total,
+           sum(input_tokens) as input_tokens, sum(cost_usd) as cost
+    from agent_executions where status <> 'running' group by 1, 2
+  ), tenant_daily_mismatch as (
+    select 'tenant daily ' || coalesce(d.tenant_id, r.tenant_id) || ' ' || coalesce(d.day, r.day) || ': stored '
+           || coalesce(d.total_executions, 0) || ', recount ' || coalesce(r.total, 0) as problem
+    from (select tenant_id, day, sum(total_executions) as total_executions, sum(input_tokens) as input_tokens,
+                 sum(total_cost_usd) as total_cost_usd
+          from tenant_usage_daily group by tenant_id, day) d full join tenant_daily_recount r on r.tenant_id = d.tenant_id and r.day = d.day
+    where coalesce(d.total_executions, 0) <> coalesce(r.total, 0) or coalesce(d.input_tokens, 0) <> coalesce(r.input_tokens, 0)
+       or coalesce(d.total_cost_usd, 0) <> coalesce(r.cost, 0)
   )
-  select problem from step_mismatch union all select problem from usage_mismatch union all select problem from daily_mismatch`;
+  select problem from step_mismatch union all select problem from usage_mismatch union all select problem from daily_mismatch
+  union all select problem from tenant_daily_mismatch`;

@@ -107,6 +107,7 @@ export async function tenantSnapshot(h: Harness, tenantId: string): Promise<stri
             (select json_agg(t order by execution_id, ordinal)::text from agent_execution_steps t),
             (select json_agg(t order by agent_id, slot)::text from agent_usage_stats t),
             (select json_agg(t order by agent_id, day, slot)::text from agent_usage_daily t),
+            (select json_agg(t order by day, slot)::text from tenant_usage_daily t),
             (select json_agg(t order by id)::text from spaces t),
             (select json_agg(t order by id)::text from users t)) as s`,
     ),

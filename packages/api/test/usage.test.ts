@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { agentExecutions, queryRows, sql, withTenant } from "@agent-builder/db";
+import { agentExecutions, deleteOldExecutions, queryRows, sql, withTenant } from "@agent-builder/db";
 import { testTargets } from "@agent-builder/db/testing";
 
 import { createHarness, newAgent, rejectsWith, type Harness, type TestTenant } from "./support";
@@ -65,6 +65,11 @@ describe.each(testTargets())("usage on %s", (target) => {
     expect(today).toMatchObject({ executions: 200, succeeded: 180, failed: 20, totalTokens: truth.totalTokens, costUsd: truth.costUsd });
     const stats = (await t.member.agents.get({ id: agent.id })).stats;
     expect(stats).toMatchObject({ totalExecutions: 200, successfulExecutions: 180, failedExecutions: 20, totalTokens: truth.totalTokens });
+    // The tenant's own rollup took the same 200 completions (the tenant has no other runs yet).
+    const tenantToday = await t.member.usage.timeseries({ from: day(), to: day() });
+    expect(tenantToday.buckets).toEqual([
+      { day: day(), executions: 200, succeeded: 180, failed: 20, cancelled: 0, totalTokens: truth.totalTokens, costUsd: truth.costUsd, avgDurationMs: Math.round(truth.durationMs! / 200) },
+    ]);
   });
 
   it("buckets by the UTC day an execution started; periods and timeseries read the rollups", async () => {
@@ -122,6 +127,13 @@ describe.each(testTargets())("usage on %s", (target) => {
               from agent_executions where status <> 'running' group by 1, 2) e
             full join (select agent_id, day, sum(total_executions) as n, sum(total_cost_usd) as cost from agent_usage_daily group by agent_id, day) d
               using (agent_id, day)
+            where e.n is distinct from d.n or e.cost is distinct from d.cost
+            union all
+            select null, * from (
+              select (started_at at time zone 'utc')::date as day, count(*) as n, sum(cost_usd) as cost
+              from agent_executions where status <> 'running' group by 1) e
+            full join (select day, sum(total_executions) as n, sum(total_cost_usd) as cost from tenant_usage_daily group by day) d
+              using (day)
             where e.n is distinct from d.n or e.cost is distinct from d.cost`,
       ),
     );
@@ -148,6 +160,62 @@ describe.each(testTargets())("usage on %s", (target) => {
     expect(series.buckets.map((b) => b.executions)).toEqual([0, 2]);
     const all = await u.member.usage.timeseries({ from: day(), to: day() });
     expect(all.buckets).toEqual([expect.objectContaining({ executions: 5, costUsd: 5 })]);
+  });
+
+  it("charts the tenant from its own rollup: its agents' sum, unchanged by retention, keeping a deleted agent's past usage", async () => {
+    const u = await h.tenant("usage-rollup");
+    const kept = await u.member.agents.setStatus({ id: (await newAgent(u)).id, status: "active" });
+    const deleted = await u.member.agents.setStatus({ id: (await newAgent(u, { spaceId: u.otherSpace.id })).id, status: "active" });
+    // Finished executions over the last 20 days, as an import would insert them.
+    await withTenant(h.database.db, u.tenantId, (tx) =>
+      tx.insert(agentExecutions).values(
+        Array.from({ length: 60 }, (_, i) => {
+          const startedAt = new Date(Date.now() - (i % 20) * 86_400_000 - i * 1000);
+          return {
+            tenantId: u.tenantId,
+            agentId: i % 3 === 0 ? deleted.id : kept.id,
+            userId: u.memberId,
+            inputData: {},
+            status: (["succeeded", "failed", "cancelled"] as const)[i % 4 === 3 ? 1 : i % 11 === 5 ? 2 : 0],
+            startedAt,
+            createdAt: startedAt,
+            completedAt: new Date(startedAt.getTime() + 500 + i),
+            durationMs: 500 + i,
+            inputTokens: 10 + i,
+            outputTokens: i,
+            costUsd: (0.001 * (i + 1)).toFixed(6),
+          };
+        }),
+      ),
+    );
+    const range = { from: day(-25), to: day() };
+    const chart = () => u.member.usage.timeseries(range).then((s) => s.buckets);
+    const agentCharts = await Promise.all([kept, deleted].map((a) => u.member.usage.timeseries({ ...range, agentId: a.id }).then((s) => s.buckets)));
+    const before = await chart();
+    const fields = ["executions", "succeeded", "failed", "cancelled", "totalTokens"] as const;
+    expect(before.map((b) => b.day)).toEqual(agentCharts[0]!.map((b) => b.day));
+    for (const [i, bucket] of before.entries()) {
+      for (const field of fields) expect(bucket[field], `${bucket.day} ${field}`).toBe(agentCharts[0]![i]![field] + agentCharts[1]![i]![field]);
+      expect(bucket.costUsd).toBeCloseTo(agentCharts[0]![i]!.costUsd + agentCharts[1]![i]!.costUsd, 6);
+    }
+    expect(before.reduce((n, b) => n + b.executions, 0)).toBe(60);
+    const summary = await u.member.usage.tenant();
+    expect(summary.lifetime).toMatchObject({ executions: 60, succeeded: before.reduce((n, b) => n + b.succeeded, 0) });
+
+    // Retention deletes executions, never usage: the chart and totals stay.
+    const retention = await deleteOldExecutions(h.database.db, { olderThanDays: 5, tenantId: u.tenantId });
+    expect(retention.executions).toBeGreaterThan(30);
+    expect(await chart()).toEqual(before);
+    expect(await u.member.usage.tenant()).toEqual(summary);
+
+    // Deleting an agent removes its own usage rows, but the tenant's days still count what it ran
+    // (tenant totals are what was used, as on a bill); its space no longer has it.
+    await u.member.agents.delete({ id: deleted.id });
+    expect(await chart()).toEqual(before);
+    const after = await u.member.usage.tenant();
+    expect(after).toEqual({ ...summary, agentCount: summary.agentCount - 1, lifetime: { ...summary.lifetime, lastExecutedAt: after.lifetime.lastExecutedAt } });
+    expect((await u.member.usage.space({ spaceId: u.otherSpace.id })).lifetime.executions).toBe(0);
+    expect(summary.lifetime.executions).toBeGreaterThan((await u.member.usage.agent({ agentId: kept.id })).lifetime.executions);
   });
 
   it("validates ranges and ids", async () => {

@@ -49,6 +49,7 @@ function scopeOf(actor: Caller, tenantId: string): Caller {
 
 const utcDay = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
 
+/** Month and daily figures come from the tenants' own rollups, as each tenant's usage.tenant and chart do. */
 export async function overview(tx: Tx, days: number): Promise<AdminOverview> {
   const tenants = await queryRows<AdminOverview["tenants"][number]>(
     tx,
@@ -65,7 +66,7 @@ export async function overview(tx: Tx, days: number): Promise<AdminOverview> {
         cross join month
         left join lateral (
           select sum(d.total_executions) as executions, sum(d.failed_executions) as failed, sum(d.total_cost_usd) as cost
-          from agent_usage_daily d where d.tenant_id = t.id and d.day >= month.start
+          from tenant_usage_daily d where d.tenant_id = t.id and d.day >= month.start
         ) m on true
         order by coalesce(m.executions, 0) desc, t.id`,
   );
@@ -80,7 +81,7 @@ export async function overview(tx: Tx, days: number): Promise<AdminOverview> {
                coalesce(sum(u.total_cost_usd), 0)::float8 as "costUsd",
                round(sum(u.total_duration_ms) / nullif(sum(u.total_executions), 0))::float8 as "avgDurationMs"
         from generate_series(${utcDay(1 - days)}::date, ${utcDay(0)}::date, interval '1 day') as g(day)
-        left join agent_usage_daily u on u.day = g.day::date and u.day between ${utcDay(1 - days)}::date and ${utcDay(0)}::date
+        left join tenant_usage_daily u on u.day = g.day::date and u.day between ${utcDay(1 - days)}::date and ${utcDay(0)}::date
         group by g.day order by g.day`,
   );
   return {

@@ -8,9 +8,12 @@ import type { Caller } from "../auth";
 import { notFound } from "../errors";
 
 /**
- * Usage reads. Lifetime figures come from `agent_usage_stats` (counter slots per agent), periods and
- * charts from `agent_usage_daily`; both are kept by the same trigger, so they agree. Every read
- * is one query. Periods are UTC: today, ISO week from Monday, calendar month.
+ * Usage reads. For an agent or a space: lifetime figures from `agent_usage_stats` (counter slots
+ * per agent), periods and charts from `agent_usage_daily`. For the whole tenant: everything from
+ * `tenant_usage_daily` (lifetime = all its days), one row per day and slot however many agents
+ * the tenant has. The same trigger keeps all three, so they agree, except that a deleted agent's
+ * rows go with it while the tenant's days keep its past usage. Every read is one query. Periods
+ * are UTC: today, ISO week from Monday, calendar month.
  */
 
 export type UsageScope = { kind: "agent"; agentId: string } | { kind: "space"; spaceId: string } | { kind: "tenant" };
@@ -26,6 +29,28 @@ function scopeFilter(caller: Caller, scope: UsageScope): SQL {
     case "tenant":
       return tenant;
   }
+}
+
+/**
+ * The daily rollup a scope reads, aliased `u`, and which of its rows belong to the scope: the
+ * tenant's own rollup for the tenant (range reads on its primary key), else the agent rows.
+ */
+function daily(caller: Caller, scope: UsageScope): { table: SQL; filter: SQL } {
+  return scope.kind === "tenant"
+    ? { table: sql`tenant_usage_daily u`, filter: sql`u.tenant_id = ${caller.tenantId}` }
+    : { table: sql`agent_usage_daily u`, filter: scopeFilter(caller, scope) };
+}
+
+/** Lifetime totals of the scope, with the start of its latest execution. */
+function lifetime(caller: Caller, scope: UsageScope): SQL {
+  if (scope.kind === "tenant") {
+    // The latest run of a current agent: a deleted agent's counters stay in the tenant's days, its timestamp does not.
+    const last = sql`(select max(s.last_executed_at) from agent_usage_stats s where s.tenant_id = ${caller.tenantId})`;
+    const { table, filter } = daily(caller, scope);
+    return sql`(select ${totals()}::jsonb || jsonb_build_object('lastExecutedAt', ${last}) from ${table} where ${filter})`;
+  }
+  return sql`(select ${totals()}::jsonb || jsonb_build_object('lastExecutedAt', max(u.last_executed_at))
+                from agent_usage_stats u where ${scopeFilter(caller, scope)})`;
 }
 
 /** Usage totals over the rows of `u` matching `filter`, as one JSON object. */
@@ -61,7 +86,7 @@ function agentCount(caller: Caller, scope: UsageScope): SQL {
 }
 
 export async function usageFor(tx: Tx, caller: Caller, scope: UsageScope): Promise<UsagePeriodsResult> {
-  const filter = scopeFilter(caller, scope);
+  const { table, filter } = daily(caller, scope);
   const [row] = await queryRows<UsagePeriodsResult & { found: boolean }>(
     tx,
     sql`with bounds as (
@@ -71,11 +96,10 @@ export async function usageFor(tx: Tx, caller: Caller, scope: UsageScope): Promi
         )
         select ${exists(caller, scope)} as found,
                ${agentCount(caller, scope)} as "agentCount",
-               (select ${totals()}::jsonb || jsonb_build_object('lastExecutedAt', max(u.last_executed_at))
-                  from agent_usage_stats u where ${filter}) as lifetime,
-               (select ${totals(sql`u.day >= b.today`)} from agent_usage_daily u where ${filter} and u.day >= least(b.week, b.month)) as today,
-               (select ${totals(sql`u.day >= b.week`)} from agent_usage_daily u where ${filter} and u.day >= least(b.week, b.month)) as "thisWeek",
-               (select ${totals(sql`u.day >= b.month`)} from agent_usage_daily u where ${filter} and u.day >= least(b.week, b.month)) as "thisMonth"
+               ${lifetime(caller, scope)} as lifetime,
+               (select ${totals(sql`u.day >= b.today`)} from ${table} where ${filter} and u.day >= least(b.week, b.month)) as today,
+               (select ${totals(sql`u.day >= b.week`)} from ${table} where ${filter} and u.day >= least(b.week, b.month)) as "thisWeek",
+               (select ${totals(sql`u.day >= b.month`)} from ${table} where ${filter} and u.day >= least(b.week, b.month)) as "thisMonth"
         from bounds b`,
   );
   if (!row?.found) {
@@ -101,6 +125,7 @@ export async function timeseries(
     : input.spaceId
       ? { kind: "space", spaceId: input.spaceId }
       : { kind: "tenant" };
+  const { table, filter } = daily(caller, scope);
   const rows = await queryRows<UsageBucket & { found: boolean }>(
     tx,
     sql`select to_char(g.day, 'YYYY-MM-DD') as day,
@@ -113,8 +138,8 @@ export async function timeseries(
                coalesce(sum(u.total_cost_usd), 0)::float8 as "costUsd",
                round(sum(u.total_duration_ms) / nullif(sum(u.total_executions), 0))::float8 as "avgDurationMs"
         from generate_series(${input.from}::date, ${input.to}::date, interval '1 day') as g(day)
-        -- The explicit range lets the (tenant_id, day) index bound the scan; the join alone does not.
-        left join agent_usage_daily u on u.day = g.day::date and ${scopeFilter(caller, scope)}
+        -- The explicit range lets an index leading with (tenant_id, day) bound the scan; the join alone does not.
+        left join ${table} on u.day = g.day::date and ${filter}
           and u.day between ${input.from}::date and ${input.to}::date
         group by g.day
         order by g.day`,
