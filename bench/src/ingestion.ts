@@ -1,13 +1,15 @@
 /**
  * Ingestion: executions started and completed per second through HTTP + tRPC + Drizzle (the
  * in-process Node server: createFetchHandler on @hono/node-server, as apps/server builds it,
- * real HS256 tokens) vs the same SQL statements sent straight with `pg`.
+ * real HS256 tokens, a keep-alive node:http client) vs the same SQL statements sent straight with `pg`.
  *
  * The baseline replays exactly what the API sent for one start and one complete (captured with
  * the QueryLogger of connectPostgres): per execution one transaction of set_config + the
  * procedure's statements for start, then another for complete. Same pool size both sides.
  * Executions are spread over 100 agents so the hot counter does not enter the picture.
  */
+import http from "node:http";
+
 import { serve, type ServerType } from "@hono/node-server";
 import pg from "pg";
 
@@ -15,7 +17,10 @@ import { createFetchHandler, createTokenVerifier, mintToken } from "@agent-build
 
 import { banner, benchDbName, connect, createTenant, fmt, freshDatabase, machine, runFor, withClient } from "./lib";
 
-const durationMs = Number(process.env.BENCH_INGEST_MS ?? 5_000);
+const durationMs = Number(process.env.BENCH_INGEST_MS ?? 6_000);
+/** Each side's time is split into this many alternating rounds. */
+const rounds = Number(process.env.BENCH_INGEST_ROUNDS ?? 6);
+const roundMs = durationMs / rounds;
 const concurrencies = (process.env.BENCH_INGEST_CONCURRENCY ?? "16,64").split(",").map(Number);
 const poolMax = Number(process.env.BENCH_POOL_MAX ?? 20);
 const secret = "bench-secret-that-is-long-enough-for-hs256!";
@@ -43,15 +48,40 @@ async function startServer(url: string, capture: Captured[] | null) {
   };
 }
 
-async function call(base: string, token: string, procedure: string, input: unknown): Promise<any> {
-  const response = await fetch(`${base}/${procedure}`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: JSON.stringify(input),
+/**
+ * The load generator: node:http with keep-alive sockets, like autocannon or k6 would be, rather
+ * than `fetch` (undici), whose Request/Response machinery costs more CPU per call than the
+ * server's own handling on this 2-core machine, where client and server share the cores.
+ */
+const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+function call(base: string, token: string, procedure: string, input: unknown): Promise<any> {
+  const body = JSON.stringify(input);
+  const url = new URL(`${base}/${procedure}`);
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: "POST",
+        agent: keepAlive,
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.on("end", () => {
+          const parsed = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+          if (response.statusCode !== 200) reject(new Error(`${procedure}: ${response.statusCode} ${JSON.stringify(parsed)}`));
+          else resolve(parsed.result.data);
+        });
+        response.on("error", reject);
+      },
+    );
+    request.on("error", reject);
+    request.end(body);
   });
-  const body = (await response.json()) as any;
-  if (!response.ok) throw new Error(`${procedure}: ${response.status} ${JSON.stringify(body)}`);
-  return body.result.data;
 }
 
 const startInput = (agentId: string) => ({ agentId, input: { question: "What is the weather?" } });
@@ -65,7 +95,7 @@ const completeInput = (id: string) => ({
 
 export async function ingestionBench(): Promise<void> {
   banner("Ingestion: start + complete per second, HTTP + tRPC + Drizzle vs the same SQL with pg");
-  console.log(`${machine()}; ${durationMs / 1000} s per case, pool of ${poolMax} connections both sides, in-process server on 127.0.0.1 (fetch keep-alive)`);
+  console.log(`${machine()}; ${durationMs / 1000} s per side and concurrency in ${rounds} alternating rounds, pool of ${poolMax} connections both sides, in-process server on 127.0.0.1 (node:http keep-alive client)`);
   const url = await freshDatabase(benchDbName("ingest"));
   const { userId, agentIds } = await withClient(url, (c) => createTenant(c, tenantId, 100));
   const token = await mintToken(secret, { sub: userId, tid: tenantId, role: "member" });
@@ -91,13 +121,13 @@ export async function ingestionBench(): Promise<void> {
     // 2. Through the API.
     const server = await startServer(url, null);
     let i = 0;
-    const api = await runFor(durationMs, concurrency, async () => {
-      const agentId = agentIds[i++ % agentIds.length]!;
-      const execution = await call(server.base, token, "executions.start", startInput(agentId));
-      await call(server.base, token, "executions.complete", completeInput(execution.id));
-      return true;
-    });
-    await server.close();
+    const throughApi = () =>
+      runFor(roundMs, concurrency, async () => {
+        const agentId = agentIds[i++ % agentIds.length]!;
+        const execution = await call(server.base, token, "executions.start", startInput(agentId));
+        await call(server.base, token, "executions.complete", completeInput(execution.id));
+        return true;
+      });
 
     // 3. The same statements straight through pg: the captured texts, the captured parameters
     //    with the agent and execution ids swapped for this execution's.
@@ -121,14 +151,34 @@ export async function ingestionBench(): Promise<void> {
     };
     const capturedAgent = agentIds[0]!;
     let j = 0;
-    const direct = await runFor(durationMs, concurrency, async () => {
-      const agentId = agentIds[j++ % agentIds.length]!;
-      const inserted = await transaction(startStatements, (p) => (p === capturedAgent ? agentId : p));
-      const id = (inserted.rows[0] as { id: string }).id;
-      const completed = await transaction(completeStatements, (p) => (p === started.id ? id : p));
-      if (completed.rowCount !== 1) throw new Error("baseline complete did not update one row");
-      return true;
-    });
+    const throughPg = () =>
+      runFor(roundMs, concurrency, async () => {
+        const agentId = agentIds[j++ % agentIds.length]!;
+        const inserted = await transaction(startStatements, (p) => (p === capturedAgent ? agentId : p));
+        const id = (inserted.rows[0] as { id: string }).id;
+        const completed = await transaction(completeStatements, (p) => (p === started.id ? id : p));
+        if (completed.rowCount !== 1) throw new Error("baseline complete did not update one row");
+        return true;
+      });
+
+    // Short alternating rounds (API, pg, pg, API, ...) instead of one long run each: on a shared
+    // machine the load drifts, and alternating exposes both sides to the same drift.
+    const api = { ops: 0, ms: 0 };
+    const direct = { ops: 0, ms: 0 };
+    const add = (total: { ops: number; ms: number }, part: { ops: number; ms: number }) => {
+      total.ops += part.ops;
+      total.ms += part.ms;
+    };
+    for (let round = 0; round < rounds; round++) {
+      if (round % 2 === 0) {
+        add(api, await throughApi());
+        add(direct, await throughPg());
+      } else {
+        add(direct, await throughPg());
+        add(api, await throughApi());
+      }
+    }
+    await server.close();
     await pool.end();
 
     const apiRate = (api.ops / api.ms) * 1000;
@@ -151,6 +201,7 @@ export async function ingestionBench(): Promise<void> {
     console.log(`${String(r.concurrency).padStart(11)} | ${fmt(r.api).padStart(16)} | ${fmt(r.direct).padStart(15)} | ${fmt(r.api / r.direct, 2).padStart(12)}`);
   }
   console.log("target: API >= 0.5x pg");
+  keepAlive.destroy();
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
