@@ -5,8 +5,8 @@
  * with a realistic status mix (85% succeeded, 9% failed, 4% cancelled, 2% running), skewed
  * across agents, and 2 steps for every 10th execution. Server-side generate_series in batches,
  * with triggers off in the loading session (session_replication_role = replica), then the
- * usage counters rebuilt in one INSERT ... SELECT ... GROUP BY (slot = usage_slot(id)) each and
- * checked against a recount.
+ * usage counters (agent stats, agent days, tenant days) rebuilt in one INSERT ... SELECT ...
+ * GROUP BY (slot = usage_slot(id)) each and checked against a recount.
  */
 import { banner, benchDbName, fmt, freshDatabase, withClient } from "./lib";
 
@@ -89,7 +89,7 @@ export async function seedBenchDatabase(executions: number, name: string): Promi
     await c.query("set session_replication_role = origin");
 
     const tRollup = performance.now();
-    await c.query("truncate agent_usage_stats, agent_usage_daily");
+    await c.query("truncate agent_usage_stats, agent_usage_daily, tenant_usage_daily");
     await c.query(
       `insert into agent_usage_stats (agent_id, slot, tenant_id, total_executions, successful_executions, failed_executions, cancelled_executions,
                                       input_tokens, output_tokens, total_tokens, total_cost_usd, total_duration_ms, last_executed_at)
@@ -106,31 +106,58 @@ export async function seedBenchDatabase(executions: number, name: string): Promi
               sum(input_tokens), sum(output_tokens), sum(total_tokens), sum(cost_usd), sum(coalesce(duration_ms, 0))
        from agent_executions where status <> 'running' group by 1, 2, 3, 4`,
     );
+    await c.query(
+      `insert into tenant_usage_daily (tenant_id, day, slot, total_executions, successful_executions, failed_executions, cancelled_executions,
+                                       input_tokens, output_tokens, total_tokens, total_cost_usd, total_duration_ms)
+       select tenant_id, (started_at at time zone 'UTC')::date, usage_slot(id), count(*), count(*) filter (where status = 'succeeded'),
+              count(*) filter (where status = 'failed'), count(*) filter (where status = 'cancelled'),
+              sum(input_tokens), sum(output_tokens), sum(total_tokens), sum(cost_usd), sum(coalesce(duration_ms, 0))
+       from agent_executions where status <> 'running' group by 1, 2, 3`,
+    );
     const rollupMs = performance.now() - tRollup;
     await c.query("vacuum analyze");
 
-    const { rows } = await c.query<{ executions: string; steps: string; mismatched: number; daily_mismatched: number; stats_rows: string; daily_rows: string }>(`
+    const { rows } = await c.query<{
+      executions: string;
+      steps: string;
+      mismatched: number;
+      daily_mismatched: number;
+      tenant_daily_mismatched: number;
+      stats_rows: string;
+      daily_rows: string;
+      tenant_daily_rows: string;
+    }>(`
       with recount as (select agent_id, count(*) n, sum(total_tokens) tok, sum(cost_usd) cost from agent_executions where status <> 'running' group by agent_id),
            stats as (select agent_id, sum(total_executions) n, sum(total_tokens) tok, sum(total_cost_usd) cost from agent_usage_stats group by agent_id),
            daily_recount as (select agent_id, (started_at at time zone 'UTC')::date as day, count(*) n, sum(cost_usd) cost from agent_executions where status <> 'running' group by 1, 2),
-           daily as (select agent_id, day, sum(total_executions) n, sum(total_cost_usd) cost from agent_usage_daily group by 1, 2)
+           daily as (select agent_id, day, sum(total_executions) n, sum(total_cost_usd) cost from agent_usage_daily group by 1, 2),
+           tenant_daily_recount as (select tenant_id, (started_at at time zone 'UTC')::date as day, count(*) n, sum(total_tokens) tok, sum(cost_usd) cost
+                                    from agent_executions where status <> 'running' group by 1, 2),
+           tenant_daily as (select tenant_id, day, sum(total_executions) n, sum(total_tokens) tok, sum(total_cost_usd) cost from tenant_usage_daily group by 1, 2)
       select (select count(*) from agent_executions)::text as executions,
              (select count(*) from agent_execution_steps)::text as steps,
              (select count(*)::int from recount r full join stats s using (agent_id)
                where r.n is distinct from s.n or r.tok is distinct from s.tok or r.cost is distinct from s.cost) as mismatched,
              (select count(*)::int from daily_recount r full join daily d using (agent_id, day)
                where r.n is distinct from d.n or r.cost is distinct from d.cost) as daily_mismatched,
+             (select count(*)::int from tenant_daily_recount r full join tenant_daily d using (tenant_id, day)
+               where r.n is distinct from d.n or r.tok is distinct from d.tok or r.cost is distinct from d.cost) as tenant_daily_mismatched,
              (select count(*) from agent_usage_stats)::text as stats_rows,
-             (select count(*) from agent_usage_daily)::text as daily_rows`);
+             (select count(*) from agent_usage_daily)::text as daily_rows,
+             (select count(*) from tenant_usage_daily)::text as tenant_daily_rows`);
     const r = rows[0]!;
     const totalMs = performance.now() - t0;
     console.log(
       `loaded ${fmt(Number(r.executions))} executions + ${fmt(Number(r.steps))} steps in ${fmt(loadMs / 1000, 1)} s ` +
         `(${fmt(Number(r.executions) / (loadMs / 1000))} executions/s); counters rebuilt in ${fmt(rollupMs / 1000, 1)} s ` +
-        `(${fmt(Number(r.stats_rows))} stats rows, ${fmt(Number(r.daily_rows))} daily rows); total ${fmt(totalMs / 1000, 1)} s incl. migrate + vacuum analyze`,
+        `(${fmt(Number(r.stats_rows))} stats rows, ${fmt(Number(r.daily_rows))} agent daily rows, ${fmt(Number(r.tenant_daily_rows))} tenant daily rows); ` +
+        `total ${fmt(totalMs / 1000, 1)} s incl. migrate + vacuum analyze`,
     );
-    console.log(`counters exact: ${r.mismatched === 0 && r.daily_mismatched === 0} (agents mismatched ${r.mismatched}, agent-days mismatched ${r.daily_mismatched})`);
-    if (r.mismatched !== 0 || r.daily_mismatched !== 0) throw new Error("seeded counters do not match the recount");
+    const exact = r.mismatched === 0 && r.daily_mismatched === 0 && r.tenant_daily_mismatched === 0;
+    console.log(
+      `counters exact: ${exact} (agents mismatched ${r.mismatched}, agent-days mismatched ${r.daily_mismatched}, tenant-days mismatched ${r.tenant_daily_mismatched})`,
+    );
+    if (!exact) throw new Error("seeded counters do not match the recount");
   });
   return url;
 }
