@@ -2,11 +2,13 @@
 import { edgeColdStartBench } from "./edge-cold-start";
 import { hotCounterBench } from "./hot-counter";
 import { ingestionBench } from "./ingestion";
+import { ingestionCostBench } from "./ingestion-cost";
 import { machine } from "./lib";
 import { readsBench } from "./reads";
 
 console.log(`pnpm bench, ${new Date().toISOString()}, ${machine()}`);
 await hotCounterBench();
 await ingestionBench();
+await ingestionCostBench();
 await readsBench();
 await edgeColdStartBench();
