@@ -97,10 +97,15 @@ export async function usageFor(tx: Tx, caller: Caller, scope: UsageScope): Promi
         select ${exists(caller, scope)} as found,
                ${agentCount(caller, scope)} as "agentCount",
                ${lifetime(caller, scope)} as lifetime,
-               (select ${totals(sql`u.day >= b.today`)} from ${table} where ${filter} and u.day >= least(b.week, b.month)) as today,
-               (select ${totals(sql`u.day >= b.week`)} from ${table} where ${filter} and u.day >= least(b.week, b.month)) as "thisWeek",
-               (select ${totals(sql`u.day >= b.month`)} from ${table} where ${filter} and u.day >= least(b.week, b.month)) as "thisMonth"
-        from bounds b`,
+               p.today, p."thisWeek", p."thisMonth"
+        from bounds b
+        -- One pass over the month's (or week's) daily rows gives all three periods.
+        cross join lateral (
+          select ${totals(sql`u.day >= b.today`)} as today,
+                 ${totals(sql`u.day >= b.week`)} as "thisWeek",
+                 ${totals(sql`u.day >= b.month`)} as "thisMonth"
+          from ${table} where ${filter} and u.day >= least(b.week, b.month)
+        ) p`,
   );
   if (!row?.found) {
     if (scope.kind === "agent") throw notFound("agent", scope.agentId);
