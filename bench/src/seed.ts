@@ -50,8 +50,11 @@ export async function seedBenchDatabase(executions: number, name: string): Promi
       );
     }
     const tLoad = performance.now();
-    for (const tenant of seedTenants) {
-      const total = Math.round(executions * tenant.share);
+    // Rounded per tenant; the first tenant takes the remainder so the database holds exactly `executions`.
+    const totals = seedTenants.map((tenant) => Math.round(executions * tenant.share));
+    totals[0]! += executions - totals.reduce((a, b) => a + b, 0);
+    for (const [index, tenant] of seedTenants.entries()) {
+      const total = totals[index]!;
       for (let offset = 0; offset < total; offset += batchSize) {
         const n = Math.min(batchSize, total - offset);
         // Rows in start order (oldest first) so the time-ordered indexes grow at their right edge.
