@@ -143,13 +143,15 @@ export async function readsBench(): Promise<void> {
       return `${fmt(r.p50, 2)} / ${fmt(r.p95, 2)}`;
     });
     const ratio = large !== undefined ? bySize.get(large)![i]!.p95 / smallResults[i]!.p95 : NaN;
-    const seq = sizes.some((s) => bySize.get(s)![i]!.seqScan);
-    console.log(`${smallResults[i]!.name} | ${cells.join(" | ")} | ${fmt(ratio, 2)} | ${seq ? "SEQ SCAN" : "no"}`);
+    const seqAt = sizes.filter((s) => bySize.get(s)![i]!.seqScan);
+    const seq = seqAt.length === 0 ? "no" : `SEQ SCAN at ${seqAt.map((s) => fmt(s)).join(", ")}`;
+    console.log(`${smallResults[i]!.name} | ${cells.join(" | ")} | ${fmt(ratio, 2)} | ${seq}`);
   }
   console.log("targets: p95 at 1M <= 1.5x p95 at 10k; usage.timeseries p95 <= 20 ms; no sequential scans");
-  const biggest = sizes.at(-1)!;
-  console.log(`\nEXPLAIN (ANALYZE, BUFFERS) at ${fmt(biggest)} executions:`);
-  for (const r of bySize.get(biggest)!) console.log(`\n### ${r.name}${r.seqScan ? "  [SEQ SCAN]" : ""}\n${r.plan}`);
+  for (const size of [...sizes].reverse()) {
+    console.log(`\nEXPLAIN (ANALYZE, BUFFERS) at ${fmt(size)} executions:`);
+    for (const r of bySize.get(size)!) console.log(`\n### ${r.name} (${fmt(size)})${r.seqScan ? "  [SEQ SCAN]" : ""}\n${r.plan}`);
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
