@@ -1,6 +1,7 @@
 /**
- * Ingestion: executions started and completed per second through HTTP + tRPC + Drizzle (the
- * in-process Node server: createFetchHandler on @hono/node-server, as apps/server builds it,
+ * Ingestion: executions started and completed per second through HTTP + tRPC + Drizzle
+ * (createFetchHandler on @hono/node-server as apps/server serves it, in this process;
+ * BENCH_INGEST_SERVER=process runs apps/server/src/node.ts in its own process instead,
  * real HS256 tokens, a keep-alive node:http client) vs the same SQL statements sent straight with `pg`.
  *
  * The baseline replays exactly what the API sent for one start and one complete (captured with
@@ -8,7 +9,9 @@
  * procedure's statements for start, then another for complete. Same pool size both sides.
  * Executions are spread over 100 agents so the hot counter does not enter the picture.
  */
+import { spawn } from "node:child_process";
 import http from "node:http";
+import { fileURLToPath } from "node:url";
 
 import { serve, type ServerType } from "@hono/node-server";
 import pg from "pg";
@@ -25,6 +28,13 @@ const concurrencies = (process.env.BENCH_INGEST_CONCURRENCY ?? "16,64").split(",
 const poolMax = Number(process.env.BENCH_POOL_MAX ?? 20);
 const secret = "bench-secret-that-is-long-enough-for-hs256!";
 const tenantId = "bench-ingest";
+const serverDir = fileURLToPath(new URL("../../apps/server", import.meta.url));
+/**
+ * `inline` (default): the API served inside the benchmark's process; `process`: the production
+ * entry in its own process. On this 2-core machine the extra process competes with Postgres and
+ * the load generator for the same cores, and measured no better (docs/performance.md).
+ */
+const serverMode = process.env.BENCH_INGEST_SERVER === "process" ? "process" : "inline";
 
 interface Captured {
   text: string;
@@ -44,6 +54,36 @@ async function startServer(url: string, capture: Captured[] | null) {
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await database.close();
+    },
+  };
+}
+
+/**
+ * The production entry (apps/server/src/node.ts) in its own process on the same database, as it
+ * is deployed: the API's Node work then has its own thread instead of sharing the load
+ * generator's event loop. Same pool size as the baseline (PG_POOL_MAX).
+ */
+async function startServerProcess(url: string) {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/node.ts"], {
+    cwd: serverDir,
+    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", DATABASE_URL: url, AUTH_JWT_SECRET: secret, PG_POOL_MAX: String(poolMax) },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let output = "";
+    child.stdout.on("data", (chunk) => {
+      output += chunk;
+      const match = /API on http:\/\/localhost:(\d+)\/trpc/.exec(output);
+      if (match) resolve(Number(match[1]));
+    });
+    child.on("exit", (code) => reject(new Error(`API server exited with ${code}: ${output}`)));
+  });
+  return {
+    base: `http://127.0.0.1:${port}/trpc`,
+    close: async () => {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      await exited;
     },
   };
 }
@@ -95,7 +135,7 @@ const completeInput = (id: string) => ({
 
 export async function ingestionBench(): Promise<void> {
   banner("Ingestion: start + complete per second, HTTP + tRPC + Drizzle vs the same SQL with pg");
-  console.log(`${machine()}; ${durationMs / 1000} s per side and concurrency in ${rounds} alternating rounds, pool of ${poolMax} connections both sides, in-process server on 127.0.0.1 (node:http keep-alive client)`);
+  console.log(`${machine()}; ${durationMs / 1000} s per side and concurrency in ${rounds} alternating rounds, pool of ${poolMax} connections both sides, API server ${serverMode === "process" ? "in its own process (apps/server/src/node.ts)" : "in this process"} on 127.0.0.1, node:http keep-alive client`);
   const url = await freshDatabase(benchDbName("ingest"));
   const { userId, agentIds } = await withClient(url, (c) => createTenant(c, tenantId, 100));
   const token = await mintToken(secret, { sub: userId, tid: tenantId, role: "member" });
@@ -119,7 +159,7 @@ export async function ingestionBench(): Promise<void> {
   const results: Array<{ concurrency: number; api: number; direct: number }> = [];
   for (const concurrency of concurrencies) {
     // 2. Through the API.
-    const server = await startServer(url, null);
+    const server = serverMode === "process" ? await startServerProcess(url) : await startServer(url, null);
     let i = 0;
     const throughApi = () =>
       runFor(roundMs, concurrency, async () => {
