@@ -11,6 +11,8 @@
  * the tenant's day rows, which have the same slots. The slot function is swapped per case
  * (1 = the old single-row design, 4, 16 = shipped, 64) and restored to the shipped definition
  * at the end. After each case the counters are checked against a recount from agent_executions.
+ * A last reference case runs the same completions with the usage trigger disabled (the issue's
+ * "plain" rate: what the counting costs), and checks that nothing was counted.
  */
 import pg from "pg";
 
@@ -45,10 +47,12 @@ interface CaseResult {
   ranOut: boolean;
 }
 
-async function runCase(url: string, agentIds: string[], userId: string, slots: number, spread: number): Promise<CaseResult> {
+/** `counting: false` is the reference without usage counting: the trigger disabled for the case. */
+async function runCase(url: string, agentIds: string[], userId: string, slots: number, spread: number, counting = true): Promise<CaseResult> {
   const ids = await withClient(url, async (c) => {
     await c.query("truncate agent_execution_steps, agent_executions, agent_usage_stats, agent_usage_daily, tenant_usage_daily");
     await c.query(slotFunction(slots));
+    await c.query(`alter table agent_executions ${counting ? "enable" : "disable"} trigger agent_executions_count_usage`);
     const { rows } = await c.query<{ id: string }>(
       `insert into agent_executions (tenant_id, agent_id, user_id, input_data)
        select $1, ($2::uuid[])[1 + (g % $3::int)], $4, '{"question":"hi"}'::jsonb
@@ -119,7 +123,10 @@ async function runCase(url: string, agentIds: string[], userId: string, slots: n
       from recount r full join stats s using (agent_id) full join daily d using (agent_id)`);
     return rows[0]!;
   });
-  const exact = check.mismatched === 0 && !check.tenant_mismatched && Number(check.counted) === ops;
+  // Without counting, "exact" means nothing was counted (the trigger really was off).
+  const exact = counting
+    ? check.mismatched === 0 && !check.tenant_mismatched && Number(check.counted) === ops
+    : Number(check.counted) === 0 && check.slot_rows === 0;
   return { slots, agents: spread, completions: ops, perSecond: (ops / ms) * 1000, exact, slotRows: check.slot_rows, ranOut };
 }
 
@@ -129,6 +136,7 @@ export async function hotCounterBench(): Promise<void> {
   const url = await freshDatabase(benchDbName("hot"));
   const { userId, agentIds } = await withClient(url, (c) => createTenant(c, tenantId, 1_000));
   const rows: Array<{ slots: number; one: CaseResult; spread: CaseResult }> = [];
+  let plain: CaseResult | undefined;
   try {
     for (const slots of slotCounts) {
       const one = await runCase(url, agentIds, userId, slots, 1);
@@ -141,14 +149,25 @@ export async function hotCounterBench(): Promise<void> {
         );
       }
     }
+    // The same completions with no usage counting at all: what the counters cost.
+    plain = await runCase(url, agentIds, userId, 16, 1_000, false);
+    console.log(`no counting (trigger off) agents=1000: ${fmt(plain.completions).padStart(7)} completions, ${fmt(plain.perSecond).padStart(6)}/s, nothing counted=${plain.exact}`);
   } finally {
-    await withClient(url, (c) => c.query(shippedSlotFunction));
+    await withClient(url, async (c) => {
+      await c.query(shippedSlotFunction);
+      await c.query("alter table agent_executions enable trigger agent_executions_count_usage");
+    });
   }
   console.log("\nslots | one agent /s | 1,000 agents /s | ratio one/spread | exact");
   for (const { slots, one, spread } of rows) {
     console.log(
       `${String(slots).padStart(5)} | ${fmt(one.perSecond).padStart(12)} | ${fmt(spread.perSecond).padStart(15)} | ${fmt(one.perSecond / spread.perSecond, 2).padStart(16)} | ${one.exact && spread.exact}`,
     );
+  }
+  if (plain) {
+    const shipped = rows.find((r) => r.slots === 16);
+    console.log(`no counting | ${"".padStart(12)} | ${fmt(plain.perSecond).padStart(15)} |`);
+    if (shipped) console.log(`counting costs: 16 slots spread = ${fmt(shipped.spread.perSecond / plain.perSecond, 2)}x, one agent = ${fmt(shipped.one.perSecond / plain.perSecond, 2)}x the rate without counting`);
   }
   console.log("target: one agent >= 0.5x spread with the shipped slot count (16), counters exact; usage_slot restored to the shipped 16-slot definition");
 }
