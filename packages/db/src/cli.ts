@@ -1,7 +1,8 @@
 /**
  * `pnpm db:migrate | db:rollback [--steps N] | db:seed | db:status`, and the operations:
  * `pnpm db:report [--stuck-minutes N] [--json]`, `pnpm db:retention --days N [--tenant T] [--batch N] [--pause-ms N]`,
- * `pnpm db:close-stuck --minutes N [--tenant T]`, `pnpm db:export-tenant --tenant T --out FILE`,
+ * `pnpm db:close-stuck --minutes N [--tenant T]`, `pnpm db:compact-usage [--keep-days N] [--tenant T] [--batch N] [--pause-ms N]`,
+ * `pnpm db:export-tenant --tenant T --out FILE`,
  * `pnpm db:import-tenant --in FILE` (docs/operations.md).
  * Targets DATABASE_URL when set, else the embedded PGlite in .data/pglite (the one `pnpm dev` uses).
  */
@@ -12,7 +13,7 @@ import { parseArgs } from "node:util";
 
 import { openDatabase } from "./client";
 import { appliedMigrations, readJournal, rollbackLast } from "./migrations";
-import { closeStuckExecutions, collectReport, deleteOldExecutions, exportTenant, formatReport, importTenant } from "./operations";
+import { closeStuckExecutions, collectReport, compactUsage, deleteOldExecutions, exportTenant, formatReport, importTenant } from "./operations";
 import { defaultPgliteDir } from "./paths";
 import { seedDemoData } from "./seed";
 
@@ -22,6 +23,7 @@ const { positionals, values } = parseArgs({
     steps: { type: "string", default: "1" },
     days: { type: "string" },
     minutes: { type: "string" },
+    "keep-days": { type: "string", default: "1" },
     "stuck-minutes": { type: "string", default: "60" },
     tenant: { type: "string" },
     batch: { type: "string" },
@@ -111,6 +113,31 @@ try {
       console.log(`close-stuck on ${target}: ${result.closed} executions running since before ${result.cutoff} marked failed ("stuck")`);
       break;
     }
+    case "compact-usage": {
+      const keepDays = Number(values["keep-days"]);
+      if (!Number.isInteger(keepDays) || keepDays < 0) throw new Error("--keep-days must be a whole number, 0 or more");
+      const started = performance.now();
+      const result = await compactUsage(handle.db, {
+        keepDays,
+        tenantId: values.tenant,
+        batchSize: positive("batch", values.batch, false),
+        pauseMs: values["pause-ms"] === undefined ? undefined : Number(values["pause-ms"]),
+      });
+      for (const [table, t] of [
+        ["agent_usage_daily", result.agentDays],
+        ["tenant_usage_daily", result.tenantDays],
+      ] as const) {
+        console.log(
+          `${table}: ${t.rowsBefore} rows before, ${t.rowsAfter} after; folded ${t.rowsFolded} slot rows of ${t.groups} ` +
+            `${table === "agent_usage_daily" ? "agent" : "tenant"}-days into slot 0 (${t.rowsCreated} slot-0 rows created) in ${t.batches} batches`,
+        );
+      }
+      console.log(
+        `compact-usage on ${target}: days before ${result.foldedBefore} (UTC) folded for ${result.tenants.length} tenants ` +
+          `in ${Math.round(performance.now() - started)} ms; sums unchanged, today${keepDays > 0 ? ` and the ${keepDays} day(s) before` : ""} still slotted`,
+      );
+      break;
+    }
     case "export-tenant": {
       if (!values.tenant || !values.out) throw new Error("--tenant T and --out FILE are required");
       // "wx": never overwrite an earlier export.
@@ -142,6 +169,7 @@ try {
       console.error(
         "usage: cli.ts migrate | rollback [--steps N] | seed | status | report [--stuck-minutes N] [--json]\n" +
           "       | retention --days N [--tenant T] [--batch N] [--pause-ms N] | close-stuck --minutes N [--tenant T]\n" +
+          "       | compact-usage [--keep-days N] [--tenant T] [--batch N] [--pause-ms N]\n" +
           "       | export-tenant --tenant T --out FILE | import-tenant --in FILE",
       );
       process.exitCode = 2;

@@ -1,12 +1,13 @@
 /**
- * Operations on a live database: migration status (health), retention, stuck executions, the
- * monitoring report and tenant export/import. Edge-safe (no Node built-ins): the staff
- * procedures in `admin.*` call these from the edge function too. pg_dump/pg_restore live in
+ * Operations on a live database: migration status (health), retention, stuck executions, usage
+ * compaction, the monitoring report and tenant export/import. Edge-safe (no Node built-ins): the
+ * staff procedures in `admin.*` call these from the edge function too. pg_dump/pg_restore live in
  * ./backup (Node only) and are imported from there directly.
  */
 export * from "./migration-status";
 export * from "./retention";
 export * from "./stuck";
+export * from "./usage-compaction";
 export { actAsTenant } from "./scope";
 export * from "./report";
 export * from "./tenant-transfer";
