@@ -1,8 +1,11 @@
 /**
  * Ingestion: executions started and completed per second through HTTP + tRPC + Drizzle
  * (createFetchHandler on @hono/node-server as apps/server serves it, in this process;
- * BENCH_INGEST_SERVER=process runs apps/server/src/node.ts in its own process instead,
- * real HS256 tokens, a keep-alive node:http client) vs the same SQL statements sent straight with `pg`.
+ * BENCH_INGEST_SERVER=process runs apps/server/src/node.ts in its own process instead, real
+ * HS256 tokens) vs the same SQL statements sent straight with `pg`. The API is driven two ways:
+ * through @agent-builder/sdk, the client sibling apps use (tRPC's httpBatchLink: concurrent calls
+ * share HTTP requests, each procedure still its own transaction), and with one keep-alive
+ * node:http request per call.
  *
  * The baseline replays exactly what the API sent for one start and one complete (captured with
  * the QueryLogger of connectPostgres): per execution one transaction of set_config + the
@@ -17,6 +20,7 @@ import { serve, type ServerType } from "@hono/node-server";
 import pg from "pg";
 
 import { createFetchHandler, createTokenVerifier, mintToken } from "@agent-builder/api";
+import { createAgentBuilderClient } from "@agent-builder/sdk";
 
 import { banner, benchDbName, connect, createTenant, fmt, freshDatabase, machine, runFor, withClient } from "./lib";
 
@@ -156,15 +160,23 @@ export async function ingestionBench(): Promise<void> {
     for (const s of list) console.log(`  ${name}: ${s.text.replace(/\s+/g, " ").slice(0, 160)}${s.text.length > 160 ? " ..." : ""}`);
   }
 
-  const results: Array<{ concurrency: number; api: number; direct: number }> = [];
+  const results: Array<{ concurrency: number; sdk: number; perCall: number; direct: number }> = [];
   for (const concurrency of concurrencies) {
-    // 2. Through the API.
+    // 2. Through the API, two ways. The SDK (@agent-builder/sdk, what sibling apps use: one
+    //    client, tRPC's httpBatchLink, so calls made in the same tick share a request; each
+    //    procedure still runs in its own transaction) and one HTTP request per call.
     const server = serverMode === "process" ? await startServerProcess(url) : await startServer(url, null);
+    const sdk = createAgentBuilderClient({ url: server.base, getToken: () => token, retry: { retries: 0 } });
     let i = 0;
-    const throughApi = () =>
+    const throughSdk = () =>
       runFor(roundMs, concurrency, async () => {
-        const agentId = agentIds[i++ % agentIds.length]!;
-        const execution = await call(server.base, token, "executions.start", startInput(agentId));
+        const execution = await sdk.executions.start.mutate(startInput(agentIds[i++ % agentIds.length]!));
+        await sdk.executions.complete.mutate(completeInput(execution.id));
+        return true;
+      });
+    const throughHttp = () =>
+      runFor(roundMs, concurrency, async () => {
+        const execution = await call(server.base, token, "executions.start", startInput(agentIds[i++ % agentIds.length]!));
         await call(server.base, token, "executions.complete", completeInput(execution.id));
         return true;
       });
@@ -201,30 +213,29 @@ export async function ingestionBench(): Promise<void> {
         return true;
       });
 
-    // Short alternating rounds (API, pg, pg, API, ...) instead of one long run each: on a shared
-    // machine the load drifts, and alternating exposes both sides to the same drift.
-    const api = { ops: 0, ms: 0 };
-    const direct = { ops: 0, ms: 0 };
-    const add = (total: { ops: number; ms: number }, part: { ops: number; ms: number }) => {
-      total.ops += part.ops;
-      total.ms += part.ms;
-    };
+    // Short alternating rounds (SDK, per call, pg, then the reverse, ...) instead of one long run
+    // each: on a shared machine the load drifts, and alternating exposes every side to it.
+    const sides = [
+      { name: "sdk", run: throughSdk, ops: 0, ms: 0 },
+      { name: "perCall", run: throughHttp, ops: 0, ms: 0 },
+      { name: "pg", run: throughPg, ops: 0, ms: 0 },
+    ];
     for (let round = 0; round < rounds; round++) {
-      if (round % 2 === 0) {
-        add(api, await throughApi());
-        add(direct, await throughPg());
-      } else {
-        add(direct, await throughPg());
-        add(api, await throughApi());
+      for (const side of round % 2 === 0 ? sides : [...sides].reverse()) {
+        const { ops, ms } = await side.run();
+        side.ops += ops;
+        side.ms += ms;
       }
     }
     await server.close();
     await pool.end();
 
-    const apiRate = (api.ops / api.ms) * 1000;
-    const directRate = (direct.ops / direct.ms) * 1000;
-    results.push({ concurrency, api: apiRate, direct: directRate });
-    console.log(`concurrency ${concurrency}: API ${fmt(api.ops)} executions (${fmt(apiRate)}/s), pg ${fmt(direct.ops)} executions (${fmt(directRate)}/s)`);
+    const [viaSdk, perCall, direct] = sides.map((side) => ({ ops: side.ops, rate: (side.ops / side.ms) * 1000 }));
+    results.push({ concurrency, sdk: viaSdk!.rate, perCall: perCall!.rate, direct: direct!.rate });
+    console.log(
+      `concurrency ${concurrency}: API via the SDK ${fmt(viaSdk!.ops)} executions (${fmt(viaSdk!.rate)}/s), ` +
+        `API one request per call ${fmt(perCall!.ops)} (${fmt(perCall!.rate)}/s), pg ${fmt(direct!.ops)} (${fmt(direct!.rate)}/s)`,
+    );
   }
 
   const check = await withClient(url, async (c) => {
@@ -236,9 +247,12 @@ export async function ingestionBench(): Promise<void> {
     return rows[0]!;
   });
   console.log(`\nafter the runs: ${check.running} executions left running, counters ${check.counted} = recount ${check.recount}: ${check.counted === check.recount}`);
-  console.log("concurrency | API executions/s | pg executions/s | ratio API/pg");
+  console.log("concurrency | API via SDK /s | API per call /s | pg /s | SDK / pg | per call / pg");
   for (const r of results) {
-    console.log(`${String(r.concurrency).padStart(11)} | ${fmt(r.api).padStart(16)} | ${fmt(r.direct).padStart(15)} | ${fmt(r.api / r.direct, 2).padStart(12)}`);
+    console.log(
+      `${String(r.concurrency).padStart(11)} | ${fmt(r.sdk).padStart(14)} | ${fmt(r.perCall).padStart(15)} | ${fmt(r.direct).padStart(6)} | ` +
+        `${fmt(r.sdk / r.direct, 2).padStart(8)} | ${fmt(r.perCall / r.direct, 2).padStart(13)}`,
+    );
   }
   console.log("target: API >= 0.5x pg");
   keepAlive.destroy();
