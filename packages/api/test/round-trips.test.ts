@@ -50,6 +50,24 @@ describe.each(testTargets())("database round trips on %s", (target) => {
     expect(await count(() => call(t))).toHaveLength(expected);
   });
 
+  it("reads an agent's usage (lifetime, today, week, month) in one query", async () => {
+    const [agent] = (await t.member.agents.list({ limit: 1 })).items;
+    expect(await count(() => t.member.usage.agent({ agentId: agent!.id }))).toHaveLength(2);
+  });
+
+  it("starts an execution in two statements (the agent's status, the insert) and completes it in one", async () => {
+    const agent = await newAgent(t, { name: "Round trips" });
+    await t.member.agents.setStatus({ id: agent.id, status: "active" });
+    let started: { id: string } | undefined;
+    const start = await count(async () => (started = await t.member.executions.start({ agentId: agent.id, input: {} })));
+    expect(start).toHaveLength(3);
+    expect(start[1]).toMatch(/^select "status" from "agents"/);
+    expect(start[2]).toMatch(/^insert into "agent_executions"/);
+    const complete = await count(() => t.member.executions.complete({ id: started!.id, output: {}, usage: { inputTokens: 1, outputTokens: 1 }, costUsd: 0 }));
+    expect(complete).toHaveLength(2);
+    expect(complete[1]).toMatch(/^update "agent_executions"/);
+  });
+
   it("gets an execution with its steps in one query", async () => {
     const [first] = (await t.member.executions.list({ limit: 1 })).items;
     expect(await count(() => t.member.executions.get({ id: first!.id }))).toHaveLength(2);
