@@ -1,9 +1,9 @@
 /**
  * Hot counter: 32 concurrent completions on ONE agent vs spread over 1,000 agents, at the SQL
  * level through the real usage trigger, each completion in its own transaction with the tenant
- * scope the API sets, sent as the API sends it (BEGIN; set_config(tenant, statement_timeout,
- * role); UPDATE ... RETURNING; COMMIT — four round trips, so the row lock is held across the
- * COMMIT round trip just as in a real request).
+ * scope the API sets, sent as the API sends it (`begin; select set_config(tenant,
+ * statement_timeout, role)` in one round trip; UPDATE ... RETURNING; COMMIT — three round trips,
+ * so the row lock is held across the COMMIT round trip just as in a real request).
  *
  * Executions are pre-started (inserted as `running` before the clock starts), so the timed part
  * is exactly the contended write: the completion and the trigger's three counter upserts
@@ -80,12 +80,9 @@ async function runCase(url: string, agentIds: string[], userId: string, slots: n
       return false;
     }
     const c = clients[w]!;
-    await c.query("begin");
+    // As the API opens a transaction: BEGIN and the tenant scope in one round trip.
+    await c.query(`begin; select set_config('app.tenant_id', '${tenantId}', true), set_config('statement_timeout', '10000', true), set_config('role', 'agent_builder_app', true)`);
     try {
-      await c.query(
-        "select set_config('app.tenant_id', $1, true), set_config('statement_timeout', $2, true), set_config('role', $3, true)",
-        [tenantId, "10000", "agent_builder_app"],
-      );
       const { rowCount } = await c.query(
         `update agent_executions set status = 'succeeded', completed_at = greatest(now(), started_at),
            duration_ms = round(extract(epoch from (greatest(now(), started_at) - started_at)) * 1000)::int,

@@ -8,8 +8,9 @@
  * node:http request per call.
  *
  * The baseline replays exactly what the API sent for one start and one complete (captured with
- * the QueryLogger of connectPostgres): per execution one transaction of set_config + the
- * procedure's statements for start, then another for complete. Same pool size both sides.
+ * the QueryLogger of connectPostgres): per execution one transaction for start (its opening,
+ * `begin; select set_config(...)` in one round trip, the procedure's statements, COMMIT), then
+ * another for complete. Same pool size both sides.
  * Executions are spread over 100 agents so the hot counter does not enter the picture.
  */
 import { spawn } from "node:child_process";

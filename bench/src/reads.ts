@@ -113,11 +113,13 @@ async function explain(url: string, statements: Captured[]): Promise<string> {
     await c.query("begin");
     try {
       for (const s of statements) {
-        if (/^\s*(begin|commit|rollback)\b/i.test(s.text)) continue;
+        // The API opens with `begin; select set_config(...)` in one round trip (PGlite: the
+        // set_config alone); here the transaction is already open, so only the scope is applied.
         if (/set_config\('app\.tenant_id'/.test(s.text)) {
-          await c.query(s.text, s.params);
+          await c.query(s.text.replace(/^\s*begin;\s*/i, ""), s.params);
           continue;
         }
+        if (/^\s*(begin|commit|rollback)\b/i.test(s.text)) continue;
         const { rows } = await c.query(`explain (analyze, buffers) ${s.text}`, s.params);
         out.push(`-- ${s.text.replace(/\s+/g, " ")}\n-- params: ${JSON.stringify(s.params)}\n${rows.map((r) => r["QUERY PLAN"]).join("\n")}`);
       }

@@ -6,8 +6,9 @@ import { createHarness, newAgent, type Harness, type TestTenant } from "./suppor
 
 /**
  * Each request is one transaction; within it, a list of 50 agents with their stats is one
- * query. The counts below are the statements Drizzle sent inside the transaction; BEGIN and
- * COMMIT frame them (node-postgres and Neon report them, PGlite issues them itself).
+ * query. The counts below are the statements a procedure sends inside its transaction, after
+ * the opening: on node-postgres and Neon BEGIN and the tenant scope go in one round trip and
+ * COMMIT closes it; PGlite issues BEGIN and COMMIT itself and the scope is one statement.
  */
 describe.each(testTargets())("database round trips on %s", (target) => {
   let h: Harness;
@@ -26,33 +27,40 @@ describe.each(testTargets())("database round trips on %s", (target) => {
   });
   afterAll(() => h?.close());
 
+  /** The statements the procedure itself sent, after checking how its transaction was opened and scoped. */
   async function count(call: () => Promise<unknown>) {
     h.statements.length = 0;
     await call();
-    // Drizzle's Neon session sends "begin " (an empty transaction config follows the keyword).
-    const frame = h.statements.filter((q) => /^(begin|commit)\s*$/i.test(q));
-    if (target !== "pglite") expect(frame.map((q) => q.trim())).toEqual(["begin", "commit"]);
-    return h.statements.filter((q) => !frame.includes(q));
+    const sent = [...h.statements];
+    if (target === "pglite") {
+      // PGlite opens and closes the transaction itself; the scope is the first statement in it.
+      expect(sent[0]).toMatch(/^select set_config\('app\.tenant_id'/);
+      return sent.slice(1);
+    }
+    // node-postgres and Neon: BEGIN and the scope in ONE round trip, COMMIT at the end.
+    expect(sent[0]).toMatch(/^begin; select set_config\('app\.tenant_id', '[^']*', true\), set_config\('statement_timeout', '\d+', true\), set_config\('role', '\w+', true\)$/);
+    expect(sent.at(-1)).toBe("commit");
+    expect(sent.filter((q) => /^(begin|commit|rollback)\b/i.test(q))).toHaveLength(2);
+    return sent.slice(1, -1);
   }
 
   it("lists 50 agents with their stats in one query after the scope is set", async () => {
     const sent = await count(() => t.member.agents.list({ limit: 50 }));
-    expect(sent).toHaveLength(2);
-    expect(sent[0]).toMatch(/set_config\('app\.tenant_id'/);
-    expect(sent[1]).toMatch(/from "agents" left join lateral \(select .* from "agent_usage_stats"/);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatch(/from "agents" left join lateral \(select .* from "agent_usage_stats"/);
   });
 
   it.each([
-    ["executions.list", (tt: TestTenant) => tt.member.executions.list({ limit: 50 }), 2],
-    ["usage.tenant", (tt: TestTenant) => tt.member.usage.tenant(), 2],
-    ["usage.timeseries", (tt: TestTenant) => tt.member.usage.timeseries({ from: "2026-01-01", to: "2026-03-31" }), 2],
+    ["executions.list", (tt: TestTenant) => tt.member.executions.list({ limit: 50 }), 1],
+    ["usage.tenant", (tt: TestTenant) => tt.member.usage.tenant(), 1],
+    ["usage.timeseries", (tt: TestTenant) => tt.member.usage.timeseries({ from: "2026-01-01", to: "2026-03-31" }), 1],
   ] as const)("%s is one query after the scope is set", async (_name, call, expected) => {
     expect(await count(() => call(t))).toHaveLength(expected);
   });
 
   it("reads an agent's usage (lifetime, today, week, month) in one query", async () => {
     const [agent] = (await t.member.agents.list({ limit: 1 })).items;
-    expect(await count(() => t.member.usage.agent({ agentId: agent!.id }))).toHaveLength(2);
+    expect(await count(() => t.member.usage.agent({ agentId: agent!.id }))).toHaveLength(1);
   });
 
   it("starts an execution in two statements (the agent's status, the insert) and completes it in one", async () => {
@@ -60,22 +68,22 @@ describe.each(testTargets())("database round trips on %s", (target) => {
     await t.member.agents.setStatus({ id: agent.id, status: "active" });
     let started: { id: string } | undefined;
     const start = await count(async () => (started = await t.member.executions.start({ agentId: agent.id, input: {} })));
-    expect(start).toHaveLength(3);
-    expect(start[1]).toMatch(/^select "status" from "agents"/);
-    expect(start[2]).toMatch(/^insert into "agent_executions"/);
+    expect(start).toHaveLength(2);
+    expect(start[0]).toMatch(/^select "status" from "agents"/);
+    expect(start[1]).toMatch(/^insert into "agent_executions"/);
     const complete = await count(() => t.member.executions.complete({ id: started!.id, output: {}, usage: { inputTokens: 1, outputTokens: 1 }, costUsd: 0 }));
-    expect(complete).toHaveLength(2);
-    expect(complete[1]).toMatch(/^update "agent_executions"/);
+    expect(complete).toHaveLength(1);
+    expect(complete[0]).toMatch(/^update "agent_executions"/);
   });
 
   it("gets an execution with its steps in one query", async () => {
     const [first] = (await t.member.executions.list({ limit: 1 })).items;
-    expect(await count(() => t.member.executions.get({ id: first!.id }))).toHaveLength(2);
+    expect(await count(() => t.member.executions.get({ id: first!.id }))).toHaveLength(1);
   });
 
   it("adds the mirror upsert only on a caller's first request", async () => {
     const fresh = await h.as({ sub: crypto.randomUUID(), tid: t.tenantId, role: "member" });
-    expect(await count(() => fresh.agents.list({ limit: 1 }))).toHaveLength(3);
     expect(await count(() => fresh.agents.list({ limit: 1 }))).toHaveLength(2);
+    expect(await count(() => fresh.agents.list({ limit: 1 }))).toHaveLength(1);
   });
 });

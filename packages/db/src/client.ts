@@ -41,6 +41,7 @@ export function connectPostgres({ url, max, logger, connectionTimeoutMs }: Postg
     drizzleNodePg(pool, { schema, logger }),
     () => pool.connect(),
     (client) => drizzleNodePg(client, { schema, logger }),
+    logger,
   );
   return {
     db,

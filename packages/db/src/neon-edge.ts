@@ -50,6 +50,7 @@ export function connectNeonEdge({ url, max, logger, connectionTimeoutMs }: NeonO
     drizzle({ client: pool, schema, logger }),
     () => pool.connect(),
     (client) => drizzle({ client, schema, logger }),
+    logger,
   );
   return { db, driver: "neon", close: () => pool.end() };
 }

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { PgTransaction, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type { ExtractTablesWithRelations } from "drizzle-orm";
 
-import type { Database, Schema } from "./database";
+import { hasScopedTransactions, isPlainSetting, type Database, type ScopeSettings, type Schema } from "./database";
 
 /** The role every request runs as: no BYPASSRLS, owns no table (see migration 0001_security). */
 export const appRole = "agent_builder_app";
@@ -17,7 +17,8 @@ export interface TenantScopeOptions {
 /**
  * Runs `work` in one transaction, as the app role, seeing only `tenantId`'s rows.
  * Everything is transaction-local (`set_config(..., true)` is `SET LOCAL`), so nothing survives
- * into the next user of a pooled connection. One round trip sets tenant, role and timeout.
+ * into the next user of a pooled connection. Tenant, role and timeout are set in the same round
+ * trip as BEGIN (node-postgres, Neon) or in one statement right after it (PGlite).
  */
 export function withTenant<T>(
   db: Database,
@@ -26,10 +27,21 @@ export function withTenant<T>(
   options: TenantScopeOptions = {},
 ): Promise<T> {
   const timeout = String(options.statementTimeoutMs ?? 10_000);
+  return scopedTransaction(db, [["app.tenant_id", tenantId], ["statement_timeout", timeout], ["role", appRole]], work);
+}
+
+/**
+ * One transaction with `settings` applied first: in the same round trip as BEGIN where the
+ * driver allows it and the values are plain, else as a parameterised `set_config` statement.
+ */
+function scopedTransaction<T>(db: Database, settings: ScopeSettings, work: (tx: Tx) => Promise<T>): Promise<T> {
+  if (hasScopedTransactions(db) && settings.every(([, value]) => isPlainSetting(value))) return db.scopedTransaction(settings, work);
+  const assignments = sql.join(
+    settings.map(([name, value]) => sql`set_config(${sql.raw(`'${name}'`)}, ${value}, true)`),
+    sql`, `,
+  );
   return db.transaction(async (tx) => {
-    await tx.execute(
-      sql`select set_config('app.tenant_id', ${tenantId}, true), set_config('statement_timeout', ${timeout}, true), set_config('role', ${appRole}, true)`,
-    );
+    await tx.execute(sql`select ${assignments}`);
     return work(tx);
   });
 }
@@ -43,10 +55,5 @@ export const staffRole = "agent_builder_admin";
  */
 export function withStaff<T>(db: Database, work: (tx: Tx) => Promise<T>, options: TenantScopeOptions = {}): Promise<T> {
   const timeout = String(options.statementTimeoutMs ?? 10_000);
-  return db.transaction(async (tx) => {
-    await tx.execute(
-      sql`select set_config('app.tenant_id', '', true), set_config('statement_timeout', ${timeout}, true), set_config('role', ${staffRole}, true)`,
-    );
-    return work(tx);
-  });
+  return scopedTransaction(db, [["app.tenant_id", ""], ["statement_timeout", timeout], ["role", staffRole]], work);
 }

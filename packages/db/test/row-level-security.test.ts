@@ -56,6 +56,19 @@ describe.each(testTargets())("row-level security on %s", (target) => {
     expect(scope).toEqual({ role: appRole, tenant: a.tenantId, timeout: "10s" });
   });
 
+  it("takes a tenant id that is not a plain value as a parameter, never as SQL", async () => {
+    // Token tenant ids are plain (letters, digits, _ . : -) and go into the one-round-trip opening
+    // as literals; anything else is sent as a bound parameter after BEGIN instead.
+    const hostile = "x', true), set_config('role', 'postgres', true) --";
+    const [scope] = await withTenant(database.db, hostile, (tx) =>
+      queryRows<{ role: string; tenant: string; agents: number }>(
+        tx,
+        sql`select current_user as role, current_setting('app.tenant_id') as tenant, (select count(*)::int from agents) as agents`,
+      ),
+    );
+    expect(scope).toEqual({ role: appRole, tenant: hostile, agents: 0 });
+  });
+
   it("runs staff requests as a role without BYPASSRLS that owns no table either", async () => {
     const [role] = await queryRows<{ bypass: boolean; superuser: boolean; owned: number }>(
       database.db,
