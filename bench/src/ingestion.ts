@@ -140,7 +140,7 @@ const completeInput = (id: string) => ({
 
 export async function ingestionBench(): Promise<void> {
   banner("Ingestion: start + complete per second, HTTP + tRPC + Drizzle vs the same SQL with pg");
-  console.log(`${machine()}; ${durationMs / 1000} s per side and concurrency in ${rounds} alternating rounds, pool of ${poolMax} connections both sides, API server ${serverMode === "process" ? "in its own process (apps/server/src/node.ts)" : "in this process"} on 127.0.0.1, node:http keep-alive client`);
+  console.log(`${machine()}; ${durationMs / 1000} s per side and concurrency in ${rounds} alternating rounds, pool of ${poolMax} connections both sides, API server ${serverMode === "process" ? "in its own process (apps/server/src/node.ts)" : "in this process"} on 127.0.0.1, clients: the SDK and keep-alive node:http`);
   const url = await freshDatabase(benchDbName("ingest"));
   const { userId, agentIds } = await withClient(url, (c) => createTenant(c, tenantId, 100));
   const token = await mintToken(secret, { sub: userId, tid: tenantId, role: "member" });
