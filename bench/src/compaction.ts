@@ -5,21 +5,11 @@
  * every counter summed per agent day and per tenant day is the same after as before (the seed
  * checked "before" against a recount), then vacuums and analyzes the two tables.
  */
-import { compactUsage } from "@agent-builder/db";
+import { compactUsage, usageCounterColumns } from "@agent-builder/db";
 
 import { connect, fmt, withClient } from "./lib";
 
-const counters = [
-  "total_executions",
-  "successful_executions",
-  "failed_executions",
-  "cancelled_executions",
-  "input_tokens",
-  "output_tokens",
-  "total_tokens",
-  "total_cost_usd",
-  "total_duration_ms",
-];
+const counters = usageCounterColumns;
 const sums = counters.map((c) => `sum(${c}) as ${c}`).join(", ");
 const differs = counters.map((c) => `b.${c} is distinct from a.${c}`).join(" or ");
 

@@ -24,7 +24,7 @@ import { appRouter, createCallerFactory, createContext, createFetchHandler, crea
 import { withTenant } from "@agent-builder/db";
 
 import { completeExecution, startExecution } from "../../packages/api/src/executions/service";
-import { banner, benchDbName, connect, createTenant, fmt, freshDatabase, machine, withClient } from "./lib";
+import { banner, benchDbName, connect, createTenant, fmt, freshDatabase, machine, postProcedure, withClient } from "./lib";
 
 const perRound = Number(process.env.BENCH_COST_EXECUTIONS ?? 400);
 const rounds = Number(process.env.BENCH_COST_ROUNDS ?? 4);
@@ -50,32 +50,7 @@ async function listen(handler: (request: Request) => Promise<Response>): Promise
 
 const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 16 });
 
-function post(port: number, path: string, token: string, input: unknown): Promise<any> {
-  const body = JSON.stringify(input);
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      {
-        host: "127.0.0.1",
-        port,
-        path,
-        method: "POST",
-        agent: keepAlive,
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "content-length": Buffer.byteLength(body) },
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on("data", (chunk: Buffer) => chunks.push(chunk));
-        response.on("end", () => {
-          const parsed = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-          if (response.statusCode !== 200) reject(new Error(`${path}: ${response.statusCode} ${JSON.stringify(parsed)}`));
-          else resolve(parsed.result.data);
-        });
-      },
-    );
-    request.on("error", reject);
-    request.end(body);
-  });
-}
+const post = (port: number, path: string, token: string, input: unknown) => postProcedure(keepAlive, `http://127.0.0.1:${port}${path}`, token, input);
 
 export async function ingestionCostBench(): Promise<void> {
   banner("Ingestion cost: Node CPU per execution (start + complete), layer by layer, one at a time");

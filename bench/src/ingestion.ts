@@ -23,7 +23,7 @@ import pg from "pg";
 import { createFetchHandler, createTokenVerifier, mintToken } from "@agent-builder/api";
 import { createAgentBuilderClient } from "@agent-builder/sdk";
 
-import { banner, benchDbName, connect, createTenant, fmt, freshDatabase, machine, runFor, withClient } from "./lib";
+import { banner, benchDbName, connect, createTenant, fmt, freshDatabase, machine, postProcedure, runFor, withClient } from "./lib";
 
 const durationMs = Number(process.env.BENCH_INGEST_MS ?? 6_000);
 /** Each side's time is split into this many alternating rounds. */
@@ -93,41 +93,8 @@ async function startServerProcess(url: string) {
   };
 }
 
-/**
- * The load generator: node:http with keep-alive sockets, like autocannon or k6 would be, rather
- * than `fetch` (undici), whose Request/Response machinery costs more CPU per call than the
- * server's own handling on this 2-core machine, where client and server share the cores.
- */
 const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 256 });
-
-function call(base: string, token: string, procedure: string, input: unknown): Promise<any> {
-  const body = JSON.stringify(input);
-  const url = new URL(`${base}/${procedure}`);
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      {
-        host: url.hostname,
-        port: url.port,
-        path: url.pathname,
-        method: "POST",
-        agent: keepAlive,
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "content-length": Buffer.byteLength(body) },
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on("data", (chunk: Buffer) => chunks.push(chunk));
-        response.on("end", () => {
-          const parsed = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-          if (response.statusCode !== 200) reject(new Error(`${procedure}: ${response.statusCode} ${JSON.stringify(parsed)}`));
-          else resolve(parsed.result.data);
-        });
-        response.on("error", reject);
-      },
-    );
-    request.on("error", reject);
-    request.end(body);
-  });
-}
+const call = (base: string, token: string, procedure: string, input: unknown) => postProcedure(keepAlive, `${base}/${procedure}`, token, input);
 
 const startInput = (agentId: string) => ({ agentId, input: { question: "What is the weather?" } });
 const completeInput = (id: string) => ({

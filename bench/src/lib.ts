@@ -2,6 +2,8 @@
  * Shared by the benchmarks: their own databases on the local Postgres (never any other), timing
  * and percentile helpers. BENCH_PG_URL points at the server (default the local trust setup).
  */
+import http from "node:http";
+
 import pg from "pg";
 
 import { connectPostgres, type DatabaseHandle, type QueryLogger } from "@agent-builder/db";
@@ -114,4 +116,39 @@ export async function createTenant(c: pg.Client, tenantId: string, agents: numbe
     [tenantId, userId, spaceId, agents],
   );
   return { userId, spaceId, agentIds: rows.map((r) => r.id) };
+}
+
+/**
+ * The benchmarks' HTTP load generator: one tRPC POST over a keep-alive node:http agent, like
+ * autocannon or k6 would send it, rather than `fetch` (undici), whose Request/Response machinery
+ * costs more CPU per call than the server's own handling on a 2-core machine where client and
+ * server share the cores. Resolves with `result.data`; rejects on any non-200 answer.
+ */
+export function postProcedure(agent: http.Agent, url: string, token: string, input: unknown): Promise<any> {
+  const body = JSON.stringify(input);
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: "POST",
+        agent,
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.on("end", () => {
+          const parsed = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+          if (response.statusCode !== 200) reject(new Error(`${target.pathname}: ${response.statusCode} ${JSON.stringify(parsed)}`));
+          else resolve(parsed.result.data);
+        });
+        response.on("error", reject);
+      },
+    );
+    request.on("error", reject);
+    request.end(body);
+  });
 }

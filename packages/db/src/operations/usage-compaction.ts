@@ -87,7 +87,8 @@ export type UsageDailyTable = "agent_usage_daily" | "tenant_usage_daily";
 
 export const defaultCompactionBatchSize = 500;
 
-const counterColumns = [
+/** The counter columns every usage table shares (agent_usage_stats adds last_executed_at). */
+export const usageCounterColumns = [
   "total_executions",
   "successful_executions",
   "failed_executions",
@@ -115,11 +116,11 @@ function foldStatement(table: UsageDailyTable, where: SQL): SQL {
       delete from ${sql.raw(table)} u where ${where} and u.slot <> 0
       returning u.*
     ), folded as (
-      insert into ${sql.raw(table)} as d (${list(group)}, slot, ${list(counterColumns)}, created_at, updated_at)
-      select ${list(group)}, 0, ${sql.raw(counterColumns.map((c) => `sum(${c})`).join(", "))}, min(created_at), now()
+      insert into ${sql.raw(table)} as d (${list(group)}, slot, ${list(usageCounterColumns)}, created_at, updated_at)
+      select ${list(group)}, 0, ${sql.raw(usageCounterColumns.map((c) => `sum(${c})`).join(", "))}, min(created_at), now()
       from moved group by ${list(group)}
       on conflict (${sql.raw(conflict)}) do update set
-        ${sql.raw(counterColumns.map((c) => `${c} = d.${c} + excluded.${c}`).join(", "))},
+        ${sql.raw(usageCounterColumns.map((c) => `${c} = d.${c} + excluded.${c}`).join(", "))},
         created_at = least(d.created_at, excluded.created_at)
       returning xmax = 0 as created
     )
