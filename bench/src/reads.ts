@@ -135,19 +135,21 @@ export async function readsBench(): Promise<void> {
   const sizes = (process.env.BENCH_READ_SIZES ?? "10000,1000000").split(",").map(Number);
   const bySize = new Map<number, ReadResult[]>();
   for (const size of sizes) bySize.set(size, await measureSize(size));
-  const [small, large] = sizes;
+  const small = sizes[0]!;
+  const larger = sizes.slice(1);
   const header = sizes.map((s) => `${fmt(s)}: p50 / p95 ms`).join(" | ");
-  console.log(`\nprocedure | ${header} | p95 ratio large/small | seq scan`);
-  const smallResults = bySize.get(small!)!;
+  const ratioHeader = larger.map((s) => `p95 ${fmt(s)} / ${fmt(small)}`).join(" | ");
+  console.log(`\nprocedure | ${header} | ${ratioHeader} | seq scan`);
+  const smallResults = bySize.get(small)!;
   for (let i = 0; i < smallResults.length; i++) {
     const cells = sizes.map((s) => {
       const r = bySize.get(s)![i]!;
       return `${fmt(r.p50, 2)} / ${fmt(r.p95, 2)}`;
     });
-    const ratio = large !== undefined ? bySize.get(large)![i]!.p95 / smallResults[i]!.p95 : NaN;
+    const ratios = larger.map((s) => fmt(bySize.get(s)![i]!.p95 / smallResults[i]!.p95, 2));
     const seqAt = sizes.filter((s) => bySize.get(s)![i]!.seqScan);
     const seq = seqAt.length === 0 ? "no" : `SEQ SCAN at ${seqAt.map((s) => fmt(s)).join(", ")}`;
-    console.log(`${smallResults[i]!.name} | ${cells.join(" | ")} | ${fmt(ratio, 2)} | ${seq}`);
+    console.log(`${smallResults[i]!.name} | ${cells.join(" | ")} | ${ratios.join(" | ")} | ${seq}`);
   }
   console.log("targets: p95 at 1M <= 1.5x p95 at 10k; usage.timeseries p95 <= 20 ms; no sequential scans");
   for (const size of [...sizes].reverse()) {
