@@ -31,10 +31,12 @@ export function withTenant<T>(
 }
 
 /**
- * One transaction with `settings` applied first: in the same round trip as BEGIN where the
- * driver allows it and the values are plain, else as a parameterised `set_config` statement.
+ * One transaction with `settings` applied first (transaction-local): in the same round trip as
+ * BEGIN where the driver allows it and the values are plain, else as a parameterised
+ * `set_config` statement. withTenant and withStaff are this with their role; maintenance that
+ * runs as the connecting role (usage compaction) calls it directly.
  */
-function scopedTransaction<T>(db: Database, settings: ScopeSettings, work: (tx: Tx) => Promise<T>): Promise<T> {
+export function scopedTransaction<T>(db: Database, settings: ScopeSettings, work: (tx: Tx) => Promise<T>): Promise<T> {
   if (hasScopedTransactions(db) && settings.every(([, value]) => isPlainSetting(value))) return db.scopedTransaction(settings, work);
   const assignments = sql.join(
     settings.map(([name, value]) => sql`set_config(${sql.raw(`'${name}'`)}, ${value}, true)`),

@@ -37,7 +37,7 @@
 import { sql, type SQL } from "drizzle-orm";
 
 import { queryRows, type Database } from "../database";
-import { withStaff, type Tx } from "../tenant-scope";
+import { scopedTransaction, withStaff, type Tx } from "../tenant-scope";
 import { sqlState } from "./sql-state";
 
 export interface UsageCompactionOptions {
@@ -204,12 +204,15 @@ export async function foldTenantDayBatch(tx: Tx, tenantId: string, before: strin
 async function inTenant<T>(db: Database, tenantId: string, work: (tx: Tx) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction(async (tx) => {
-        await tx.execute(
-          sql`select set_config('app.tenant_id', ${tenantId}, true), set_config('statement_timeout', '60000', true), set_config('lock_timeout', '2000', true)`,
-        );
-        return work(tx);
-      });
+      return await scopedTransaction(
+        db,
+        [
+          ["app.tenant_id", tenantId],
+          ["statement_timeout", "60000"],
+          ["lock_timeout", "2000"],
+        ],
+        work,
+      );
     } catch (error) {
       const state = sqlState(error);
       if (state === "42501") {
