@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { sql } from "@agent-builder/db";
 import { testTargets } from "@agent-builder/db/testing";
 
 import { appRouter } from "../src/root";
@@ -123,5 +124,63 @@ describe.each(testTargets())("admin procedures on %s", (target) => {
     expect((await staff.admin.auditLog({ tenantId: "admin-b" })).items).toEqual([]);
     await staff.admin.setAgentStatus({ id: agentA, status: "active" });
     expect((await staff.admin.auditLog({ tenantId: "admin-a" })).items.map((e) => e.details.to)).toEqual(["active", "paused"]);
+  });
+
+  it("names the signed-in staff member, and each audit entry's actor, tenants and target, in one statement", async () => {
+    // Names as the directory has them: a staff tenant with a named staff member, named customer tenants.
+    const namedId = crypto.randomUUID();
+    const platform = await h.as({ sub: crypto.randomUUID(), tid: "platform-named", role: "service" });
+    await platform.directory.upsertUser({ id: namedId, email: "sam@platform.test", displayName: "Sam Staff" });
+    await h.database.db.execute(sql`update tenants set name = case id when 'platform-named' then 'Platform Team' when 'admin-a' then 'Alpha Corp' when 'admin-b' then 'Beta Ltd' end
+                                    where id in ('platform-named', 'admin-a', 'admin-b')`);
+    const named = await h.as({ sub: namedId, tid: "platform-named", role: "admin" });
+
+    expect((await named.admin.overview()).staffMember).toEqual({
+      userId: namedId,
+      tenantId: "platform-named",
+      tenantName: "Platform Team",
+      displayName: "Sam Staff",
+      email: "sam@platform.test",
+    });
+    // A staff member the directory does not know: ids only, names null.
+    expect((await staff.admin.overview()).staffMember).toEqual({ userId: staffId, tenantId: "platform", tenantName: null, displayName: null, email: null });
+
+    await named.admin.setAgentStatus({ id: agentA, status: "paused", reason: "names" });
+    await named.admin.runRetention({ olderThanDays: 30, tenantId: "admin-b" });
+    h.statements.length = 0;
+    const log = await named.admin.auditLog({ limit: 10 });
+    // One statement for the page and every name on it (no lookup per entry).
+    const reads = h.statements.filter((s) => !s.startsWith("select set_config"));
+    expect(reads).toHaveLength(1);
+    expect(reads[0]).toMatch(/from admin_audit_log/);
+    const [retention, pause, ...earlier] = log.items;
+    expect(retention).toMatchObject({
+      action: "maintenance.retention",
+      actorId: namedId,
+      actorName: "Sam Staff",
+      actorTenantName: "Platform Team",
+      targetTenantId: "admin-b",
+      targetTenantName: "Beta Ltd",
+      targetType: "tenant",
+      targetId: "admin-b",
+      targetName: "Beta Ltd",
+    });
+    expect(pause).toMatchObject({
+      action: "agent.setStatus",
+      actorName: "Sam Staff",
+      targetTenantName: "Alpha Corp",
+      targetType: "agent",
+      targetId: agentA,
+      targetName: "Alpha",
+    });
+    // The earlier entries by the staff member without a directory row keep their ids, with null names.
+    expect(earlier.length).toBeGreaterThan(0);
+    for (const entry of earlier) expect(entry).toMatchObject({ actorId: staffId, actorName: null, actorTenantName: null, targetName: "Alpha" });
+
+    // Paging still works over the joined rows, and a renamed agent reads with its current name.
+    await h.database.db.execute(sql`update agents set name = 'Alpha renamed' where id = ${agentA}::uuid`);
+    const first = await named.admin.auditLog({ limit: 1 });
+    const second = await named.admin.auditLog({ limit: 1, cursor: first.nextCursor! });
+    expect(second.items[0]).toMatchObject({ id: pause!.id, targetName: "Alpha renamed" });
   });
 });

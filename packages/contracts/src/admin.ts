@@ -24,7 +24,22 @@ export const tenantSummary = z.object({
 });
 export type TenantSummary = z.infer<typeof tenantSummary>;
 
+/**
+ * The signed-in staff member as the directory knows them: ids from the token, names from the
+ * mirror rows (null when the directory has none, e.g. a staff member who never used a tenant API).
+ */
+export const staffMember = z.object({
+  userId: id,
+  tenantId: z.string(),
+  tenantName: z.string().nullable(),
+  displayName: z.string().nullable(),
+  email: z.string().nullable(),
+});
+export type StaffMember = z.infer<typeof staffMember>;
+
 export const adminOverview = z.object({
+  /** Who is asking: the panel's top bar names them from this. */
+  staffMember,
   tenants: z.array(tenantSummary),
   totals: z.object({ tenants: z.number().int(), agents: z.number().int(), executionsThisMonth: z.number().int(), costThisMonthUsd: z.number() }),
   daily: z.array(usageBucket),
@@ -88,14 +103,24 @@ export const adminExecution = executionWithSteps.extend({ tenantId, agentName: z
 export type AdminExecution = z.infer<typeof adminExecution>;
 
 export const auditLogInput = z.strictObject({ ...pageInput, tenantId: tenantId.optional() }).default({ limit: limits.pageSizeDefault });
+/**
+ * One staff action. The names are resolved when the log is read (null when the row they name is
+ * gone or has no name): the ids are what was recorded, the names what staff recognise.
+ */
 export const auditEntry = z.object({
   id,
   actorId: id,
   actorTenantId: z.string(),
+  /** The staff member's display name (or email) in the directory. */
+  actorName: z.string().nullable(),
+  actorTenantName: z.string().nullable(),
   action: z.string(),
   targetTenantId: z.string().nullable(),
+  targetTenantName: z.string().nullable(),
   targetType: z.string().nullable(),
   targetId: z.string().nullable(),
+  /** The agent's name for agent targets, the tenant's for tenant targets. */
+  targetName: z.string().nullable(),
   details: z.record(z.string(), z.unknown()),
   createdAt: isoDateTime,
 });

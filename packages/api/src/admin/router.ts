@@ -31,7 +31,7 @@ export const adminRouter = {
   overview: adminProcedure
     .input(adminOverviewInput)
     .output(adminOverview)
-    .query(({ ctx, input }) => admin.overview(ctx.tx, input.days)),
+    .query(({ ctx, input }) => admin.overview(ctx.tx, ctx.caller, input.days)),
 
   tenant: adminProcedure
     .input(adminTenantInput)

@@ -12,17 +12,15 @@ import type {
   AdminTenant,
   auditLogInput,
   AuditEntry,
+  StaffMember,
   ExecutionStatus,
   RetentionRun,
   StuckRun,
 } from "@agent-builder/contracts";
 import {
   adminAuditLog,
-  and,
   closeStuckExecutionsAsStaff,
   deleteOldExecutionsAsStaff,
-  desc,
-  eq,
   queryRows,
   sql,
   type SQL,
@@ -50,7 +48,8 @@ function scopeOf(actor: Caller, tenantId: string): Caller {
 const utcDay = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
 
 /** Month and daily figures come from the tenants' own rollups, as each tenant's usage.tenant and chart do. */
-export async function overview(tx: Tx, days: number): Promise<AdminOverview> {
+export async function overview(tx: Tx, actor: Caller, days: number): Promise<AdminOverview> {
+  const staffMember = await staffMemberOf(tx, actor);
   const tenants = await queryRows<AdminOverview["tenants"][number]>(
     tx,
     sql`with month as (select date_trunc('month', now() at time zone 'utc')::date as start)
@@ -85,6 +84,7 @@ export async function overview(tx: Tx, days: number): Promise<AdminOverview> {
         group by g.day order by g.day`,
   );
   return {
+    staffMember,
     tenants: tenants.map((t) => ({ ...t, lastExecutedAt: t.lastExecutedAt ? new Date(t.lastExecutedAt).toISOString() : null })),
     totals: {
       tenants: tenants.length,
@@ -94,6 +94,18 @@ export async function overview(tx: Tx, days: number): Promise<AdminOverview> {
     },
     daily,
   };
+}
+
+/** The staff member's names from the directory mirror, in one statement; nulls where it has none. */
+async function staffMemberOf(tx: Tx, actor: Caller): Promise<StaffMember> {
+  const [row] = await queryRows<Omit<StaffMember, "userId" | "tenantId">>(
+    tx,
+    sql`select (select name from tenants where id = ${actor.tenantId}) as "tenantName",
+               u.display_name as "displayName", u.email
+        from (select 1) as one
+        left join users u on u.tenant_id = ${actor.tenantId} and u.id = ${actor.userId}::uuid`,
+  );
+  return { userId: actor.userId, tenantId: actor.tenantId, tenantName: null, displayName: null, email: null, ...row };
 }
 
 export async function tenantDetail(tx: Tx, actor: Caller, tenantId: string): Promise<AdminTenant> {
@@ -215,23 +227,46 @@ export async function executionDetail(tx: Tx, actor: Caller, id: string): Promis
   return { ...execution, tenantId, agentName: agent?.name ?? "" };
 }
 
+/**
+ * A page of the log with the names of who and what, in one statement: the page is cut first
+ * (newest first, keyset), then each row joins at most one user, two tenants and one agent by key.
+ * `target_id` is text (a tenant id for tenant targets), so it is cast to a uuid for agent rows only.
+ */
 export async function auditLog(tx: Tx, input: z.output<typeof auditLogInput>) {
   const ordering = "createdAt:desc";
-  const conditions: SQL[] = [];
-  if (input.tenantId) conditions.push(eq(adminAuditLog.targetTenantId, input.tenantId));
+  const conditions: SQL[] = [sql`true`];
+  if (input.tenantId) conditions.push(sql`l.target_tenant_id = ${input.tenantId}`);
   if (input.cursor) {
     const cursor = decodeCursor(input.cursor, ordering);
-    conditions.push(sql`(${adminAuditLog.createdAt}, ${adminAuditLog.id}) < (${cursor.v}::timestamptz, ${cursor.id}::uuid)`);
+    conditions.push(sql`(l.created_at, l.id) < (${cursor.v}::timestamptz, ${cursor.id}::uuid)`);
   }
-  const rows = await tx
-    .select({ entry: adminAuditLog, cursorKey: sql<string>`${adminAuditLog.createdAt}::text`, id: adminAuditLog.id })
-    .from(adminAuditLog)
-    .where(and(...conditions))
-    .orderBy(desc(adminAuditLog.createdAt), desc(adminAuditLog.id))
-    .limit(input.limit + 1);
-  return toPage(rows, input.limit, ordering, ({ entry }): AuditEntry => ({ ...entry, createdAt: entry.createdAt.toISOString() }));
+  const rows = await queryRows<Omit<AuditEntry, "createdAt"> & { createdAt: string | Date; cursorKey: string }>(
+    tx,
+    sql`with page as (
+          select l.* from admin_audit_log l
+          where ${sql.join(conditions, sql` and `)}
+          order by l.created_at desc, l.id desc
+          limit ${input.limit + 1}
+        )
+        select l.id, l.actor_id as "actorId", l.actor_tenant_id as "actorTenantId",
+               coalesce(actor.display_name, actor.email) as "actorName", actor_tenant.name as "actorTenantName",
+               l.action, l.target_tenant_id as "targetTenantId", target_tenant.name as "targetTenantName",
+               l.target_type as "targetType", l.target_id as "targetId",
+               case l.target_type when 'agent' then target_agent.name when 'tenant' then target_tenant.name end as "targetName",
+               l.details, l.created_at as "createdAt", l.created_at::text as "cursorKey"
+        from page l
+        left join users actor on actor.tenant_id = l.actor_tenant_id and actor.id = l.actor_id
+        left join tenants actor_tenant on actor_tenant.id = l.actor_tenant_id
+        left join tenants target_tenant on target_tenant.id = l.target_tenant_id
+        left join agents target_agent on target_agent.tenant_id = l.target_tenant_id
+          and target_agent.id = (case when l.target_type = 'agent' then l.target_id::uuid end)
+        order by l.created_at desc, l.id desc`,
+  );
+  return toPage(rows, input.limit, ordering, ({ cursorKey: _key, ...entry }): AuditEntry => ({
+    ...entry,
+    createdAt: new Date(entry.createdAt).toISOString(),
+  }));
 }
-
 
 async function requireTenant(tx: Tx, tenantId: string) {
   const [row] = await queryRows(tx, sql`select 1 from tenants where id = ${tenantId}`);
