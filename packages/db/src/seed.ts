@@ -62,12 +62,41 @@ export const demoTenants: DemoTenant[] = [
   demoTenant(2, "globex", "Globex", "globex.test", ["Operations", "Sales"]),
 ];
 
-const agentNames = [
-  "Support triage", "Refund assistant", "Literature scout", "Paper summariser", "Campaign copywriter",
-  "SEO reviewer", "Meeting notes", "Onboarding guide", "Data cleaner", "Release notes writer",
-  "Invoice checker", "Lead qualifier", "Churn analyst", "Policy Q&A", "Incident responder",
-  "Translation helper", "Interview scheduler", "Code reviewer", "Forecast explainer", "Inbox sorter",
+/**
+ * The demo agents in seeding order (acme's 12, then globex's 8), each in the space of its
+ * tenant whose work it does, so a demo space's agents read as that team's.
+ */
+export const demoAgents: ReadonlyArray<{ name: string; space: string }> = [
+  { name: "Support triage", space: "Support" },
+  { name: "Refund assistant", space: "Support" },
+  { name: "Literature scout", space: "Research" },
+  { name: "Paper summariser", space: "Research" },
+  { name: "Campaign copywriter", space: "Marketing" },
+  { name: "SEO reviewer", space: "Marketing" },
+  { name: "Meeting notes", space: "Research" },
+  { name: "Onboarding guide", space: "Support" },
+  { name: "Data cleaner", space: "Research" },
+  { name: "Release notes writer", space: "Marketing" },
+  { name: "Invoice checker", space: "Support" },
+  { name: "Lead qualifier", space: "Marketing" },
+  { name: "Churn analyst", space: "Sales" },
+  { name: "Policy Q&A", space: "Operations" },
+  { name: "Incident responder", space: "Operations" },
+  { name: "Translation helper", space: "Operations" },
+  { name: "Interview scheduler", space: "Operations" },
+  { name: "Code reviewer", space: "Operations" },
+  { name: "Forecast explainer", space: "Sales" },
+  { name: "Inbox sorter", space: "Sales" },
 ];
+const agentCounts = [12, 8];
+
+/**
+ * The demo's history starts this many days before `now`: tenants, users and spaces exist from
+ * then, agents are created over the following days, executions run in the last 60.
+ */
+const historyDays = 75;
+const day = 86_400_000;
+
 const statusCycle: AgentStatus[] = ["active", "active", "active", "draft", "paused", "active", "archived"];
 const models: Array<Pick<LlmConfig, "provider" | "model">> = [
   { provider: "openai", model: "gpt-4.1-mini" },
@@ -92,13 +121,16 @@ export async function seedDemoData(db: Database, now = new Date()): Promise<Seed
   if (existing.length > 0) return result;
 
   const random = prng(42);
+  // Before the first agent: a tenant's directory exists before anything is created in it.
+  const since = new Date(now.getTime() - historyDays * day);
+  const founded = { createdAt: since, updatedAt: since };
   let agentNumber = 0;
   for (const [tenantIndex, tenant] of demoTenants.entries()) {
-    const agentCount = tenantIndex === 0 ? 12 : 8;
+    const agentCount = agentCounts[tenantIndex]!;
     await withTenant(db, tenant.id, async (tx) => {
-      await tx.insert(tenants).values({ id: tenant.id, name: tenant.name });
-      await tx.insert(users).values(tenant.users.map((u) => ({ ...u, tenantId: tenant.id })));
-      await tx.insert(spaces).values(tenant.spaces.map((s) => ({ ...s, tenantId: tenant.id })));
+      await tx.insert(tenants).values({ id: tenant.id, name: tenant.name, ...founded });
+      await tx.insert(users).values(tenant.users.map((u) => ({ ...u, tenantId: tenant.id, ...founded })));
+      await tx.insert(spaces).values(tenant.spaces.map((s) => ({ ...s, tenantId: tenant.id, ...founded })));
       for (let i = 0; i < agentCount; i++, agentNumber++) {
         const counts = await seedAgent(tx, tenant, tenantIndex + 1, i + 1, agentNumber, random, now);
         result.executions += counts.executions;
@@ -124,13 +156,15 @@ async function seedAgent(
   const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
   const status = statusCycle[agentNumber % statusCycle.length]!;
   const owner = tenant.users[1 + (n % 2)]!;
-  const space = tenant.spaces[n % tenant.spaces.length]!;
+  const demo = demoAgents[agentNumber]!;
+  const space = tenant.spaces.find((s) => s.name === demo.space);
+  if (!space) throw new Error(`demo agent ${demo.name}: ${tenant.id} has no space ${demo.space}`);
   const agentId = demoId(tenantIndex, kinds.agent, n);
-  const createdAt = new Date(now.getTime() - (75 - n) * 86_400_000);
+  const createdAt = new Date(now.getTime() - (historyDays - n) * day);
   await tx.insert(agents).values({
     id: agentId,
     tenantId: tenant.id,
-    name: agentNames[agentNumber % agentNames.length]!,
+    name: demo.name,
     description: `Demo agent #${agentNumber + 1} for ${space.name}.`,
     status,
     ownerId: owner.id,
@@ -151,7 +185,7 @@ async function seedAgent(
   const stepRows: Array<typeof agentExecutionSteps.$inferInsert> = [];
   for (let e = 0; e < executionCount; e++) {
     const daysAgo = Math.floor(Math.pow(random(), 1.3) * 60);
-    const startedAt = new Date(now.getTime() - daysAgo * 86_400_000 - Math.floor(random() * 86_400_000));
+    const startedAt = new Date(now.getTime() - daysAgo * day - Math.floor(random() * day));
     const roll = random();
     const running = daysAgo === 0 && roll < 0.1;
     const outcome: ExecutionStatus = running ? "running" : roll < 0.84 ? "succeeded" : roll < 0.95 ? "failed" : "cancelled";
@@ -166,7 +200,7 @@ async function seedAgent(
       tenantId: tenant.id,
       agentId,
       userId: pick(tenant.users).id,
-      inputData: { prompt: `Demo request ${e + 1} to ${agentNames[agentNumber % agentNames.length]}` },
+      inputData: { prompt: `Demo request ${e + 1} to ${demo.name}` },
       outputData: outcome === "succeeded" ? { text: "Done: here is the demo answer." } : null,
       status: outcome,
       startedAt,
