@@ -6,15 +6,17 @@ export default defineConfig({
   platform: "neutral",
   target: "es2022",
   clean: true,
-  // Declarations: the API's types come from its own bundled declaration file
-  // (packages/api/dist/index.d.ts, built first by turbo) and are inlined here, together with
-  // the contracts they mention, so an app outside this workspace gets exact types.
+  // Declarations: AppRouter and the contract types it mentions are compiled from the API's and
+  // the contracts' TypeScript source and inlined, so the SDK builds on its own from a fresh
+  // clone (nothing of the workspace needs to be built first) and an app outside this workspace
+  // gets exact types. The paths send these two imports to source; every other package stays an
+  // import and is tree-shaken away when unused (test/pack.test.ts fails if an
+  // `@agent-builder/*` import is left in a packed declaration).
   dts: {
-    resolve: [/^@agent-builder\//],
     compilerOptions: {
       paths: {
-        "@agent-builder/api": ["../api/dist/index.d.ts"],
-        "@agent-builder/contracts": ["../contracts/dist/index.d.ts"],
+        "@agent-builder/api": ["../api/src/index.ts"],
+        "@agent-builder/contracts": ["../contracts/src/index.ts"],
       },
     },
   },

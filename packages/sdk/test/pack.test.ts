@@ -1,26 +1,45 @@
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const sdkDir = fileURLToPath(new URL("..", import.meta.url));
+const repoRoot = join(sdkDir, "../..");
 const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
 
 /**
- * The SDK as another team installs it: `pnpm pack`, installed with npm into a project outside
- * this workspace (no workspace links, no source), then strict code is typechecked against it
- * and both module formats are loaded.
+ * The SDK as another team installs it, built the way a fresh clone builds it: the repository's
+ * tracked files (as they are in the working tree, so uncommitted edits count) are copied to a
+ * temporary folder, installed, and `pnpm pack` runs there with nothing built (its prepack builds
+ * the SDK alone). The tarball is installed with npm into a project outside any workspace (no
+ * workspace links, no source), strict code is typechecked against it and both module formats
+ * are loaded.
  */
-describe("the packed SDK, installed outside the workspace", () => {
+describe("the packed SDK, built from a fresh clone and installed outside the workspace", () => {
+  let clone: string;
   let project: string;
+  let builtBeforePack: string[];
 
   beforeAll(() => {
+    clone = mkdtempSync(join(tmpdir(), "sdk-clone-"));
+    const tracked = execFileSync("git", ["ls-files", "-z"], { cwd: repoRoot }).toString().split("\0").filter(Boolean);
+    for (const file of tracked) {
+      const from = join(repoRoot, file);
+      if (!existsSync(from)) continue; // deleted in the working tree, not yet committed
+      mkdirSync(dirname(join(clone, file)), { recursive: true });
+      copyFileSync(from, join(clone, file));
+    }
+    execFileSync("pnpm", ["install", "--offline", "--frozen-lockfile"], { cwd: clone, stdio: "pipe" });
+    builtBeforePack = ["apps", "packages"].flatMap((group) =>
+      readdirSync(join(clone, group)).filter((name) => existsSync(join(clone, group, name, "dist"))).map((name) => `${group}/${name}/dist`),
+    );
+
     project = mkdtempSync(join(tmpdir(), "sdk-consumer-"));
-    execFileSync("pnpm", ["pack", "--pack-destination", project], { cwd: sdkDir, stdio: "pipe" });
+    execFileSync("pnpm", ["pack", "--pack-destination", project], { cwd: join(clone, "packages/sdk"), stdio: "pipe" });
     const tarball = readdirSync(project).find((f) => f.endsWith(".tgz"))!;
     writeFileSync(
       join(project, "package.json"),
@@ -47,8 +66,14 @@ describe("the packed SDK, installed outside the workspace", () => {
     mkdirSync(join(project, "node_modules"), { recursive: true });
     copyFileSync(join(sdkDir, "test/consumer/consumer.ts"), join(project, "consumer.ts"));
     execFileSync("npm", ["install", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"], { cwd: project, stdio: "pipe" });
-  }, 180_000);
-  afterAll(() => rmSync(project, { recursive: true, force: true }));
+  }, 240_000);
+  afterAll(() => {
+    for (const dir of [clone, project]) if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("was packed from a clone in which nothing was built", () => {
+    expect(builtBeforePack).toEqual([]);
+  });
 
   it("depends on @trpc/client and @trpc/server only: no server code, ORM or validator", () => {
     const manifest = JSON.parse(readFileSync(join(project, "node_modules/@agent-builder/sdk/package.json"), "utf8")) as {
@@ -64,6 +89,18 @@ describe("the packed SDK, installed outside the workspace", () => {
       "index.d.ts",
       "index.js",
     ]);
+  });
+
+  it("declarations import no workspace package: every type is inlined", () => {
+    // Such an import is `any` for a consumer with skipLibCheck, and TS2307 without it.
+    const packageDir = join(project, "node_modules/@agent-builder/sdk");
+    const declarations = readdirSync(packageDir, { recursive: true, encoding: "utf8" }).filter((f) => /\.d\.[cm]?ts$/.test(f));
+    expect(declarations.sort()).toEqual(["dist/index.d.cts", "dist/index.d.ts"]);
+    const specifier = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*|<reference\s+types\s*=\s*)["'](@agent-builder\/[^"']*)["']/g;
+    const workspaceImports = declarations.flatMap((file) =>
+      [...readFileSync(join(packageDir, file), "utf8").matchAll(specifier)].map((match) => `${file}: ${match[1]}`),
+    );
+    expect(workspaceImports).toEqual([]);
   });
 
   it("typechecks strict code calling every namespace, and rejects wrong inputs", () => {
