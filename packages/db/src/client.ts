@@ -9,6 +9,7 @@ import pg from "pg";
 
 import { queryTimeoutMs, releasingTransactions, type DatabaseHandle, type QueryLogger } from "./database";
 import { migrationsFolder } from "./paths";
+import { lockDatabaseFolder, type FolderLock } from "./pglite-lock";
 import * as schema from "./schema";
 
 export interface PostgresOptions {
@@ -59,17 +60,38 @@ export interface PgliteOptions {
   logger?: QueryLogger;
 }
 
+/**
+ * PGlite in memory, or in `dataDir`. A folder is locked for this process first (PGlite is
+ * single-process; see pglite-lock.ts): a second process gets DatabaseFolderLockedError at once.
+ */
 export async function openPglite(options: PgliteOptions = {}): Promise<DatabaseHandle & { client: PGlite }> {
-  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const client = await PGlite.create({ dataDir: options.dataDir, loadDataDir: options.loadDataDir });
+  let lock: FolderLock | undefined;
+  if (options.dataDir) {
+    mkdirSync(options.dataDir, { recursive: true });
+    lock = lockDatabaseFolder(options.dataDir);
+  }
+  let client: PGlite;
+  try {
+    client = await PGlite.create({ dataDir: options.dataDir, loadDataDir: options.loadDataDir });
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   const db = drizzlePglite(client, { schema, logger: options.logger });
   return {
     db,
     client,
     driver: "pglite",
     migrate: () => migratePglite(db, { migrationsFolder }),
-    // A PGlite that loaded a dump keeps the process alive until it is closed.
-    close: () => client.close(),
+    // A PGlite that loaded a dump keeps the process alive until it is closed. The folder is
+    // released only after PGlite has flushed and closed its files.
+    close: async () => {
+      try {
+        await client.close();
+      } finally {
+        lock?.release();
+      }
+    },
   };
 }
 

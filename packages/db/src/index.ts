@@ -5,3 +5,4 @@ export * from "./neon";
 export * from "./migrations";
 export * from "./seed";
 export { defaultPgliteDir } from "./paths";
+export { DatabaseFolderLockedError, type LockHolder } from "./pglite-lock";
