@@ -19,6 +19,9 @@ export interface RunningApi {
   /** tRPC endpoint, e.g. http://localhost:41234/trpc */
   url: string;
   token(claims: TokenClaims): Promise<string>;
+  /** The server's process id (it holds the embedded database folder) and everything it printed. */
+  pid: number;
+  output(): string;
   close(): Promise<void>;
 }
 
@@ -27,6 +30,8 @@ export interface ApiServerOptions {
   seed?: boolean;
   /** Extra environment for the server (e.g. CORS_ORIGINS). */
   env?: Record<string, string>;
+  /** PGlite: this data folder (kept after close) instead of a throwaway one. */
+  dataDir?: string;
 }
 
 /** PGlite: a throwaway data folder the server migrates itself. Postgres: a fresh copy of the migrated template. */
@@ -39,7 +44,7 @@ export async function startApiServer(target: Exclude<TestTarget, "neon"> = "pgli
     database = await createTestDatabase("postgres");
     env.DATABASE_URL = database.url!;
   } else {
-    env.PGLITE_DIR = dataDir = mkdtempSync(join(tmpdir(), "agent-builder-e2e-"));
+    env.PGLITE_DIR = options.dataDir ?? (dataDir = mkdtempSync(join(tmpdir(), "agent-builder-e2e-")));
   }
 
   const child = spawn(process.execPath, ["--import", "tsx", options.seed ? "src/dev.ts" : "src/node.ts"], {
@@ -65,6 +70,8 @@ export async function startApiServer(target: Exclude<TestTarget, "neon"> = "pgli
   return {
     url,
     token: (claims) => mintToken(e2eSecret, claims),
+    pid: child.pid!,
+    output: () => output,
     close: async () => {
       const exited = new Promise((resolve) => child.once("exit", resolve));
       child.kill("SIGTERM");

@@ -12,9 +12,11 @@ import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 
 import { openDatabase } from "./client";
+import type { DatabaseHandle } from "./database";
 import { appliedMigrations, readJournal, rollbackLast } from "./migrations";
 import { closeStuckExecutions, collectReport, compactUsage, deleteOldExecutions, exportTenant, formatReport, importTenant } from "./operations";
 import { defaultPgliteDir } from "./paths";
+import { DatabaseFolderLockedError } from "./pglite-lock";
 import { seedDemoData } from "./seed";
 
 const { positionals, values } = parseArgs({
@@ -48,7 +50,14 @@ function positive(name: string, value: string | undefined, required: boolean): n
   return n;
 }
 
-const handle = await openDatabase({ url, dataDir: defaultPgliteDir });
+let handle: DatabaseHandle;
+try {
+  handle = await openDatabase({ url, dataDir: defaultPgliteDir });
+} catch (error) {
+  // The folder is locked by another process (the dev server): its message says what to do.
+  console.error(error instanceof DatabaseFolderLockedError ? error.message : `cannot open ${target}: ${describeFailure(error)}`);
+  process.exit(error instanceof DatabaseFolderLockedError ? 3 : 1);
+}
 try {
   switch (command) {
     case "migrate": {
@@ -175,8 +184,35 @@ try {
       process.exitCode = 2;
   }
 } catch (error) {
-  console.error(error instanceof Error ? error.message : error);
+  console.error(`${command} on ${target} failed: ${describeFailure(error)}`);
   process.exitCode = 1;
 } finally {
   await handle.close();
+}
+
+/**
+ * What went wrong, in the database's words. Drizzle wraps driver errors ("Failed query: … params:
+ * …") and keeps the Postgres error (SQLSTATE, message, detail, hint) in `cause`: print that.
+ */
+function describeFailure(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const database = findDatabaseError(error);
+  if (!database) return error.message;
+  const parts = [`database error ${database.code}: ${database.message}`];
+  if (database.detail) parts.push(`detail: ${database.detail}`);
+  if (database.hint) parts.push(`hint: ${database.hint}`);
+  const query = /^Failed query: ([\s\S]*?)\nparams:/.exec(error.message)?.[1];
+  if (query) parts.push(`while running: ${query.replace(/\s+/g, " ").slice(0, 200)}`);
+  return parts.join("\n  ");
+}
+
+function findDatabaseError(error: unknown): { code: string; message: string; detail?: string; hint?: string } | undefined {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) {
+      return current as Error & { code: string; detail?: string; hint?: string };
+    }
+    current = current.cause;
+  }
+  return undefined;
 }

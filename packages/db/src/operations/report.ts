@@ -80,8 +80,11 @@ export interface IndexUsage {
   primary: boolean;
   /** Primary key, unique or exclusion constraint: needed whatever its scan count. */
   enforcesConstraint: boolean;
-  /** No scans since the statistics were reset, and no constraint depends on it. */
-  unused: boolean;
+  /**
+   * No scans since the statistics were reset, and no constraint depends on it. null on PGlite,
+   * where the counters belong to this process alone (see `indexStatistics.perProcess`).
+   */
+  unused: boolean | null;
 }
 
 export type SlowStatements =
@@ -93,7 +96,15 @@ export interface DatabaseReport {
   tables: TableSize[];
   indexes: IndexUsage[];
   /** Whether scan counts mean anything here, and since when they count. */
-  indexStatistics: { collected: boolean; since: string | null };
+  indexStatistics: {
+    collected: boolean;
+    since: string | null;
+    /**
+     * PGlite keeps its statistics in the process that opened it, from zero at every open: the
+     * dev server's scans are invisible to a later `db:report`, so "no scans" says nothing.
+     */
+    perProcess: boolean;
+  };
   slowStatements: SlowStatements;
   stuck: { olderThanMinutes: number; tenants: Array<{ tenantId: string; running: number; oldestStartedAt: string }>; total: number };
   /** null when the migrations table cannot be read by this role. */
@@ -120,7 +131,7 @@ export async function collectReport(db: Database, options: ReportOptions = {}): 
   const tables = await queryRows<TableSize>(db, reportQueries.tableSizes);
   const indexes = (await queryRows<Omit<IndexUsage, "unused">>(db, reportQueries.indexUsage)).map((i) => ({
     ...i,
-    unused: i.scans === 0 && !i.enforcesConstraint,
+    unused: pglite ? null : i.scans === 0 && !i.enforcesConstraint,
   }));
   const stuckTenants = await withStaff(db, (tx) =>
     queryRows<{ tenantId: string; running: number; oldestStartedAt: unknown }>(tx, reportQueries.stuckExecutions(stuckMinutes)),
@@ -129,7 +140,7 @@ export async function collectReport(db: Database, options: ReportOptions = {}): 
     server: { version: server!.version, database: server!.database, pglite },
     tables,
     indexes,
-    indexStatistics: { collected: server!.trackCounts, since: iso(server!.statsReset) },
+    indexStatistics: { collected: server!.trackCounts, since: iso(server!.statsReset), perProcess: pglite },
     slowStatements: await slowStatements(db, pglite, options.statementLimit ?? 10),
     stuck: {
       olderThanMinutes: stuckMinutes,
@@ -200,7 +211,8 @@ export function formatReport(report: DatabaseReport): string {
   );
 
   const stats = report.indexStatistics;
-  out.push("", `Indexes, largest first (scans since ${stats.since ?? "the server started"}${stats.collected ? "" : "; track_counts is off, so scans are not counted"})`);
+  const scansSince = stats.perProcess ? "this command opened the embedded database" : (stats.since ?? "the server started");
+  out.push("", `Indexes, largest first (scans since ${scansSince}${stats.collected ? "" : "; track_counts is off, so scans are not counted"})`);
   out.push(
     table(
       ["table", "index", "size", "scans", "note"],
@@ -211,9 +223,12 @@ export function formatReport(report: DatabaseReport): string {
   const unused = report.indexes.filter((i) => i.unused);
   out.push(
     "",
-    unused.length
-      ? `Unused indexes (no scans, no constraint; check every replica and a full business cycle before dropping): ${unused.map((i) => i.index).join(", ")}`
-      : "Unused indexes: none",
+    stats.perProcess
+      ? "Unused indexes: not reported on PGlite. Its scan counters live in the process that opened it and start at zero each time, " +
+          "so the dev server's scans are not counted here; run `pnpm db:report` against Postgres (DATABASE_URL) to find unused indexes."
+      : unused.length
+        ? `Unused indexes (no scans, no constraint; check every replica and a full business cycle before dropping): ${unused.map((i) => i.index).join(", ")}`
+        : "Unused indexes: none",
   );
 
   out.push("", "Slowest statements by mean time (pg_stat_statements)");
