@@ -1,13 +1,15 @@
 /** Routes and the frame around every signed-in page: navigation, who is signed in, sign-out. */
-import { useQueryClient } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { Navigate, NavLink, Route, Routes, useLocation, useNavigate } from "react-router";
 
 import { AgentPage } from "./agents/agent-page";
+import { useTRPC } from "./api";
 import { AuditLogPage } from "./audit-log/audit-log-page";
 import { ExecutionPage } from "./executions/execution-page";
 import { ExecutionsPage } from "./executions/executions-page";
 import { MaintenancePage } from "./maintenance/maintenance-page";
+import { shortId } from "./format";
 import { OverviewPage } from "./overview/overview-page";
 import { readClaims, signOut, useToken } from "./session";
 import { SignInPage } from "./sign-in/sign-in-page";
@@ -50,6 +52,14 @@ function Shell({ token, children }: { token: string; children: ReactNode }) {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const claims = readClaims(token);
+  // The overview answers who is asking; same input as the overview page and the filters' tenant
+  // lists, so it is one cached request. Until it answers (or if it fails), the token's ids stand in.
+  const trpc = useTRPC();
+  const staff = useQuery(trpc.admin.overview.queryOptions({ days: 30 })).data?.staffMember;
+  const userId = staff?.userId ?? claims?.sub;
+  const tenantId = staff?.tenantId ?? claims?.tid;
+  const name = staff?.displayName ?? staff?.email ?? (userId ? shortId(userId) : "unknown");
+  const tenantName = staff?.tenantName ?? tenantId;
   const leave = () => {
     signOut();
     // Nothing one staff member loaded may be shown to the next one in this tab.
@@ -74,9 +84,9 @@ function Shell({ token, children }: { token: string; children: ReactNode }) {
       <div className="main">
         <header className="topbar">
           <span className="topbar-note">Staff view · all tenants · times in UTC</span>
-          <span className="whoami" title={claims?.sub}>
-            Signed in as <strong>{claims?.sub ? `${claims.sub.slice(0, 8)}…` : "unknown"}</strong>
-            {claims?.tid && <> of {claims.tid}</>}
+          <span className="whoami" data-testid="whoami" title={[userId && `user ${userId}`, tenantId && `tenant ${tenantId}`].filter(Boolean).join(" · ")}>
+            Signed in as <strong>{name}</strong>
+            {tenantName && <> of {tenantName}</>}
             {claims?.role && <span className="role">{claims.role}</span>}
           </span>
           <button type="button" className="secondary" onClick={leave}>

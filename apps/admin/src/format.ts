@@ -20,19 +20,17 @@ export function formatCompact(value: number): string {
 }
 
 /**
- * US dollars. Agent runs cost fractions of a cent, so small amounts keep enough decimals to
- * differ from zero (0.000812 → "$0.000812", 0.0123 → "$0.0123") while amounts from a dollar
- * up have cents ("$1,234.50").
+ * US dollars, always with four decimals: agent runs cost fractions of a cent, and one fixed
+ * precision keeps amounts comparable at a glance and aligned in columns ($0.0017, $0.0001,
+ * $12.3456, $1,234.5000). A non-zero amount that would round to zero reads "<$0.0001", so it is
+ * not mistaken for nothing.
  */
+const usd = new Intl.NumberFormat(locale, { style: "currency", currency: "USD", minimumFractionDigits: 4, maximumFractionDigits: 4 });
+const usdSmallest = 0.0001;
+
 export function formatUsd(value: number): string {
-  const magnitude = Math.abs(value);
-  const decimals = magnitude === 0 || magnitude >= 1 ? 2 : Math.min(6, Math.max(2, 2 - Math.floor(Math.log10(magnitude))));
-  return new Intl.NumberFormat(locale, {
-    style: "currency",
-    currency: "USD",
-    minimumFractionDigits: 2,
-    maximumFractionDigits: decimals,
-  }).format(value);
+  if (value > 0 && value < usdSmallest / 2) return `<${usd.format(usdSmallest)}`;
+  return usd.format(value === 0 ? 0 : value);
 }
 
 /** 0.0734 → "7.3%"; null (nothing to divide by) → "–". */

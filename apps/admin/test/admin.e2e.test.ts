@@ -124,6 +124,65 @@ const nav = (name: string) => page.getByRole("navigation", { name: "Main" }).get
 const path = () => new URL(page.url()).pathname;
 const rowsOf = (table: string) => page.locator(`table[aria-label="${table}"] tbody tr`);
 
+/** Every dollar amount in the panel has this one shape: four decimals, or "<$0.0001" for a sliver above zero. */
+const usdShape = /^(<\$0\.0001|\$\d{1,3}(,\d{3})*\.\d{4})$/;
+async function expectUsd(texts: string[], where: string) {
+  expect(texts.length, `no amounts found on ${where}`).toBeGreaterThan(0);
+  for (const text of texts) expect(text.trim(), `an amount on ${where}`).toMatch(usdShape);
+}
+
+/** The texts of one column of a table, found by its header. */
+function columnTexts(table: string, header: string): Promise<string[]> {
+  return page.evaluate(
+    ([label, name]) => {
+      const element = document.querySelector(`table[aria-label="${label}"]`);
+      if (!element) return [];
+      const index = [...element.querySelectorAll("thead th")].findIndex((th) => th.textContent?.trim().toLowerCase() === name.toLowerCase());
+      if (index < 0) return [];
+      return [...element.querySelectorAll("tbody tr")].map((tr) => tr.children[index]?.textContent ?? "");
+    },
+    [table, header] as const,
+  );
+}
+
+/** The value of a headline figure ("Cost this month", ...). */
+const statValue = (label: string) => page.locator(".stat").filter({ has: page.locator(".stat-label", { hasText: label }) }).locator(".stat-value");
+
+/**
+ * The usage-by-period table: it has a Cancelled row, and in every period Executions is
+ * Succeeded + Failed + Cancelled (usage counts runs as they finish). Returns the figures.
+ */
+async function expectUsageRowsAddUp(where: string) {
+  const table = page.locator('table[aria-label="Usage by period"]');
+  await table.waitFor();
+  const figures = await table.evaluate((element) =>
+    Object.fromEntries(
+      [...element.querySelectorAll("tbody tr")].map((tr) => [tr.querySelector("th")!.textContent!.trim(), [...tr.querySelectorAll("td")].map((td) => td.textContent!.trim())]),
+    ),
+  );
+  expect(Object.keys(figures), where).toEqual(expect.arrayContaining(["Executions", "Succeeded", "Failed", "Cancelled"]));
+  const count = (text: string) => Number(text.replace(/,/g, ""));
+  figures.Executions!.forEach((executions, period) => {
+    const parts = ["Succeeded", "Failed", "Cancelled"].map((row) => count(figures[row]![period]!));
+    expect(parts.reduce((a, b) => a + b), `${where}, period ${period}: Executions ${executions} = Succeeded + Failed + Cancelled ${parts.join(" + ")}`).toBe(count(executions));
+  });
+  await expectUsd(figures.Cost!, `${where} usage table`);
+  return figures;
+}
+
+/** The chart's legend names exactly the series it draws: three outcome bars and the cost line. */
+async function expectLegendMatchesSeries() {
+  const chart = page.locator("figure.chart").first();
+  await chart.locator(".recharts-bar-rectangle").first().waitFor();
+  expect(await chart.locator(".recharts-legend-item-text").allTextContents()).toEqual(["succeeded", "failed", "cancelled", "cost"]);
+  expect(await chart.locator(".recharts-bar").count()).toBe(3);
+  expect(await chart.locator(".recharts-line").count()).toBe(1);
+  // The cost axis reads in the same format as every other amount.
+  await expectUsd(await chart.locator('.recharts-cartesian-axis-tick-value[orientation="right"]').allTextContents(), "the cost axis");
+}
+
+let pausedAgent: { id: string; name: string };
+
 function apiClient(token: string) {
   return createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: api.url, headers: { authorization: `Bearer ${token}` } })] });
 }
@@ -146,6 +205,12 @@ describe("admin panel in Chromium", () => {
     await page.getByLabel("Bearer token").fill("not-a-jwt");
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByRole("alert").filter({ hasText: "The API rejected this token" }).waitFor();
+
+    // Shift+Enter is a line break in the box, not a submit.
+    await page.getByLabel("Bearer token").fill("two");
+    await page.getByLabel("Bearer token").press("Shift+Enter");
+    expect(await page.getByLabel("Bearer token").inputValue()).toBe("two\n");
+    expect(path()).toBe("/sign-in");
   });
 
   it("shows a page-level error when a stored token is not an admin's", async () => {
@@ -161,11 +226,18 @@ describe("admin panel in Chromium", () => {
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
   });
 
-  it("signs in with a pasted admin token; the overview lists both demo tenants and charts them", async () => {
+  it("signs in with a pasted admin token and Enter; the top bar names the staff member; the overview lists both demo tenants and charts them", async () => {
     await page.getByLabel("Bearer token").fill(adminToken);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    // Enter in the token box signs in (no click): the box gets no line break and the overview opens.
+    await page.getByLabel("Bearer token").press("Enter");
     await page.getByRole("heading", { name: "Overview" }).waitFor();
     expect(path()).toBe("/");
+
+    // The top bar names the staff member and their tenant; the ids are on hover.
+    const whoami = page.getByTestId("whoami");
+    await whoami.filter({ hasText: "Ada Admin" }).waitFor();
+    expect(await whoami.textContent()).toContain("Signed in as Ada Admin of Acme Corp");
+    expect(await whoami.getAttribute("title")).toBe(`user ${acme.admin} · tenant acme`);
 
     const tenants = rowsOf("Tenants");
     await tenants.first().waitFor();
@@ -187,6 +259,9 @@ describe("admin panel in Chromium", () => {
     const tooltip = page.locator(".chart-tooltip");
     await tooltip.waitFor();
     expect(await tooltip.textContent()).toMatch(/Executions: \d+.*Cost: \$/);
+    await expectUsd([(await tooltip.locator("div", { hasText: /^Cost: / }).textContent())!.replace(/^Cost: /, "")], "the chart tooltip");
+    await expectLegendMatchesSeries();
+    await expectUsd([(await statValue("Cost this month").textContent())!, ...(await columnTexts("Tenants", "Cost"))], "the overview");
     await expectNoHorizontalScroll();
     await screenshot("overview");
 
@@ -207,6 +282,10 @@ describe("admin panel in Chromium", () => {
     expect(await page.locator('table[aria-label="Users"]').textContent()).toContain("Ada Admin");
     const statuses = new Set(await agents.evaluateAll((rows) => rows.map((r) => r.getAttribute("data-status"))));
     expect(statuses.size).toBeGreaterThan(1);
+    // The demo data has cancelled runs, so the Cancelled row is what makes the rows add up.
+    const usage = await expectUsageRowsAddUp("the tenant page");
+    expect(Number(usage.Cancelled!.at(-1)!.replace(/,/g, ""))).toBeGreaterThan(0);
+    await expectUsd([(await statValue("Cost this month").textContent())!, ...(await columnTexts("Agents", "Cost"))], "the tenant page");
 
     await page.locator("select[name=status]").selectOption("active");
     await page.waitForFunction(() => {
@@ -235,7 +314,11 @@ describe("admin panel in Chromium", () => {
     await agentLink.click();
     await page.waitForURL(/\/agents\/[0-9a-f-]{36}$/);
     const agentId = path().split("/").pop()!;
+    pausedAgent = { id: agentId, name: agentName };
     await page.getByRole("heading", { name: agentName, exact: true }).waitFor();
+    await expectUsageRowsAddUp("the agent page");
+    await expectLegendMatchesSeries();
+    await expectUsd([(await statValue("Cost (lifetime)").textContent())!, ...(await columnTexts("Executions", "Cost"))], "the agent page");
 
     const statusLine = page.locator(".status-line");
     expect(await statusLine.locator(".badge").textContent()).toBe("active");
@@ -260,7 +343,15 @@ describe("admin panel in Chromium", () => {
     expect((await client.admin.agent.query({ id: agentId })).agent.status).toBe("paused");
     const entries = (await client.admin.auditLog.query({ tenantId: "acme" })).items.filter((e) => e.targetId === agentId);
     expect(entries).toHaveLength(1);
-    expect(entries[0]).toMatchObject({ actorId: acme.admin, action: "agent.setStatus", details: { from: "active", to: "paused", reason: "e2e: paused for review" } });
+    expect(entries[0]).toMatchObject({
+      actorId: acme.admin,
+      actorName: "Ada Admin",
+      actorTenantName: "Acme Corp",
+      action: "agent.setStatus",
+      targetTenantName: "Acme Corp",
+      targetName: agentName,
+      details: { from: "active", to: "paused", reason: "e2e: paused for review" },
+    });
     await expectNoHorizontalScroll();
     await screenshot("agent");
   });
@@ -282,6 +373,7 @@ describe("admin panel in Chromium", () => {
     expect(await steps.first().textContent()).toContain("thought");
     const tokens = await page.locator('table[aria-label="Token breakdown"]').textContent();
     expect(tokens).toContain(execution.usage.totalTokens.toLocaleString("en-US"));
+    await expectUsd([(await statValue("Cost").first().textContent())!], "the execution page");
     await expectNoHorizontalScroll();
     await screenshot("execution");
   });
@@ -292,6 +384,7 @@ describe("admin panel in Chromium", () => {
     const rows = rowsOf("Executions");
     await rows.first().waitFor();
     expect(await rows.count()).toBe(25);
+    await expectUsd(await columnTexts("Executions", "Cost"), "the executions list");
 
     // Keyset pages: forward with the API's cursor, back with the remembered one.
     const firstId = await rows.first().locator("a").first().getAttribute("title");
@@ -334,8 +427,20 @@ describe("admin panel in Chromium", () => {
       return all.length > 0 && all.every((r) => r.children[3]?.textContent === name);
     }, agentName);
 
+    // The day filters read and take ISO days, as every date in the panel (not the browser's mm/dd/yyyy).
+    for (const name of ["from", "to"]) {
+      const box = page.locator(`input[name="${name}"]`);
+      expect(await box.getAttribute("type")).toBe("text");
+      expect(await box.getAttribute("placeholder")).toBe("yyyy-mm-dd");
+    }
+    await page.locator('input[name="from"]').fill("2026-02-30");
+    await page.getByRole("alert").filter({ hasText: "Not a day: write yyyy-mm-dd" }).waitFor();
+    expect(await page.locator('input[name="from"]').getAttribute("aria-invalid")).toBe("true");
+    expect(new URL(page.url()).searchParams.has("from")).toBe(false);
     await page.locator('input[name="from"]').fill("2099-01-01");
     await page.getByText("No executions match these filters.").waitFor();
+    expect(new URL(page.url()).searchParams.get("from")).toBe("2099-01-01");
+    expect(await page.locator('input[name="from"]').inputValue()).toBe("2099-01-01");
     await page.locator('input[name="to"]').fill("2098-01-01");
     await page.getByRole("alert").filter({ hasText: "The range starts after it ends" }).waitFor();
     await page.getByRole("button", { name: "Clear filters" }).click();
@@ -350,6 +455,16 @@ describe("admin panel in Chromium", () => {
     await entries.first().waitFor();
     expect(await entries.count()).toBe(1);
     expect(await entries.first().textContent()).toContain("active → paused");
+    // Names, not ids: who (staff member and their tenant), which tenant, which agent; the ids on hover.
+    const entry = entries.first();
+    expect((await entry.locator("td.actor").textContent())!.trim()).toBe("Ada Admin (Acme Corp)");
+    expect(await entry.locator("td.actor").getAttribute("title")).toBe(`user ${acme.admin} · tenant acme`);
+    expect((await entry.locator("td.target-tenant").textContent())!.trim()).toBe("Acme Corp");
+    expect(await entry.locator("td.target-tenant a").getAttribute("title")).toBe("tenant acme");
+    const target = entry.locator("td.target a");
+    expect((await target.textContent())!.trim()).toBe(`agent ${pausedAgent.name}`);
+    expect(await target.getAttribute("title")).toBe(`agent ${pausedAgent.id}`);
+    expect(await entry.textContent()).not.toMatch(/[0-9a-f]{8}…[0-9a-f]{4}/);
     await screenshot("audit-log");
   });
 
@@ -379,6 +494,33 @@ describe("admin panel in Chromium", () => {
     expect((await apiClient(memberToken).usage.tenant.query()).lifetime).toEqual(usageBefore.lifetime);
     expect((await staff.admin.auditLog.query({ limit: 5 })).items[0]).toMatchObject({ action: "maintenance.retention" });
     await screenshot("maintenance-after-retention");
+
+    // The run's entries name the tenants they changed.
+    await nav("Audit log").click();
+    const run = rowsOf("Audit log").filter({ has: page.locator("code", { hasText: "maintenance.retention" }) });
+    await run.first().waitFor();
+    const targets = (await run.locator("td.target").allTextContents()).map((t) => t.trim());
+    expect(targets.length).toBeGreaterThan(0);
+    for (const target of targets) expect(["tenant Acme Corp", "tenant Globex"]).toContain(target);
+    await screenshot("audit-log-after-retention");
+  });
+
+  it("shows the day filters as yyyy-mm-dd whatever the browser's locale", async () => {
+    // A German browser draws <input type="date"> as dd.mm.yyyy, an American one as mm/dd/yyyy.
+    const context = await browser.newContext({ locale: "de-DE", viewport: { width: 1280, height: 800 } });
+    try {
+      const german = await context.newPage();
+      await german.goto(`${baseUrl}/executions?tenantId=acme&from=2026-11-03&to=2026-11-20&token=${adminToken}`);
+      await german.getByRole("heading", { name: "Executions" }).waitFor();
+      await german.locator('table[aria-label="Executions"] tbody tr, .state-empty').first().waitFor();
+      expect(await german.evaluate(() => navigator.language)).toBe("de-DE");
+      expect(await german.locator('input[name="from"]').inputValue()).toBe("2026-11-03");
+      expect(await german.locator('input[name="to"]').inputValue()).toBe("2026-11-20");
+      expect(await german.locator('input[name="from"]').getAttribute("type")).toBe("text");
+      await german.screenshot({ path: join(screenshotDir, "executions-day-filters-de-DE.png"), fullPage: true });
+    } finally {
+      await context.close();
+    }
   });
 
   it("explains a missing agent", async () => {

@@ -8,13 +8,20 @@ describe("formatting", () => {
     expect(formatCount(1_234_567)).toBe("1,234,567");
   });
 
-  it("writes dollars with cents, and small amounts with enough digits to tell them from zero", () => {
-    expect(formatUsd(0)).toBe("$0.00");
-    expect(formatUsd(1234.5)).toBe("$1,234.50");
-    expect(formatUsd(0.12)).toBe("$0.12");
-    expect(formatUsd(0.0124)).toBe("$0.0124");
-    expect(formatUsd(0.000812)).toBe("$0.000812");
-    expect(formatUsd(0.0000004)).toBe("$0.00");
+  it("writes every dollar amount with four decimals, and a non-zero amount below that as <$0.0001", () => {
+    // The amounts the panel showed at three precisions before ($0.00168, $0.000143, $0.0008).
+    expect(formatUsd(0.00168)).toBe("$0.0017");
+    expect(formatUsd(0.000143)).toBe("$0.0001");
+    expect(formatUsd(0.0008)).toBe("$0.0008");
+    expect(formatUsd(0)).toBe("$0.0000");
+    expect(formatUsd(-0)).toBe("$0.0000");
+    expect(formatUsd(0.12)).toBe("$0.1200");
+    expect(formatUsd(2)).toBe("$2.0000");
+    expect(formatUsd(1234.5)).toBe("$1,234.5000");
+    expect(formatUsd(0.00004)).toBe("<$0.0001");
+    expect(formatUsd(0.00005)).toBe("$0.0001");
+    // One shape for every amount: dollar sign, grouped integer part, exactly four decimals.
+    for (const amount of [0, 0.000051, 0.0124, 0.5, 17.25, 98_765.4321]) expect(formatUsd(amount)).toMatch(/^\$\d{1,3}(,\d{3})*\.\d{4}$/);
   });
 
   it("writes durations in the largest sensible unit", () => {

@@ -1,4 +1,4 @@
-/** Audit log entries as a table: who (staff member), what, when, and which tenant and object. */
+/** Audit log entries as a table: who (staff member), what, when, and which tenant and object, by name; ids on hover. */
 import { useQuery } from "@tanstack/react-query";
 import { Link } from "react-router";
 
@@ -24,23 +24,23 @@ export function AuditTable({ entries }: { entries: AuditEntry[] }) {
           {entries.map((entry) => (
             <tr key={entry.id} data-action={entry.action}>
               <td className="nowrap">{formatDateTime(entry.createdAt, { seconds: true })}</td>
-              <td className="nowrap" title={entry.actorId}>
-                {shortId(entry.actorId)} <span className="muted">({entry.actorTenantId})</span>
+              <td className="nowrap actor" title={`user ${entry.actorId} · tenant ${entry.actorTenantId}`}>
+                {entry.actorName ?? shortId(entry.actorId)} <span className="muted">({entry.actorTenantName ?? entry.actorTenantId})</span>
               </td>
               <td>
                 <code>{entry.action}</code>
               </td>
-              <td>
-                {entry.targetTenantId ? <Link to={`/tenants/${encodeURIComponent(entry.targetTenantId)}`}>{entry.targetTenantId}</Link> : "–"}
-              </td>
-              <td className="nowrap">
-                {entry.targetType === "agent" && entry.targetId ? (
-                  <Link to={`/agents/${entry.targetId}`} title={entry.targetId}>
-                    agent {shortId(entry.targetId)}
+              <td className="target-tenant">
+                {entry.targetTenantId ? (
+                  <Link to={`/tenants/${encodeURIComponent(entry.targetTenantId)}`} title={`tenant ${entry.targetTenantId}`}>
+                    {entry.targetTenantName ?? entry.targetTenantId}
                   </Link>
                 ) : (
-                  [entry.targetType, entry.targetId && shortId(entry.targetId)].filter(Boolean).join(" ") || "–"
+                  "all tenants"
                 )}
+              </td>
+              <td className="nowrap target">
+                <Target entry={entry} />
               </td>
               <td>{describeDetails(entry.details)}</td>
             </tr>
@@ -49,6 +49,21 @@ export function AuditTable({ entries }: { entries: AuditEntry[] }) {
       </table>
     </div>
   );
+}
+
+/** What the action was on, by name ("agent Support triage"), its id on hover; an agent links to its page. */
+function Target({ entry }: { entry: AuditEntry }) {
+  if (!entry.targetType && !entry.targetId) return <>–</>;
+  const label = entry.targetName ?? (entry.targetId ? shortId(entry.targetId) : "");
+  const title = entry.targetId ? `${entry.targetType ?? "target"} ${entry.targetId}` : undefined;
+  if (entry.targetType === "agent" && entry.targetId) {
+    return (
+      <Link to={`/agents/${entry.targetId}`} title={title}>
+        agent {label}
+      </Link>
+    );
+  }
+  return <span title={title}>{[entry.targetType, label].filter(Boolean).join(" ")}</span>;
 }
 
 /** `{from, to, reason}` of a status change as "active → paused · reason"; other details as key: value. */

@@ -3,6 +3,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useSearchParams } from "react-router";
 
 import { useTRPC, type ExecutionStatus } from "../api";
+import { DayInput, isIsoDay } from "../ui/day-input";
 import { KeysetPager, useKeysetPages } from "../ui/keyset-pager";
 import { Empty, ErrorState, Loading } from "../ui/states";
 import { Section } from "../ui/stats";
@@ -18,6 +19,10 @@ function dayStart(day: string, after = false) {
   return date.toISOString();
 }
 
+function dayParam(value: string | null): string | null {
+  return value && isIsoDay(value) ? value : null;
+}
+
 export function ExecutionsPage() {
   const trpc = useTRPC();
   // Filters live in the URL: links from a tenant or agent land here pre-filtered, and can be shared.
@@ -25,8 +30,9 @@ export function ExecutionsPage() {
   const tenantId = params.get("tenantId");
   const agentId = params.get("agentId");
   const status = params.get("status") as ExecutionStatus | null;
-  const from = params.get("from");
-  const to = params.get("to");
+  // A hand-edited link with something other than a day is ignored, not sent to the API.
+  const from = dayParam(params.get("from"));
+  const to = dayParam(params.get("to"));
   const badRange = Boolean(from && to && from > to);
 
   const update = (changes: Record<string, string | null>) =>
@@ -109,14 +115,8 @@ export function ExecutionsPage() {
               ))}
             </select>
           </label>
-          <label>
-            From (UTC)
-            <input type="date" name="from" value={from ?? ""} onChange={(event) => update({ from: event.target.value || null })} />
-          </label>
-          <label>
-            To (UTC, inclusive)
-            <input type="date" name="to" value={to ?? ""} onChange={(event) => update({ to: event.target.value || null })} />
-          </label>
+          <DayInput name="from" label="From (UTC)" value={from} onChange={(day) => update({ from: day })} />
+          <DayInput name="to" label="To (UTC, inclusive)" value={to} onChange={(day) => update({ to: day })} />
           {filtered && (
             <button type="button" className="secondary" onClick={() => setParams({})}>
               Clear filters

@@ -60,7 +60,7 @@ export function SignInPage(props: { linkToken?: string }) {
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const candidate = token.trim().replace(/^Bearer\s+/i, "");
-    if (candidate) check.mutate(candidate);
+    if (candidate && !check.isPending) check.mutate(candidate);
   };
 
   const error = check.isError ? describeRefusal(check.error, check.variables) : (state.error ?? null);
@@ -89,6 +89,13 @@ export function SignInPage(props: { linkToken?: string }) {
               placeholder="eyJhbGciOi…"
               value={token}
               onChange={(event) => setToken(event.target.value)}
+              // Enter signs in, as in any one-field form (a token has no line breaks); Shift+Enter still adds one.
+              onKeyDown={(event) => {
+                if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) {
+                  event.preventDefault();
+                  event.currentTarget.form?.requestSubmit();
+                }
+              }}
             />
             <button type="submit" disabled={check.isPending || token.trim() === ""}>
               {check.isPending ? "Checking…" : "Sign in"}

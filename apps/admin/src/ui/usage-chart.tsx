@@ -8,12 +8,13 @@ import type { UsageBucket } from "../api";
 import { formatCompact, formatCount, formatDay, formatDuration, formatUsd, roundTicks } from "../format";
 import { Empty } from "./states";
 
-const colours = { succeeded: "#2f9e6e", failed: "#d64545", cancelled: "#9aa5b1", other: "#e0a526", cost: "#3b5bdb" };
+const colours = { succeeded: "#2f9e6e", failed: "#d64545", cancelled: "#9aa5b1", cost: "#3b5bdb" };
 
 export function UsageChart({ buckets, height = 280, label }: { buckets: UsageBucket[]; height?: number; label: string }) {
   if (buckets.every((b) => b.executions === 0)) return <Empty>No executions in this period.</Empty>;
-  // Executions still running (or otherwise unfinished) are counted but are none of the three outcomes.
-  const data = buckets.map((b) => ({ ...b, other: Math.max(0, b.executions - b.succeeded - b.failed - b.cancelled) }));
+  // Usage counts executions as they finish, so the three outcomes stacked are the day's executions
+  // and the legend names exactly what is drawn (no series for running ones: they are never counted).
+  const data = buckets;
   const byDay = new Map(data.map((b) => [b.day, b]));
   const costTicks = roundTicks(Math.max(...data.map((b) => b.costUsd)));
   return (
@@ -60,7 +61,6 @@ export function UsageChart({ buckets, height = 280, label }: { buckets: UsageBuc
           <Bar yAxisId="executions" dataKey="succeeded" name="succeeded" stackId="executions" fill={colours.succeeded} isAnimationActive={false} />
           <Bar yAxisId="executions" dataKey="failed" name="failed" stackId="executions" fill={colours.failed} isAnimationActive={false} />
           <Bar yAxisId="executions" dataKey="cancelled" name="cancelled" stackId="executions" fill={colours.cancelled} isAnimationActive={false} />
-          <Bar yAxisId="executions" dataKey="other" name="running" stackId="executions" fill={colours.other} isAnimationActive={false} />
           <Line
             yAxisId="cost"
             dataKey="costUsd"

@@ -1,7 +1,11 @@
 import type { UsagePeriods } from "../api";
 import { formatCount, formatDuration, formatShare, formatUsd } from "../format";
 
-/** Today / this week / this month / lifetime side by side: one column per UTC period. */
+/**
+ * Today / this week / this month / lifetime side by side: one column per UTC period. Usage
+ * counts an execution when it finishes, so Executions is exactly Succeeded + Failed + Cancelled;
+ * runs still going are in no row until they end.
+ */
 export function UsagePeriodsTable({ usage }: { usage: UsagePeriods }) {
   const periods = [
     ["Today", usage.today],
@@ -13,6 +17,7 @@ export function UsagePeriodsTable({ usage }: { usage: UsagePeriods }) {
     ["Executions", (t) => formatCount(t.executions)],
     ["Succeeded", (t) => formatCount(t.succeeded)],
     ["Failed", (t) => formatCount(t.failed)],
+    ["Cancelled", (t) => formatCount(t.cancelled)],
     ["Failure rate", (t) => formatShare(t.failed, t.succeeded + t.failed + t.cancelled)],
     ["Tokens", (t) => formatCount(t.totalTokens)],
     ["Cost", (t) => formatUsd(t.costUsd)],
@@ -20,7 +25,8 @@ export function UsagePeriodsTable({ usage }: { usage: UsagePeriods }) {
   ];
   return (
     <div className="table-wrap">
-      <table className="table usage-periods">
+      <table className="table usage-periods" aria-label="Usage by period">
+        <caption className="muted small">Finished executions only: running ones are counted when they end.</caption>
         <thead>
           <tr>
             <th scope="col">Usage (UTC)</th>
@@ -33,7 +39,7 @@ export function UsagePeriodsTable({ usage }: { usage: UsagePeriods }) {
         </thead>
         <tbody>
           {rows.map(([label, cell]) => (
-            <tr key={label}>
+            <tr key={label} data-row={label}>
               <th scope="row">{label}</th>
               {periods.map(([period, totals]) => (
                 <td key={period} className="num">
