@@ -63,8 +63,9 @@ describe("pnpm dev and a db command on the same embedded database", () => {
       expect(retention.stderr).toContain(`The embedded database at ${dataDir} is in use by process ${server.pid}`);
       expect(retention.stderr).toContain("src/dev.ts");
       expect(retention.stderr).toContain("admin.runRetention");
-      // Every other command takes the same lock.
+      // Every other command takes the same lock; the one that empties the folder above all.
       expect((await dbCommand(dataDir, "migrate")).code).toBe(3);
+      expect((await dbCommand(dataDir, "reset")).code).toBe(3);
 
       // A second dev server on the folder refuses too.
       await expect(startApiServer("pglite", { seed: true, dataDir })).rejects.toThrow(/in use by process/);
@@ -95,6 +96,11 @@ describe("pnpm dev and a db command on the same embedded database", () => {
     const retention = await dbCommand(dataDir, "retention", "--days", "30");
     expect(retention.code).toBe(0);
     expect(retention.stdout).toMatch(/deleted 0 executions/);
+
+    // `pnpm db:reset` starts the demo data over.
+    const reset = await dbCommand(dataDir, "reset");
+    expect(reset.stdout).toMatch(new RegExp(`reset PGlite at .*: 2 tenants, 20 agents, ${before} executions`));
+    expect((await countRows(dataDir)).executions).toBe(before);
   });
 
   it("prints the database's own error (code and message), not only Drizzle's 'Failed query'", async () => {

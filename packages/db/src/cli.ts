@@ -1,5 +1,5 @@
 /**
- * `pnpm db:migrate | db:rollback [--steps N] | db:seed | db:status`, and the operations:
+ * `pnpm db:migrate | db:rollback [--steps N] | db:seed | db:reset | db:status`, and the operations:
  * `pnpm db:report [--stuck-minutes N] [--json]`, `pnpm db:retention --days N [--tenant T] [--batch N] [--pause-ms N]`,
  * `pnpm db:close-stuck --minutes N [--tenant T]`, `pnpm db:compact-usage [--keep-days N] [--tenant T] [--batch N] [--pause-ms N]`,
  * `pnpm db:export-tenant --tenant T --out FILE`,
@@ -52,7 +52,11 @@ function positive(name: string, value: string | undefined, required: boolean): n
 
 let handle: DatabaseHandle;
 try {
-  handle = await openDatabase({ url, dataDir: defaultPgliteDir });
+  if (command === "reset" && url) {
+    console.error("db:reset starts the embedded database over; for Postgres, drop and create the database, then pnpm db:seed");
+    process.exit(2);
+  }
+  handle = await openDatabase({ url, dataDir: defaultPgliteDir, fresh: command === "reset" });
 } catch (error) {
   // The folder is locked by another process (the dev server): its message says what to do.
   console.error(error instanceof DatabaseFolderLockedError ? error.message : `cannot open ${target}: ${describeFailure(error)}`);
@@ -86,6 +90,13 @@ try {
           ? `seeded ${target}: ${result.tenants} tenants, ${result.agents} agents, ${result.executions} executions, ${result.steps} steps`
           : `${target} already has the demo data; nothing to do`,
       );
+      break;
+    }
+    case "reset": {
+      // The folder was emptied under its lock as it opened (a running `pnpm dev` makes this refuse).
+      await handle.migrate();
+      const result = await seedDemoData(handle.db);
+      console.log(`reset ${target}: ${result.tenants} tenants, ${result.agents} agents, ${result.executions} executions, ${result.steps} steps`);
       break;
     }
     case "status": {
@@ -176,7 +187,7 @@ try {
     }
     default:
       console.error(
-        "usage: cli.ts migrate | rollback [--steps N] | seed | status | report [--stuck-minutes N] [--json]\n" +
+        "usage: cli.ts migrate | rollback [--steps N] | seed | reset | status | report [--stuck-minutes N] [--json]\n" +
           "       | retention --days N [--tenant T] [--batch N] [--pause-ms N] | close-stuck --minutes N [--tenant T]\n" +
           "       | compact-usage [--keep-days N] [--tenant T] [--batch N] [--pause-ms N]\n" +
           "       | export-tenant --tenant T --out FILE | import-tenant --in FILE",

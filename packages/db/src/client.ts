@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 
 import { PGlite } from "@electric-sql/pglite";
 import { drizzle as drizzleNodePg } from "drizzle-orm/node-postgres";
@@ -58,6 +58,8 @@ export interface PgliteOptions {
   /** A `dumpDataDir()` tarball to start from (about 1 s instead of a 4–7 s initdb). */
   loadDataDir?: Blob | File;
   logger?: QueryLogger;
+  /** Start `dataDir` empty: its contents are removed once the folder is locked (`pnpm db:reset`). */
+  fresh?: boolean;
 }
 
 /**
@@ -69,6 +71,10 @@ export async function openPglite(options: PgliteOptions = {}): Promise<DatabaseH
   if (options.dataDir) {
     mkdirSync(options.dataDir, { recursive: true });
     lock = lockDatabaseFolder(options.dataDir);
+    if (options.fresh) {
+      rmSync(options.dataDir, { recursive: true, force: true });
+      mkdirSync(options.dataDir);
+    }
   }
   let client: PGlite;
   try {
@@ -96,7 +102,7 @@ export async function openPglite(options: PgliteOptions = {}): Promise<DatabaseH
 }
 
 /** `DATABASE_URL` set: that Postgres. Otherwise the embedded PGlite in `dataDir`. */
-export async function openDatabase(options: { url?: string; dataDir?: string }): Promise<DatabaseHandle> {
+export async function openDatabase(options: { url?: string; dataDir?: string; fresh?: boolean }): Promise<DatabaseHandle> {
   if (options.url) return connectPostgres({ url: options.url });
-  return openPglite({ dataDir: options.dataDir });
+  return openPglite({ dataDir: options.dataDir, fresh: options.fresh });
 }
