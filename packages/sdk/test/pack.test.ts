@@ -13,7 +13,7 @@ const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
 
 /**
  * The SDK as another team installs it, built the way a fresh clone builds it: the repository's
- * tracked files (as they are in the working tree, so uncommitted edits count) are copied to a
+ * files (as they are in the working tree, so uncommitted edits count) are copied to a
  * temporary folder, installed, and `pnpm pack` runs there with nothing built (its prepack builds
  * the SDK alone). The tarball is installed with npm into a project outside any workspace (no
  * workspace links, no source), strict code is typechecked against it and both module formats
@@ -26,8 +26,10 @@ describe("the packed SDK, built from a fresh clone and installed outside the wor
 
   beforeAll(() => {
     clone = mkdtempSync(join(tmpdir(), "sdk-clone-"));
-    const tracked = execFileSync("git", ["ls-files", "-z"], { cwd: repoRoot }).toString().split("\0").filter(Boolean);
-    for (const file of tracked) {
+    // Tracked files plus new ones not yet added (not ignored ones: no node_modules, no dist), so a
+    // change that adds a file is packed as it will be committed.
+    const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: repoRoot });
+    for (const file of files.toString().split("\0").filter(Boolean)) {
       const from = join(repoRoot, file);
       if (!existsSync(from)) continue; // deleted in the working tree, not yet committed
       mkdirSync(dirname(join(clone, file)), { recursive: true });
