@@ -1,19 +1,24 @@
 /**
  * pnpm --filter @agent-builder/notebooks start agents <notebookId>
  * pnpm --filter @agent-builder/notebooks start deleted <notebookId>
- * Env: AGENT_BUILDER_URL (default http://localhost:3000/trpc), AGENT_BUILDER_TOKEN (a service token).
+ * Env: AGENT_BUILDER_TOKEN (required, a service token), AGENT_BUILDER_URL (default http://localhost:3000/trpc, `pnpm dev`).
+ * `start` loads the SDK from its TypeScript source (export condition "agent-builder-source" in
+ * packages/sdk/package.json), so it runs on a fresh clone with nothing built; typecheck and the
+ * in-process tests import the built package, as an app outside the workspace would.
  */
-import { createAgentBuilderClient, isApiError } from "@agent-builder/sdk";
+import { createAgentBuilderClient } from "@agent-builder/sdk";
 
+import { apiUrl, environmentHelp, explainFailure } from "./connection";
 import { agentsUsingNotebook, onNotebookDeleted } from "./notebooks";
 
 const [command, notebookId] = process.argv.slice(2);
 const token = process.env.AGENT_BUILDER_TOKEN;
 if (!token || !notebookId || !["agents", "deleted"].includes(command ?? "")) {
-  console.error("usage: AGENT_BUILDER_TOKEN=... start agents|deleted <notebookId>");
+  console.error(`usage: pnpm --filter @agent-builder/notebooks start agents|deleted <notebookId>\n${environmentHelp}`);
   process.exit(2);
 }
-const client = createAgentBuilderClient({ url: process.env.AGENT_BUILDER_URL ?? "http://localhost:3000/trpc", getToken: () => token });
+const url = apiUrl();
+const client = createAgentBuilderClient({ url, getToken: () => token });
 
 try {
   if (command === "agents") {
@@ -24,6 +29,6 @@ try {
     console.log(`detached notebook ${notebookId} from ${await onNotebookDeleted(client, notebookId)} agent(s)`);
   }
 } catch (error) {
-  console.error(isApiError(error) ? `${error.data?.code ?? "ERROR"}: ${error.message}` : error);
+  console.error(explainFailure(error, url) ?? error);
   process.exit(1);
 }

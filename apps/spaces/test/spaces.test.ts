@@ -7,6 +7,7 @@ import { createAgentBuilderClient, type AgentBuilderClient } from "@agent-builde
 
 import { startApiServer, type RunningApi } from "../../../test/support/api-server";
 import { archiveSpace, monthlyUsageBySpace } from "../src/spaces";
+import { refusingSdkDist, run, start, urlWhereNothingListens } from "./cli";
 
 describe("spaces app against the running API", () => {
   let api: RunningApi;
@@ -59,5 +60,46 @@ describe("spaces app against the running API", () => {
     const env = { ...process.env, AGENT_BUILDER_URL: api.url, AGENT_BUILDER_TOKEN: token };
     const out = execFileSync(process.execPath, ["--import", "tsx", "src/cli.ts", "usage"], { cwd, env }).toString();
     expect(out).toMatch(/Busy\s+1 agents\s+4 runs\s+1 failed\s+\$0\.75/);
+  });
+
+  it("`start` runs on the SDK's source: it works with no SDK built", () => {
+    const env = { AGENT_BUILDER_URL: api.url, AGENT_BUILDER_TOKEN: token, NODE_OPTIONS: refusingSdkDist() };
+    // The guard holds: the same command on the built SDK is refused.
+    const onDist = run(process.execPath, ["--import", "tsx", "src/cli.ts", "usage"], env);
+    expect(onDist.status).not.toBe(0);
+    expect(onDist.stderr).toContain("loaded the SDK's dist");
+
+    const result = start(["usage"], env);
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/Busy\s+1 agents\s+4 runs\s+1 failed\s+\$0\.75/);
+  });
+
+  it("says when the API is not at AGENT_BUILDER_URL", () => {
+    const result = start(["usage"], { AGENT_BUILDER_URL: `${api.url.replace(/\/trpc$/, "")}/nothing`, AGENT_BUILDER_TOKEN: token });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toMatch(/answered HTTP 404, not as the Agent Builder API: set AGENT_BUILDER_URL/);
+  });
+});
+
+describe("spaces command without an API", () => {
+  it("names the URL, `pnpm dev` and AGENT_BUILDER_URL when nothing listens there, without a stack trace", async () => {
+    const url = await urlWhereNothingListens();
+    const result = start(["usage"], { AGENT_BUILDER_URL: url, AGENT_BUILDER_TOKEN: "any" });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr.trim()).toBe(
+      `cannot reach the Agent Builder API at ${url} (ECONNREFUSED). ` +
+        "Start it with `pnpm dev` in the repository root, or set AGENT_BUILDER_URL to where it runs.",
+    );
+  });
+
+  it("prints its usage, naming AGENT_BUILDER_TOKEN and AGENT_BUILDER_URL, when the token is missing", () => {
+    const result = start(["usage"], { AGENT_BUILDER_TOKEN: undefined, AGENT_BUILDER_URL: undefined });
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(/^usage: pnpm --filter @agent-builder\/spaces start usage \| archive <spaceId>/);
+    expect(result.stderr).toMatch(/AGENT_BUILDER_TOKEN +bearer token \(required\)/);
+    expect(result.stderr).toMatch(/AGENT_BUILDER_URL +the API's tRPC endpoint \(default http:\/\/localhost:3000\/trpc/);
   });
 });
