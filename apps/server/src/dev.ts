@@ -5,17 +5,29 @@
 import { devJwtSecret, mintToken } from "@agent-builder/api";
 import { demoTenants, seedDemoData } from "@agent-builder/db";
 
-import { loadConfig } from "./config";
-import { closeOnSignal, startServer } from "./server";
+import { loadConfig, type ServerConfig } from "./config";
+import { loggerFor } from "./logger";
+import { exitOnStartupProblem, startServer, stopOnSignal } from "./server";
 
-const config = loadConfig();
+let config: ServerConfig;
+try {
+  config = loadConfig();
+} catch (error) {
+  exitOnStartupProblem(error);
+}
+const logger = loggerFor(config);
+const stopping = stopOnSignal(logger);
 const started = performance.now();
-const server = await startServer(config, async (database) => {
-  await database.migrate();
-  const seed = await seedDemoData(database.db);
-  if (seed.seeded) console.log(`seeded demo data: ${seed.agents} agents, ${seed.executions} executions, ${seed.steps} steps`);
-});
-closeOnSignal(server);
+const server = await startServer(config, {
+  command: "pnpm dev",
+  logger,
+  prepare: async (database) => {
+    await database.migrate();
+    const seed = await seedDemoData(database.db);
+    if (seed.seeded) console.log(`seeded demo data: ${seed.agents} agents, ${seed.executions} executions, ${seed.steps} steps`);
+  },
+}).catch(exitOnStartupProblem);
+stopping.serving(server);
 
 const acme = demoTenants[0]!;
 const member = acme.users.find((u) => u.role === "member")!;
@@ -33,6 +45,7 @@ if (secret) {
   console.log(`\nTry it:\n  curl -s ${server.url}/trpc/health`);
   console.log(`  curl -s -H "Authorization: Bearer ${memberToken}" '${server.url}/trpc/agents.list?input=%7B%22limit%22%3A3%7D'`);
   console.log(`\nMore tokens: pnpm -s dev:token --tenant globex --role service`);
+  console.log(`\nOne line per request below (LOG_LEVEL=${config.logLevel}). Ctrl-C stops the server.\n`);
 } else {
   console.log("AUTH_JWKS_URL is set: get tokens from your identity provider.");
 }

@@ -8,6 +8,7 @@ import { createFetchHandler, createTokenVerifier, type TokenVerifier } from "@ag
 import { connectNeonEdge, useLocalNeonProxy } from "@agent-builder/db/edge";
 
 import { loadConfig, type ServerConfig } from "./config";
+import { createLogger, type ServerLogger } from "./logger";
 
 /** Where Vercel serves api/trpc/[trpc].ts. */
 export const edgeEndpoint = "/api/trpc";
@@ -43,6 +44,7 @@ interface Isolate {
   config: EdgeConfig;
   verifyToken: TokenVerifier;
   knownCallers: Set<string>;
+  logger: ServerLogger;
 }
 
 let isolate: Isolate | undefined;
@@ -53,7 +55,14 @@ function isolateFor(env: EdgeEnv): Isolate {
   if (isolate?.env === key) return isolate;
   const config = loadEdgeConfig(env);
   if (config.neonWsProxy) useLocalNeonProxy(config.neonWsProxy);
-  isolate = { env: key, config, verifyToken: createTokenVerifier(config.auth), knownCallers: new Set() };
+  isolate = {
+    env: key,
+    config,
+    verifyToken: createTokenVerifier(config.auth),
+    knownCallers: new Set(),
+    // pino's browser build here: JSON lines through console, what the function logs show.
+    logger: createLogger({ level: config.logLevel, format: "json" }),
+  };
   return isolate;
 }
 
@@ -77,7 +86,7 @@ export async function handleEdgeRequest(
   const database = connectNeonEdge({ url: config.databaseUrl, max: edgePoolMax });
   try {
     const handle = createFetchHandler(
-      { db: database.db, verifyToken: state.verifyToken, statementTimeoutMs: config.statementTimeoutMs, knownCallers: state.knownCallers },
+      { db: database.db, verifyToken: state.verifyToken, statementTimeoutMs: config.statementTimeoutMs, knownCallers: state.knownCallers, logger: state.logger },
       { endpoint: edgeEndpoint, allowedOrigins: config.allowedOrigins },
     );
     const response = await handle(request);

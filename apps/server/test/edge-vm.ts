@@ -22,11 +22,24 @@ export function edgeBundle(): Promise<EdgeBundle> {
   return bundle;
 }
 
-export async function startEdgeRuntime({ env }: { env: Record<string, string> }): Promise<EdgeFunction> {
+export interface EdgeOptions {
+  env: Record<string, string>;
+  /** Receives what the function writes with console.* (its logs on Vercel), one call each. */
+  onConsole?: (method: "log" | "info" | "warn" | "error" | "debug", text: string) => void;
+}
+
+export async function startEdgeRuntime({ env, onConsole }: EdgeOptions): Promise<EdgeFunction> {
   const { code } = await edgeBundle();
   const runtime = new EdgeRuntime({
     initialCode: code,
-    extend: (context) => Object.assign(context, { process: { env: { ...env } } }),
+    extend: (context) => {
+      Object.assign(context, { process: { env: { ...env } } });
+      if (onConsole) {
+        const write = (method: Parameters<typeof onConsole>[0]) => (...args: unknown[]) => onConsole(method, args.map(String).join(" "));
+        context.console = { ...context.console, log: write("log"), info: write("info"), warn: write("warn"), error: write("error"), debug: write("debug") };
+      }
+      return context;
+    },
   });
   const pending: Promise<unknown>[] = [];
   return {

@@ -75,6 +75,31 @@ describe("edge function without a reachable database", () => {
     expect(JSON.stringify(missing.body)).not.toMatch(/"stack"/);
   });
 
+  it("logs each request as one JSON line through console, with the request id it sends back", async () => {
+    const written: Array<{ method: string; text: string }> = [];
+    const logged = await startEdgeRuntime({
+      env: { DATABASE_URL: "postgres://nobody@127.0.0.1:9/none", NEON_WS_PROXY: "127.0.0.1:9", AUTH_JWT_SECRET: secret, LOG_LEVEL: "info" },
+      onConsole: (method, text) => written.push({ method, text }),
+    });
+    try {
+      const response = await logged.fetch(`${origin}/api/trpc/health`, { headers: { "x-request-id": "edge-req-1" } });
+      expect(response.status).toBe(200);
+      expect(response.headers.get("x-request-id")).toBe("edge-req-1");
+      const missing = await logged.fetch(`${origin}/api/trpc/agents.list`);
+      expect(missing.status).toBe(401);
+      const lines = written.map(({ method, text }) => ({ method, line: JSON.parse(text) as Record<string, unknown> }));
+      expect(lines).toEqual([
+        {
+          method: "log",
+          line: { time: expect.any(String), level: "info", requestId: "edge-req-1", method: "GET", procedure: "health", status: 200, durationMs: expect.any(Number), msg: "request" },
+        },
+        { method: "log", line: expect.objectContaining({ level: "info", procedure: "agents.list", status: 401, requestId: missing.headers.get("x-request-id") }) },
+      ]);
+    } finally {
+      await logged.close();
+    }
+  });
+
   it("serves only under /api/trpc", async () => {
     expect((await edge.fetch(`${origin}/trpc/health`)).status).toBe(404);
   });

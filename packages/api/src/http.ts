@@ -1,5 +1,8 @@
+import type { TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 
+import { logRequest, requestIdFor, requestIdHeader, type RequestLine, type RequestRecord } from "./logging";
 import { appRouter } from "./root";
 import { createContext, type ApiDeps } from "./trpc";
 
@@ -16,18 +19,17 @@ export const trpcEndpoint = "/trpc";
 
 /**
  * The one fetch handler every runtime serves: the Node server, the edge function and tests
- * all call it with a standard `Request`.
+ * all call it with a standard `Request`. Every response carries `x-request-id`; with
+ * `deps.logger`, every request is one log line (see logging.ts).
  */
 export function createFetchHandler(deps: ApiDeps, options: HttpOptions = {}) {
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const allowedOrigins = options.allowedOrigins ?? [];
   const endpoint = options.endpoint ?? trpcEndpoint;
+  const logger = deps.logger;
 
-  return async function handle(request: Request): Promise<Response> {
-    const cors = corsHeaders(request.headers.get("origin"), allowedOrigins);
+  async function answer(request: Request, url: URL, record: RequestRecord, cors: Record<string, string>): Promise<Response> {
     if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: cors });
-
-    const url = new URL(request.url);
     if (url.pathname !== endpoint && !url.pathname.startsWith(`${endpoint}/`)) {
       return json(404, { error: { message: `not found: the API is served under ${endpoint}` } }, cors);
     }
@@ -41,11 +43,51 @@ export function createFetchHandler(deps: ApiDeps, options: HttpOptions = {}) {
       endpoint,
       req: limited,
       router: appRouter,
-      createContext: () => createContext(deps, limited.headers),
+      // Queries may come as POST too: the SDK sends those whose input would make a too-long URL so.
+      allowMethodOverride: true,
+      createContext: () => createContext(deps, limited.headers, record),
     });
     for (const [key, value] of Object.entries(cors)) response.headers.set(key, value);
     return response;
+  }
+
+  return async function handle(request: Request): Promise<Response> {
+    const started = performance.now();
+    const record: RequestRecord = { id: requestIdFor(request.headers) };
+    const url = new URL(request.url);
+    let status = 500;
+    try {
+      const response = await answer(request, url, record, corsHeaders(request.headers.get("origin"), allowedOrigins));
+      response.headers.set(requestIdHeader, record.id);
+      status = response.status;
+      return response;
+    } finally {
+      if (logger) logRequest(logger, requestLine(request.method, url, endpoint, status, started, record));
+    }
   };
+}
+
+function requestLine(method: string, url: URL, endpoint: string, status: number, started: number, record: RequestRecord): RequestLine {
+  const inApi = url.pathname.startsWith(`${endpoint}/`);
+  // Bounded: a path is the caller's text, and a batch can name many procedures.
+  const where = (inApi ? url.pathname.slice(endpoint.length + 1) : url.pathname).slice(0, 200);
+  return {
+    requestId: record.id,
+    method,
+    ...(inApi ? { procedure: where } : { path: where }),
+    status,
+    durationMs: Math.round((performance.now() - started) * 10) / 10,
+    tenantId: record.tenantId,
+  };
+}
+
+/**
+ * An error body shaped as tRPC's own (`error.code` the JSON-RPC number, `error.data.code` the
+ * tRPC code), for answers made outside tRPC, such as the Node server's 431 for an oversized URL:
+ * the SDK and other tRPC clients read it like any API error.
+ */
+export function apiErrorBody(code: TRPC_ERROR_CODE_KEY, message: string, httpStatus: number) {
+  return { error: { message, code: TRPC_ERROR_CODES_BY_KEY[code], data: { code, httpStatus, zodError: null } } };
 }
 
 /**

@@ -10,9 +10,19 @@ export {
   type ApiErrorShape,
   type Context,
   type FieldErrors,
-  type Logger,
 } from "./trpc";
-export { createFetchHandler, trpcEndpoint, type HttpOptions } from "./http";
+export { apiErrorBody, createFetchHandler, trpcEndpoint, type HttpOptions } from "./http";
+export {
+  levelForStatus,
+  logRequest,
+  requestIdFor,
+  requestIdHeader,
+  type LogFields,
+  type Logger,
+  type LogLevel,
+  type RequestLine,
+  type RequestRecord,
+} from "./logging";
 export {
   createTokenVerifier,
   devJwtSecret,

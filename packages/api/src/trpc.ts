@@ -17,15 +17,11 @@ import { withStaff, withTenant, type Database, type Tx } from "@agent-builder/db
 import { InvalidTokenError, type Caller, type TokenVerifier } from "./auth";
 import { ensureCallerMirror } from "./directory/mirror";
 import { toApiError } from "./errors";
+import { requestIdFor, type Logger, type RequestRecord } from "./logging";
 
 // ---------------------------------------------------------------------------------------------
 // 1. CONTEXT
 // ---------------------------------------------------------------------------------------------
-
-export interface Logger {
-  error(message: string, details?: Record<string, unknown>): void;
-  warn(message: string, details?: Record<string, unknown>): void;
-}
 
 /** Long-lived dependencies, created once per process (or per edge request). */
 export interface ApiDeps {
@@ -33,6 +29,7 @@ export interface ApiDeps {
   verifyToken: TokenVerifier;
   /** Per-request statement timeout; default 10 s. */
   statementTimeoutMs?: number;
+  /** Request lines and 5xx causes (logging.ts); without one, 5xx causes go to the console. */
   logger?: Logger;
   /** (tenant, user) pairs whose mirror rows are known to exist; skips the upsert round trip. */
   knownCallers?: Set<string>;
@@ -42,10 +39,12 @@ export interface Context {
   deps: ApiDeps;
   /** The `Authorization` header as received, or null. */
   authorization: string | null;
+  /** The request id, and the tenant once known: what this request's log lines carry. */
+  request: RequestRecord;
 }
 
-export function createContext(deps: ApiDeps, headers: Headers): Context {
-  return { deps, authorization: headers.get("authorization") };
+export function createContext(deps: ApiDeps, headers: Headers, request: RequestRecord = { id: requestIdFor(headers) }): Context {
+  return { deps, authorization: headers.get("authorization"), request };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -86,7 +85,14 @@ const errorMapping = t.middleware(async ({ ctx, next, path, type }) => {
   if (result.ok) return result;
   const mapped = toApiError(result.error);
   if (isServerError(mapped.code)) {
-    (ctx.deps.logger ?? console).error(`${type} ${path} failed: ${mapped.code}`, { cause: describe(mapped.cause) });
+    (ctx.deps.logger ?? console).error(`${type} ${path} failed: ${mapped.code}`, {
+      requestId: ctx.request.id,
+      tenantId: ctx.request.tenantId,
+      procedure: path,
+      code: mapped.code,
+      cause: describe(mapped.cause),
+      stack: mapped.cause instanceof Error ? mapped.cause.stack : undefined,
+    });
   }
   if (mapped === result.error) return result;
   throw mapped;
@@ -105,6 +111,7 @@ export const authenticatedProcedure = publicProcedure.use(async ({ ctx, next }) 
     if (error instanceof InvalidTokenError) throw new TRPCError({ code: "UNAUTHORIZED", message: error.message });
     throw error;
   }
+  ctx.request.tenantId = caller.tenantId;
   return next({ ctx: { caller } });
 });
 
