@@ -1,4 +1,4 @@
-import { createTRPCClient, httpBatchLink, retryLink, type TRPCClient } from "@trpc/client";
+import { createTRPCClient, httpBatchLink, retryLink, splitLink, type Operation, type TRPCClient } from "@trpc/client";
 
 import { isApiError, preservingStatus } from "./errors";
 import { defaultDelayMs, shouldRetry, type RetryOptions } from "./retry";
@@ -49,22 +49,37 @@ export type AgentBuilderClient = TRPCClient<AppRouter> & {
   recordExecution(input: RouterInputs["executions"]["start"], run: (execution: RunningExecution) => Promise<ExecutionResult>): Promise<Execution>;
 };
 
+/**
+ * The longest URL a query is sent with. Queries are GETs (cacheable, visible in access logs);
+ * one whose input would make a longer URL goes as POST instead: servers and proxies refuse long
+ * URLs (Node at 16 kB of headers, many proxies at 8 kB). Batches of short queries are split to
+ * stay under it too.
+ */
+const maxQueryUrlLength = 8_000;
+
 export function createAgentBuilderClient(options: AgentBuilderClientOptions): AgentBuilderClient {
   const retries = options.retry?.retries ?? 3;
+  const http = {
+    url: options.url,
+    // Looked up per call, so a fetch installed after the client was made is used.
+    fetch: preservingStatus(() => options.fetch ?? globalThis.fetch),
+    headers: async () => {
+      const extra = typeof options.headers === "function" ? await options.headers() : options.headers;
+      return { ...extra, authorization: `Bearer ${await options.getToken()}` };
+    },
+  };
   const trpc = createTRPCClient<AppRouter>({
     links: [
       retryLink({
         retry: ({ op, error, attempts }) => shouldRetry(op, error, attempts, retries),
         retryDelayMs: options.retry?.delayMs ?? defaultDelayMs,
       }),
-      httpBatchLink({
-        url: options.url,
-        // Looked up per call, so a fetch installed after the client was made is used.
-        fetch: preservingStatus(() => options.fetch ?? globalThis.fetch),
-        headers: async () => {
-          const extra = typeof options.headers === "function" ? await options.headers() : options.headers;
-          return { ...extra, authorization: `Bearer ${await options.getToken()}` };
-        },
+      // tRPC's maxURLLength only splits batches (a single call that is too long fails), so the
+      // long ones are routed to a link that POSTs queries (the API allows that method override).
+      splitLink({
+        condition: (op) => op.type === "query" && queryUrlLength(options.url, op) > maxQueryUrlLength,
+        true: httpBatchLink({ ...http, methodOverride: "POST" }),
+        false: httpBatchLink({ ...http, maxURLLength: maxQueryUrlLength }),
       }),
     ],
   });
@@ -97,6 +112,12 @@ export function createAgentBuilderClient(options: AgentBuilderClientOptions): Ag
       return procedures;
     },
   }) as AgentBuilderClient;
+}
+
+/** The URL httpBatchLink would build for this query alone: `<url>/<path>?batch=1&input=<{"0": input}>`. */
+function queryUrlLength(url: string, op: Operation): number {
+  const input = op.input === undefined ? "" : `&input=${encodeURIComponent(JSON.stringify({ 0: op.input }))}`;
+  return url.length + 1 + op.path.length + "?batch=1".length + input.length;
 }
 
 async function* paginate<T>(fetchPage: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>) {
