@@ -46,13 +46,13 @@ async function explainBusyPort(port: number, hostname: string, command: string):
   ].join("\n");
 }
 
-/** "pid 1234: node src/dev.ts", from ss (Linux) or lsof (macOS, BSDs); undefined when neither says. */
+/** "pid 1234 (node src/dev.ts)", from ss (Linux) or lsof (macOS, BSDs); undefined when neither says. */
 async function portHolder(port: number): Promise<string | undefined> {
   const fromSs = await run("ss", ["-Hltnp", `sport = :${port}`]);
   const pid = /pid=(\d+)/.exec(fromSs ?? "")?.[1] ?? /^p(\d+)$/m.exec((await run("lsof", ["-nP", `-iTCP:${port}`, "-sTCP:LISTEN", "-Fp"])) ?? "")?.[1];
   if (!pid) return undefined;
   const commandLine = await commandOf(pid);
-  return commandLine ? `pid ${pid}: ${commandLine}` : `pid ${pid}`;
+  return commandLine ? `pid ${pid} (${commandLine})` : `pid ${pid}`;
 }
 
 async function commandOf(pid: string): Promise<string | undefined> {

@@ -95,7 +95,7 @@ describe("a PORT that is already taken", () => {
     const { code, output } = await start(entry, dataDir);
     expect(code).toBe(1);
     // This test process holds the port; ss (Linux) or lsof tells its pid and command line.
-    expect(output).toContain(`Port ${port} is already in use by pid ${process.pid}: `);
+    expect(output).toContain(`Port ${port} is already in use by pid ${process.pid} (`);
     const suggested = new RegExp(`^Stop that process, or start on another port: PORT=(\\d+) ${command}$`, "m").exec(output);
     expect(suggested, output).not.toBeNull();
     expect(Number(suggested![1])).not.toBe(port);
