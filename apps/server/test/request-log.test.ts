@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -254,6 +254,26 @@ describe("the fetch handler with the server's logger, on Node's HTTP", () => {
         stack: expect.stringMatching(/\n\s+at /),
       });
       expect(request).toMatchObject({ level: "error", msg: "request", requestId: id, procedure: "agents.list", status: 500, tenantId: "broken" });
+    } finally {
+      await api.close();
+    }
+  });
+
+  it("logs a request whose body could not be read (the client went away mid-upload) with the cause", async () => {
+    const api = await serveWith({ level: "info", format: "json" });
+    try {
+      const { port } = new URL(api.base);
+      const socket = connect(Number(port), "127.0.0.1");
+      await new Promise((resolve) => socket.once("connect", resolve));
+      // Chunked, so the handler reads the body itself (a declared Content-Length is left to Node).
+      socket.write("POST /trpc/executions.start HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{\"a\":");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      socket.destroy();
+
+      await expect.poll(() => api.lines.length).toBe(2);
+      const [failure, request] = api.lines.map((line) => JSON.parse(line) as LogLine);
+      expect(failure).toMatchObject({ level: "error", msg: "request failed", requestId: request!.requestId, cause: expect.stringMatching(/aborted|closed|terminated/i) });
+      expect(request).toMatchObject({ level: "error", msg: "request", procedure: "executions.start", status: 500 });
     } finally {
       await api.close();
     }

@@ -61,6 +61,10 @@ export function createFetchHandler(deps: ApiDeps, options: HttpOptions = {}) {
       response.headers.set(requestIdHeader, record.id);
       status = response.status;
       return response;
+    } catch (error) {
+      // Past tRPC (which answers its own errors): reading the body failed, say. The runtime answers 500.
+      logger?.error("request failed", { requestId: record.id, cause: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+      throw error;
     } finally {
       if (logger) logRequest(logger, requestLine(request.method, url, endpoint, status, started, record));
     }

@@ -13,9 +13,7 @@ export {
 } from "./trpc";
 export { apiErrorBody, createFetchHandler, trpcEndpoint, type HttpOptions } from "./http";
 export {
-  levelForStatus,
   logRequest,
-  requestIdFor,
   requestIdHeader,
   type LogFields,
   type Logger,
