@@ -10,7 +10,10 @@ export type LogFields = Record<string, unknown>;
 export interface Logger {
   error(message: string, fields?: LogFields): void;
   warn(message: string, fields?: LogFields): void;
-  /** Request lines that are not problems (2xx, 3xx, 401, 404). A logger without it logs only problems. */
+  /**
+   * A logger with `info` takes the request lines too, one per request at the level its status
+   * calls for (levelForStatus); one without it gets only the 5xx causes.
+   */
   info?(message: string, fields?: LogFields): void;
 }
 
@@ -45,8 +48,8 @@ export function levelForStatus(status: number): LogLevel {
 
 /** One request, one line: `request` with method, procedure(s), status, duration, tenant, request id. */
 export function logRequest(logger: Logger, fields: RequestLine) {
-  const level = levelForStatus(fields.status);
-  logger[level]?.("request", fields as unknown as LogFields);
+  if (!logger.info) return;
+  logger[levelForStatus(fields.status)]?.("request", fields as unknown as LogFields);
 }
 
 export interface RequestLine {
