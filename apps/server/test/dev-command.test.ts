@@ -62,6 +62,45 @@ describe("pnpm dev in a terminal", () => {
   });
 });
 
+describe("start-up", () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "agent-builder-starting-"));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it("holds the port from the first moment: while the database is prepared, requests get 503 starting", async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, "127.0.0.1", () => {
+        const { port: free } = probe.address() as { port: number };
+        probe.close(() => resolve(free));
+      });
+    });
+    const child = spawn(process.execPath, ["--import", "tsx", "src/dev.ts"], {
+      cwd: serverDir,
+      env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: "", PGLITE_DIR: dataDir },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout!.on("data", (chunk) => (output += chunk));
+    child.stderr!.on("data", (chunk) => (output += chunk));
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    try {
+      // The first answer on the port; a fresh embedded database takes seconds to create and seed.
+      let first: { status: number; body: unknown; bannerPrinted: boolean } | undefined;
+      while (!first) {
+        const response = await fetch(`http://127.0.0.1:${port}/trpc/health`).catch(() => undefined);
+        if (response) first = { status: response.status, body: await response.json(), bannerPrinted: /More tokens:/.test(output) };
+        else await new Promise((resolve) => setTimeout(resolve, 20));
+        if (child.exitCode !== null) throw new Error(`dev server exited:\n${output}`);
+      }
+      expect(first.bannerPrinted).toBe(false);
+      expect(first.status).toBe(503);
+      expect(first.body).toMatchObject({ error: { message: "the API is starting; try again in a moment", data: { code: "SERVICE_UNAVAILABLE", httpStatus: 503 } } });
+    } finally {
+      child.kill("SIGTERM");
+      await exited;
+    }
+  });
+});
+
 describe("a PORT that is already taken", () => {
   let holder: Server;
   let port: number;
