@@ -66,7 +66,7 @@ export async function startServer(config: ServerConfig, { command, logger, prepa
   };
 }
 
-/** Waits for requests in flight; keep-alive connections with nothing in flight are closed at once. */
+/** Waits for requests in flight (5 s at most); keep-alive connections with nothing in flight close at once. */
 function closeHttp(server: Server) {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
@@ -76,9 +76,9 @@ function closeHttp(server: Server) {
 
 /**
  * Requests Node's HTTP parser refuses never reach the fetch handler; by default Node answers
- * them with an empty body and drops the connection (often a reset, the client still sending).
- * Here they get the API's JSON error, the connection is closed only after the client is done
- * sending, and the refusal is one request line in the log like any other.
+ * them with an empty body and destroys the socket at once, which resets the connection if the
+ * client is still sending. Here they get the API's JSON error, the connection is closed once the
+ * client is done sending (a lingering close), and the refusal is one request line in the log.
  * The usual one: a URL over Node's header limit (16 kB), a query with a large input sent as GET.
  */
 function answerUnparsableRequests(server: Server, logger: ServerLogger) {
