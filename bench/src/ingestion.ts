@@ -71,16 +71,21 @@ async function startServer(url: string, capture: Captured[] | null) {
 async function startServerProcess(url: string) {
   const child = spawn(process.execPath, ["--import", "tsx", "src/node.ts"], {
     cwd: serverDir,
-    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", DATABASE_URL: url, AUTH_JWT_SECRET: secret, PG_POOL_MAX: String(poolMax) },
+    // LOG_LEVEL=warn: a log line per request is not what this measures (and would flood the pipe).
+    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", DATABASE_URL: url, AUTH_JWT_SECRET: secret, PG_POOL_MAX: String(poolMax), LOG_LEVEL: "warn" },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const port = await new Promise<number>((resolve, reject) => {
     let output = "";
-    child.stdout.on("data", (chunk) => {
+    const onData = (chunk: Buffer) => {
       output += chunk;
       const match = /API on http:\/\/localhost:(\d+)\/trpc/.exec(output);
-      if (match) resolve(Number(match[1]));
-    });
+      if (!match) return;
+      child.stdout.off("data", onData);
+      child.stdout.resume(); // keep draining, stop collecting
+      resolve(Number(match[1]));
+    };
+    child.stdout.on("data", onData);
     child.on("exit", (code) => reject(new Error(`API server exited with ${code}: ${output}`)));
   });
   return {

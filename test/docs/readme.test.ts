@@ -35,12 +35,14 @@ function codeBlocks(file: string): CodeBlock[] {
   const lines = readFileSync(join(root, file), "utf8").split("\n");
   const blocks: CodeBlock[] = [];
   for (let i = 0; i < lines.length; i++) {
-    const open = /^```(\w+)(.*)$/.exec(lines[i]!);
+    // Fences may be indented (a block inside a list item): the indent is not part of the code.
+    const open = /^( *)```(\w+)(.*)$/.exec(lines[i]!);
     if (!open) continue;
+    const [, indent = "", lang = "", info = ""] = open;
     const start = i;
     const body: string[] = [];
-    while (++i < lines.length && lines[i] !== "```") body.push(lines[i]!);
-    blocks.push({ file, line: start + 1, lang: open[1]!, tags: open[2]!.trim().split(/\s+/).filter(Boolean), code: body.join("\n") });
+    while (++i < lines.length && lines[i] !== `${indent}\`\`\``) body.push(lines[i]!.slice(indent.length));
+    blocks.push({ file, line: start + 1, lang, tags: info.trim().split(/\s+/).filter(Boolean), code: body.join("\n") });
   }
   return blocks;
 }
