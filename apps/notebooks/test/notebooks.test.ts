@@ -6,8 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAgentBuilderClient, type AgentBuilderClient } from "@agent-builder/sdk";
 
 import { startApiServer, type RunningApi } from "../../../test/support/api-server";
+import { refusingSdkDist, siblingApp, urlWhereNothingListens } from "../../../test/support/sibling-app";
 import { agentsUsingNotebook, onNotebookDeleted } from "../src/notebooks";
-import { refusingSdkDist, run, start, urlWhereNothingListens } from "./cli";
+
+const { run, start } = siblingApp(new URL("..", import.meta.url));
 
 describe("notebooks app against the running API", () => {
   let api: RunningApi;

@@ -6,8 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAgentBuilderClient, type AgentBuilderClient } from "@agent-builder/sdk";
 
 import { startApiServer, type RunningApi } from "../../../test/support/api-server";
+import { refusingSdkDist, siblingApp, urlWhereNothingListens } from "../../../test/support/sibling-app";
 import { archiveSpace, monthlyUsageBySpace } from "../src/spaces";
-import { refusingSdkDist, run, start, urlWhereNothingListens } from "./cli";
+
+const { run, start } = siblingApp(new URL("..", import.meta.url));
 
 describe("spaces app against the running API", () => {
   let api: RunningApi;

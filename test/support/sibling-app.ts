@@ -1,15 +1,13 @@
 /**
- * The app as the README runs it: its `start` script, through pnpm, as a child process.
- * (apps/notebooks/test/cli.ts is the same file: each example app stands alone.)
+ * A sibling app (apps/spaces, apps/notebooks) as the README runs it: its `start` script, through
+ * pnpm, as a child process.
  */
 import { spawnSync } from "node:child_process";
 import { realpathSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
-import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
-export const appDir = fileURLToPath(new URL("..", import.meta.url));
-const sdkDist = pathToFileURL(join(realpathSync(join(appDir, "../../packages/sdk")), "dist")).href + "/";
+const sdkDist = `${pathToFileURL(realpathSync(fileURLToPath(new URL("../../packages/sdk", import.meta.url)))).href}/dist/`;
 
 export interface Run {
   status: number | null;
@@ -17,16 +15,18 @@ export interface Run {
   stderr: string;
 }
 
-/** `pnpm start <args>` in the app's folder; `undefined` removes a variable from the environment. */
-export function start(args: string[], env: Record<string, string | undefined>): Run {
-  return run("pnpm", ["--silent", "start", ...args], env);
-}
-
-export function run(command: string, args: string[], env: Record<string, string | undefined>): Run {
-  const merged: Record<string, string | undefined> = { ...process.env, ...env };
-  for (const key of Object.keys(merged)) if (merged[key] === undefined) delete merged[key];
-  const result = spawnSync(command, args, { cwd: appDir, env: merged, encoding: "utf8", timeout: 60_000 });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+/** Runs commands in the app's folder (`appDir`: its URL or path); `undefined` removes a variable from the environment. */
+export function siblingApp(appDir: URL | string) {
+  const cwd = typeof appDir === "string" ? appDir : fileURLToPath(appDir);
+  const run = (command: string, args: string[], env: Record<string, string | undefined>): Run => {
+    const merged: Record<string, string | undefined> = { ...process.env, ...env };
+    for (const key of Object.keys(merged)) if (merged[key] === undefined) delete merged[key];
+    const result = spawnSync(command, args, { cwd, env: merged, encoding: "utf8", timeout: 60_000 });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  };
+  /** `pnpm start <args>`, as the README runs it. */
+  const start = (args: string[], env: Record<string, string | undefined>) => run("pnpm", ["--silent", "start", ...args], env);
+  return { run, start };
 }
 
 /** A local URL where nothing listens: a port the OS just handed out, closed again. */
