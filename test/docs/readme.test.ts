@@ -144,6 +144,8 @@ describe("the figures the README quotes", () => {
     const printed = describeSize(await buildEdgeBundleInMemory());
     const [, minified, gzipped] = /edge bundle: ([\d.]+ kB) minified, ([\d.]+ kB) gzipped/.exec(printed)!;
     expectQuoted(readme, `is ${minified} minified, ${gzipped} gzipped`);
+    const deploy = readFileSync(join(root, "docs/deploy.md"), "utf8");
+    expect(deploy.includes(`| ${minified} | ${gzipped} |`), `docs/deploy.md should say | ${minified} | ${gzipped} |`).toBe(true);
   }, 120_000);
 
   it("SDK size: what `pnpm --filter @agent-builder/sdk size` prints", async () => {
