@@ -16,7 +16,9 @@ const chromium = process.env.CHROMIUM_PATH || debianChromium;
 if (!existsSync(chromium)) {
   const root = process.getuid?.() === 0;
   if (chromium === debianChromium && process.platform === "linux" && root && existsSync("/usr/bin/apt-get")) {
-    console.log(`Chromium not found at ${chromium}: installing Debian's chromium for the admin panel's browser test (apt-get, once per machine)`);
+    console.log(
+      `Chromium not found at ${chromium}: installing Debian's chromium for the admin panel's browser test (apt-get, once per machine)`,
+    );
     const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
     execFileSync("apt-get", ["update", "-qq"], { stdio: "inherit", env });
     execFileSync("apt-get", ["install", "-y", "-qq", "chromium"], { stdio: "inherit", env });

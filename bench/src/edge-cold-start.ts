@@ -8,12 +8,15 @@
 import { EdgeRuntime } from "edge-runtime";
 
 import { buildEdgeBundleInMemory } from "../../apps/server/scripts/edge-bundle";
-
 import { banner, fmt, summarise } from "./lib";
 
 const runs = Number(process.env.BENCH_EDGE_RUNS ?? 10);
 /** As the edge test configures it: a database address that refuses at once, so health answers "degraded". */
-const env = { DATABASE_URL: "postgres://nobody@127.0.0.1:9/none", NEON_WS_PROXY: "127.0.0.1:9", AUTH_JWT_SECRET: "bench-secret-that-is-long-enough-for-hs256!" };
+const env = {
+  DATABASE_URL: "postgres://nobody@127.0.0.1:9/none",
+  NEON_WS_PROXY: "127.0.0.1:9",
+  AUTH_JWT_SECRET: "bench-secret-that-is-long-enough-for-hs256!",
+};
 
 export async function edgeColdStartBench(): Promise<void> {
   banner(`Edge cold start: new EdgeRuntime -> first health response, then a warm one (N=${runs})`);
@@ -39,7 +42,9 @@ export async function edgeColdStartBench(): Promise<void> {
   }
   const c = summarise(cold);
   const w = summarise(warm);
-  console.log(`first response (VM + bundle evaluation + request): p50 ${fmt(c.p50, 1)} ms, p95 ${fmt(c.p95, 1)} ms, max ${fmt(c.max, 1)} ms`);
+  console.log(
+    `first response (VM + bundle evaluation + request): p50 ${fmt(c.p50, 1)} ms, p95 ${fmt(c.p95, 1)} ms, max ${fmt(c.max, 1)} ms`,
+  );
   console.log(`warm second request: p50 ${fmt(w.p50, 2)} ms, p95 ${fmt(w.p95, 2)} ms`);
   console.log(`health answered: ${status}`);
 }

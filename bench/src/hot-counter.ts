@@ -30,7 +30,8 @@ $$`;
 
 function slotFunction(slots: number): string {
   if (slots === 16) return shippedSlotFunction;
-  if (slots === 1) return `CREATE OR REPLACE FUNCTION usage_slot(execution_id uuid) RETURNS smallint LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT 0::smallint $$`;
+  if (slots === 1)
+    return `CREATE OR REPLACE FUNCTION usage_slot(execution_id uuid) RETURNS smallint LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT 0::smallint $$`;
   if ((slots & (slots - 1)) !== 0) throw new Error("slot counts must be powers of two");
   return `CREATE OR REPLACE FUNCTION usage_slot(execution_id uuid) RETURNS smallint LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT (hashtext(execution_id::text) & ${slots - 1})::smallint
@@ -48,7 +49,14 @@ interface CaseResult {
 }
 
 /** `counting: false` is the reference without usage counting: the trigger disabled for the case. */
-async function runCase(url: string, agentIds: string[], userId: string, slots: number, spread: number, counting = true): Promise<CaseResult> {
+async function runCase(
+  url: string,
+  agentIds: string[],
+  userId: string,
+  slots: number,
+  spread: number,
+  counting = true,
+): Promise<CaseResult> {
   const ids = await withClient(url, async (c) => {
     await c.query("truncate agent_execution_steps, agent_executions, agent_usage_stats, agent_usage_daily, tenant_usage_daily");
     await c.query(slotFunction(slots));
@@ -81,7 +89,9 @@ async function runCase(url: string, agentIds: string[], userId: string, slots: n
     }
     const c = clients[w]!;
     // As the API opens a transaction: BEGIN and the tenant scope in one round trip.
-    await c.query(`begin; select set_config('app.tenant_id', '${tenantId}', true), set_config('statement_timeout', '10000', true), set_config('role', 'agent_builder_app', true)`);
+    await c.query(
+      `begin; select set_config('app.tenant_id', '${tenantId}', true), set_config('statement_timeout', '10000', true), set_config('role', 'agent_builder_app', true)`,
+    );
     try {
       const { rowCount } = await c.query(
         `update agent_executions set status = 'succeeded', completed_at = greatest(now(), started_at),
@@ -129,7 +139,9 @@ async function runCase(url: string, agentIds: string[], userId: string, slots: n
 
 export async function hotCounterBench(): Promise<void> {
   banner("Hot counter: 32 concurrent completions, one agent vs 1,000 agents");
-  console.log(`${machine()}; ${workers} workers, ${durationMs / 1000} s per case, pre-started executions completed via the real trigger, tenant scope as the API sets it (SQL level, not in-process API)`);
+  console.log(
+    `${machine()}; ${workers} workers, ${durationMs / 1000} s per case, pre-started executions completed via the real trigger, tenant scope as the API sets it (SQL level, not in-process API)`,
+  );
   const url = await freshDatabase(benchDbName("hot"));
   const { userId, agentIds } = await withClient(url, (c) => createTenant(c, tenantId, 1_000));
   const rows: Array<{ slots: number; one: CaseResult; spread: CaseResult }> = [];
@@ -148,7 +160,9 @@ export async function hotCounterBench(): Promise<void> {
     }
     // The same completions with no usage counting at all: what the counters cost.
     plain = await runCase(url, agentIds, userId, 16, 1_000, false);
-    console.log(`no counting (trigger off) agents=1000: ${fmt(plain.completions).padStart(7)} completions, ${fmt(plain.perSecond).padStart(6)}/s, nothing counted=${plain.exact}`);
+    console.log(
+      `no counting (trigger off) agents=1000: ${fmt(plain.completions).padStart(7)} completions, ${fmt(plain.perSecond).padStart(6)}/s, nothing counted=${plain.exact}`,
+    );
   } finally {
     await withClient(url, async (c) => {
       await c.query(shippedSlotFunction);
@@ -164,9 +178,14 @@ export async function hotCounterBench(): Promise<void> {
   if (plain) {
     const shipped = rows.find((r) => r.slots === 16);
     console.log(`no counting | ${"".padStart(12)} | ${fmt(plain.perSecond).padStart(15)} |`);
-    if (shipped) console.log(`counting costs: 16 slots spread = ${fmt(shipped.spread.perSecond / plain.perSecond, 2)}x, one agent = ${fmt(shipped.one.perSecond / plain.perSecond, 2)}x the rate without counting`);
+    if (shipped)
+      console.log(
+        `counting costs: 16 slots spread = ${fmt(shipped.spread.perSecond / plain.perSecond, 2)}x, one agent = ${fmt(shipped.one.perSecond / plain.perSecond, 2)}x the rate without counting`,
+      );
   }
-  console.log("target: one agent >= 0.5x spread with the shipped slot count (16), counters exact; usage_slot restored to the shipped 16-slot definition");
+  console.log(
+    "target: one agent >= 0.5x spread with the shipped slot count (16), counters exact; usage_slot restored to the shipped 16-slot definition",
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

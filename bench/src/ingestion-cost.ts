@@ -17,7 +17,7 @@
  */
 import http from "node:http";
 
-import { serve, type ServerType } from "@hono/node-server";
+import { type ServerType, serve } from "@hono/node-server";
 import pg from "pg";
 
 import { appRouter, createCallerFactory, createContext, createFetchHandler, createTokenVerifier, mintToken } from "@agent-builder/api";
@@ -50,7 +50,8 @@ async function listen(handler: (request: Request) => Promise<Response>): Promise
 
 const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 16 });
 
-const post = (port: number, path: string, token: string, input: unknown) => postProcedure(keepAlive, `http://127.0.0.1:${port}${path}`, token, input);
+const post = (port: number, path: string, token: string, input: unknown) =>
+  postProcedure(keepAlive, `http://127.0.0.1:${port}${path}`, token, input);
 
 export async function ingestionCostBench(): Promise<void> {
   banner("Ingestion cost: Node CPU per execution (start + complete), layer by layer, one at a time");
@@ -67,7 +68,9 @@ export async function ingestionCostBench(): Promise<void> {
   const { server, port } = await listen(createFetchHandler(deps));
   const echo = await listen(async (request) => {
     const body = JSON.parse(await request.text()) as { agentId?: string; id?: string };
-    return new Response(JSON.stringify({ result: { data: { id: body.agentId ?? body.id } } }), { headers: { "content-type": "application/json" } });
+    return new Response(JSON.stringify({ result: { data: { id: body.agentId ?? body.id } } }), {
+      headers: { "content-type": "application/json" },
+    });
   });
 
   // The statements the service sends for one execution, for the pg layer.
@@ -143,9 +146,14 @@ export async function ingestionCostBench(): Promise<void> {
   const stack = ["pg", "drizzle", "trpc", "http"].filter((name) => name in layers);
   for (const [i, name] of stack.entries()) {
     const added = i === 0 ? "" : fmt(per(name) - per(stack[i - 1]!), 3);
-    console.log(`${name.padEnd(9)} | ${fmt(per(name), 3).padStart(25)} | ${added.padStart(25)} | ${fmt(wallMs[name]! / executions, 2).padStart(21)}`);
+    console.log(
+      `${name.padEnd(9)} | ${fmt(per(name), 3).padStart(25)} | ${added.padStart(25)} | ${fmt(wallMs[name]! / executions, 2).padStart(21)}`,
+    );
   }
-  if ("transport" in layers) console.log(`transport | ${fmt(per("transport"), 3).padStart(25)} | ${"(HTTP floor, no database)".padStart(25)} | ${fmt(wallMs.transport! / executions, 2).padStart(21)}`);
+  if ("transport" in layers)
+    console.log(
+      `transport | ${fmt(per("transport"), 3).padStart(25)} | ${"(HTTP floor, no database)".padStart(25)} | ${fmt(wallMs.transport! / executions, 2).padStart(21)}`,
+    );
   console.log(`the API's Node CPU per execution is ${fmt(per("http") / per("pg"), 1)}x the pg baseline's`);
 
   keepAlive.destroy();

@@ -17,7 +17,7 @@ import { spawn } from "node:child_process";
 import http from "node:http";
 import { fileURLToPath } from "node:url";
 
-import { serve, type ServerType } from "@hono/node-server";
+import { type ServerType, serve } from "@hono/node-server";
 import pg from "pg";
 
 import { createFetchHandler, createTokenVerifier, mintToken } from "@agent-builder/api";
@@ -72,7 +72,15 @@ async function startServerProcess(url: string) {
   const child = spawn(process.execPath, ["--import", "tsx", "src/node.ts"], {
     cwd: serverDir,
     // LOG_LEVEL=warn: a log line per request is not what this measures (and would flood the pipe).
-    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", DATABASE_URL: url, AUTH_JWT_SECRET: secret, PG_POOL_MAX: String(poolMax), LOG_LEVEL: "warn" },
+    env: {
+      ...process.env,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      DATABASE_URL: url,
+      AUTH_JWT_SECRET: secret,
+      PG_POOL_MAX: String(poolMax),
+      LOG_LEVEL: "warn",
+    },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const port = await new Promise<number>((resolve, reject) => {
@@ -99,7 +107,8 @@ async function startServerProcess(url: string) {
 }
 
 const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 256 });
-const call = (base: string, token: string, procedure: string, input: unknown) => postProcedure(keepAlive, `${base}/${procedure}`, token, input);
+const call = (base: string, token: string, procedure: string, input: unknown) =>
+  postProcedure(keepAlive, `${base}/${procedure}`, token, input);
 
 const startInput = (agentId: string) => ({ agentId, input: { question: "What is the weather?" } });
 const completeInput = (id: string) => ({
@@ -112,7 +121,9 @@ const completeInput = (id: string) => ({
 
 export async function ingestionBench(): Promise<void> {
   banner("Ingestion: start + complete per second, HTTP + tRPC + Drizzle vs the same SQL with pg");
-  console.log(`${machine()}; ${durationMs / 1000} s per side and concurrency in ${rounds} alternating rounds, pool of ${poolMax} connections both sides, API server ${serverMode === "process" ? "in its own process (apps/server/src/node.ts)" : "in this process"} on 127.0.0.1, clients: the SDK and keep-alive node:http`);
+  console.log(
+    `${machine()}; ${durationMs / 1000} s per side and concurrency in ${rounds} alternating rounds, pool of ${poolMax} connections both sides, API server ${serverMode === "process" ? "in its own process (apps/server/src/node.ts)" : "in this process"} on 127.0.0.1, clients: the SDK and keep-alive node:http`,
+  );
   const url = await freshDatabase(benchDbName("ingest"));
   const { userId, agentIds } = await withClient(url, (c) => createTenant(c, tenantId, 100));
   const token = await mintToken(secret, { sub: userId, tid: tenantId, role: "member" });
@@ -129,7 +140,10 @@ export async function ingestionBench(): Promise<void> {
   const completeStatements = captured.splice(0);
   await capturing.close();
   console.log("SQL the API sends per execution (each list is one transaction):");
-  for (const [name, list] of [["start", startStatements], ["complete", completeStatements]] as const) {
+  for (const [name, list] of [
+    ["start", startStatements],
+    ["complete", completeStatements],
+  ] as const) {
     for (const s of list) console.log(`  ${name}: ${s.text.replace(/\s+/g, " ").slice(0, 160)}${s.text.length > 160 ? " ..." : ""}`);
   }
 
@@ -219,7 +233,9 @@ export async function ingestionBench(): Promise<void> {
     );
     return rows[0]!;
   });
-  console.log(`\nafter the runs: ${check.running} executions left running, counters ${check.counted} = recount ${check.recount}: ${check.counted === check.recount}`);
+  console.log(
+    `\nafter the runs: ${check.running} executions left running, counters ${check.counted} = recount ${check.recount}: ${check.counted === check.recount}`,
+  );
   console.log("concurrency | API via SDK /s | API per call /s | pg /s | SDK / pg | per call / pg");
   for (const r of results) {
     console.log(

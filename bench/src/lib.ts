@@ -87,7 +87,11 @@ export function machine(): string {
 }
 
 /** Runs `worker(i)` for i in [0, n) concurrently until `deadline`; returns the number of operations. */
-export async function runFor(durationMs: number, concurrency: number, op: (worker: number) => Promise<boolean>): Promise<{ ops: number; ms: number }> {
+export async function runFor(
+  durationMs: number,
+  concurrency: number,
+  op: (worker: number) => Promise<boolean>,
+): Promise<{ ops: number; ms: number }> {
   const started = performance.now();
   const deadline = started + durationMs;
   let ops = 0;
@@ -103,11 +107,19 @@ export async function runFor(durationMs: number, concurrency: number, op: (worke
 }
 
 /** Base tenant rows for a benchmark database: tenant, one user, one space, `agents` active agents. */
-export async function createTenant(c: pg.Client, tenantId: string, agents: number): Promise<{ userId: string; spaceId: string; agentIds: string[] }> {
+export async function createTenant(
+  c: pg.Client,
+  tenantId: string,
+  agents: number,
+): Promise<{ userId: string; spaceId: string; agentIds: string[] }> {
   const userId = crypto.randomUUID();
   const spaceId = crypto.randomUUID();
   await c.query("insert into tenants (id, name) values ($1, $1) on conflict do nothing", [tenantId]);
-  await c.query("insert into users (id, tenant_id, email, role) values ($1, $2, $3, 'member')", [userId, tenantId, `bench@${tenantId}.test`]);
+  await c.query("insert into users (id, tenant_id, email, role) values ($1, $2, $3, 'member')", [
+    userId,
+    tenantId,
+    `bench@${tenantId}.test`,
+  ]);
   await c.query("insert into spaces (id, tenant_id, name) values ($1, $2, 'Bench')", [spaceId, tenantId]);
   const { rows } = await c.query<{ id: string }>(
     `insert into agents (tenant_id, name, status, owner_id, space_id, llm_config)

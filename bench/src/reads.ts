@@ -6,7 +6,7 @@
  * Each procedure's SQL is captured with the QueryLogger and run under EXPLAIN (ANALYZE,
  * BUFFERS) inside the same tenant scope the API sets; Seq Scans are flagged.
  */
-import pg from "pg";
+import type pg from "pg";
 
 import { appRouter, createCallerFactory, createContext, createTokenVerifier, mintToken } from "@agent-builder/api";
 
@@ -58,14 +58,17 @@ async function measureSize(executions: number): Promise<ReadResult[]> {
   const setup = await withClient(url, async (c) => {
     const user = (await c.query("select id from users where tenant_id = $1 order by id limit 1", [tenantId])).rows[0].id as string;
     const busiest = (
-      await c.query("select agent_id from agent_usage_stats where tenant_id = $1 group by agent_id order by sum(total_executions) desc limit 1", [tenantId])
+      await c.query(
+        "select agent_id from agent_usage_stats where tenant_id = $1 group by agent_id order by sum(total_executions) desc limit 1",
+        [tenantId],
+      )
     ).rows[0].agent_id as string;
     const total = Number((await c.query("select count(*) n from agent_executions where tenant_id = $1", [tenantId])).rows[0].n);
     const deep = (
-      await c.query("select created_at::text as v, id from agent_executions where tenant_id = $1 order by created_at desc, id desc offset $2 limit 1", [
-        tenantId,
-        Math.floor(total * 0.9),
-      ])
+      await c.query(
+        "select created_at::text as v, id from agent_executions where tenant_id = $1 order by created_at desc, id desc offset $2 limit 1",
+        [tenantId, Math.floor(total * 0.9)],
+      )
     ).rows[0] as { v: string; id: string };
     return { user, busiest, deep };
   });
@@ -121,7 +124,9 @@ async function explain(url: string, statements: Captured[]): Promise<string> {
         }
         if (/^\s*(begin|commit|rollback)\b/i.test(s.text)) continue;
         const { rows } = await c.query(`explain (analyze, buffers) ${s.text}`, s.params);
-        out.push(`-- ${s.text.replace(/\s+/g, " ")}\n-- params: ${JSON.stringify(s.params)}\n${rows.map((r) => r["QUERY PLAN"]).join("\n")}`);
+        out.push(
+          `-- ${s.text.replace(/\s+/g, " ")}\n-- params: ${JSON.stringify(s.params)}\n${rows.map((r) => r["QUERY PLAN"]).join("\n")}`,
+        );
       }
     } finally {
       await c.query("rollback");

@@ -21,7 +21,11 @@ const smallTenants = 200;
 export const seedTenants: Array<{ id: string; agents: number; share: number }> = [
   { id: "bench-big", agents: 1_000, share: 0.9 },
   { id: "bench-small", agents: 100, share: 0.05 },
-  ...Array.from({ length: smallTenants }, (_, i) => ({ id: `bench-t${String(i + 1).padStart(3, "0")}`, agents: 5, share: 0.05 / smallTenants })),
+  ...Array.from({ length: smallTenants }, (_, i) => ({
+    id: `bench-t${String(i + 1).padStart(3, "0")}`,
+    agents: 5,
+    share: 0.05 / smallTenants,
+  })),
 ];
 
 const batchSize = 100_000;
@@ -38,7 +42,9 @@ export async function seedBenchDatabase(executions: number, name: string): Promi
         `insert into users (id, tenant_id, email, role) select gen_random_uuid(), $1, 'user' || g || '@' || $1 || '.test', 'member' from generate_series(1, 20) g`,
         [tenant.id],
       );
-      await c.query(`insert into spaces (id, tenant_id, name) select gen_random_uuid(), $1, 'Space ' || g from generate_series(1, 10) g`, [tenant.id]);
+      await c.query(`insert into spaces (id, tenant_id, name) select gen_random_uuid(), $1, 'Space ' || g from generate_series(1, 10) g`, [
+        tenant.id,
+      ]);
       await c.query(
         `insert into agents (tenant_id, name, status, owner_id, space_id, llm_config, created_at, updated_at)
          select $1, 'Agent ' || g, (array['active','active','active','paused','draft','archived']::agent_status[])[1 + g % 6],

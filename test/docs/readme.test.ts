@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { demoTenants } from "@agent-builder/db";
 
-import { e2eSecret, startApiServer, type RunningApi } from "../support/api-server";
+import { e2eSecret, type RunningApi, startApiServer } from "../support/api-server";
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL("../..", import.meta.url));

@@ -7,7 +7,7 @@
  * initdb refuses to run as root, so as root every binary runs as the `postgres` OS user
  * (`runuser -u postgres --`) and the temp folder is handed to that user.
  */
-import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -57,7 +57,9 @@ function startWatchdog(pgCtl: string[], dataDir: string, dir: string): ChildProc
 process.once("exit", () => {
   for (const cluster of live) {
     try {
-      execFileSync(cluster.pgCtl[0]!, [...cluster.pgCtl.slice(1), "stop", "-D", cluster.dataDir, "-m", "immediate", "-w"], { stdio: "ignore" });
+      execFileSync(cluster.pgCtl[0]!, [...cluster.pgCtl.slice(1), "stop", "-D", cluster.dataDir, "-m", "immediate", "-w"], {
+        stdio: "ignore",
+      });
     } catch {
       // already stopped
     }
@@ -141,7 +143,10 @@ export async function startThrowawayCluster(options: { settings?: Record<string,
 
   try {
     const initStarted = performance.now();
-    await run([...prefix, join(bin, "initdb"), "-D", dataDir, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"], dir);
+    await run(
+      [...prefix, join(bin, "initdb"), "-D", dataDir, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"],
+      dir,
+    );
     const initMs = performance.now() - initStarted;
 
     const startStarted = performance.now();

@@ -4,7 +4,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { realpathSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
+import { type AddressInfo, createServer } from "node:net";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const sdkDist = `${pathToFileURL(realpathSync(fileURLToPath(new URL("../../packages/sdk", import.meta.url)))).href}/dist/`;

@@ -8,8 +8,8 @@ import { useTRPC } from "./api";
 import { AuditLogPage } from "./audit-log/audit-log-page";
 import { ExecutionPage } from "./executions/execution-page";
 import { ExecutionsPage } from "./executions/executions-page";
-import { MaintenancePage } from "./maintenance/maintenance-page";
 import { shortId } from "./format";
+import { MaintenancePage } from "./maintenance/maintenance-page";
 import { OverviewPage } from "./overview/overview-page";
 import { readClaims, signOut, useToken } from "./session";
 import { SignInPage } from "./sign-in/sign-in-page";
@@ -84,7 +84,11 @@ function Shell({ token, children }: { token: string; children: ReactNode }) {
       <div className="main">
         <header className="topbar">
           <span className="topbar-note">Staff view · all tenants · times in UTC</span>
-          <span className="whoami" data-testid="whoami" title={[userId && `user ${userId}`, tenantId && `tenant ${tenantId}`].filter(Boolean).join(" · ")}>
+          <span
+            className="whoami"
+            data-testid="whoami"
+            title={[userId && `user ${userId}`, tenantId && `tenant ${tenantId}`].filter(Boolean).join(" · ")}
+          >
             Signed in as <strong>{name}</strong>
             {tenantName && <> of {tenantName}</>}
             {claims?.role && <span className="role">{claims.role}</span>}

@@ -64,7 +64,10 @@ export function formatDateTime(iso: string | null | undefined, options: { second
   if (!iso) return "–";
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return "–";
-  const text = date.toISOString().slice(0, options.seconds ? 19 : 16).replace("T", " ");
+  const text = date
+    .toISOString()
+    .slice(0, options.seconds ? 19 : 16)
+    .replace("T", " ");
   return options.zone === false ? text : `${text} UTC`;
 }
 

@@ -46,7 +46,12 @@ export function readClaims(token: string): TokenClaims | null {
   const payload = token.split(".")[1];
   if (!payload) return null;
   try {
-    const json = atob(payload.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(payload.length / 4) * 4, "="));
+    const json = atob(
+      payload
+        .replace(/-/g, "+")
+        .replace(/_/g, "/")
+        .padEnd(Math.ceil(payload.length / 4) * 4, "="),
+    );
     const claims: unknown = JSON.parse(json);
     return claims && typeof claims === "object" ? (claims as TokenClaims) : null;
   } catch {

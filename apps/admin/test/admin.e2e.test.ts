@@ -12,13 +12,13 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 
 import { createTRPCClient, httpBatchLink } from "@trpc/client";
-import { chromium, type Browser, type Page } from "playwright-core";
-import { preview, type PreviewServer } from "vite";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { type PreviewServer, preview } from "vite";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
 import type { AppRouter } from "@agent-builder/api";
 
-import { startApiServer, type RunningApi } from "../../../test/support/api-server";
+import { type RunningApi, startApiServer } from "../../../test/support/api-server";
 
 const appDir = fileURLToPath(new URL("..", import.meta.url));
 const screenshotDir = join(appDir, "screenshots");
@@ -61,15 +61,14 @@ let memberToken: string;
 beforeAll(async () => {
   // Fail, never skip: CI installs Chromium (.ci/run), so a missing one is a broken machine.
   if (!existsSync(chromiumPath)) {
-    throw new Error(`Chromium not found at ${chromiumPath}: install it with \`apt-get update && apt-get install -y chromium\` (.ci/run does)`);
+    throw new Error(
+      `Chromium not found at ${chromiumPath}: install it with \`apt-get update && apt-get install -y chromium\` (.ci/run does)`,
+    );
   }
   mkdirSync(screenshotDir, { recursive: true });
   outDir = mkdtempSync(join(tmpdir(), "agent-builder-admin-"));
   // The API (PGlite migrate + seed) and the production build of the panel, side by side.
-  [api] = await Promise.all([
-    startApiServer("pglite", { seed: true, env: { CORS_ORIGINS: "*" } }),
-    buildPanel(),
-  ]);
+  [api] = await Promise.all([startApiServer("pglite", { seed: true, env: { CORS_ORIGINS: "*" } }), buildPanel()]);
   const apiOrigin = new URL(api.url).origin;
   server = await preview({
     root: appDir,
@@ -137,7 +136,9 @@ function columnTexts(table: string, header: string): Promise<string[]> {
     ([label, name]) => {
       const element = document.querySelector(`table[aria-label="${label}"]`);
       if (!element) return [];
-      const index = [...element.querySelectorAll("thead th")].findIndex((th) => th.textContent?.trim().toLowerCase() === name.toLowerCase());
+      const index = [...element.querySelectorAll("thead th")].findIndex(
+        (th) => th.textContent?.trim().toLowerCase() === name.toLowerCase(),
+      );
       if (index < 0) return [];
       return [...element.querySelectorAll("tbody tr")].map((tr) => tr.children[index]?.textContent ?? "");
     },
@@ -146,7 +147,11 @@ function columnTexts(table: string, header: string): Promise<string[]> {
 }
 
 /** The value of a headline figure ("Cost this month", ...). */
-const statValue = (label: string) => page.locator(".stat").filter({ has: page.locator(".stat-label", { hasText: label }) }).locator(".stat-value");
+const statValue = (label: string) =>
+  page
+    .locator(".stat")
+    .filter({ has: page.locator(".stat-label", { hasText: label }) })
+    .locator(".stat-value");
 
 /**
  * The usage-by-period table: it has a Cancelled row, and in every period Executions is
@@ -157,14 +162,20 @@ async function expectUsageRowsAddUp(where: string) {
   await table.waitFor();
   const figures = await table.evaluate((element) =>
     Object.fromEntries(
-      [...element.querySelectorAll("tbody tr")].map((tr) => [tr.querySelector("th")!.textContent!.trim(), [...tr.querySelectorAll("td")].map((td) => td.textContent!.trim())]),
+      [...element.querySelectorAll("tbody tr")].map((tr) => [
+        tr.querySelector("th")!.textContent!.trim(),
+        [...tr.querySelectorAll("td")].map((td) => td.textContent!.trim()),
+      ]),
     ),
   );
   expect(Object.keys(figures), where).toEqual(expect.arrayContaining(["Executions", "Succeeded", "Failed", "Cancelled"]));
   const count = (text: string) => Number(text.replace(/,/g, ""));
   figures.Executions!.forEach((executions, period) => {
     const parts = ["Succeeded", "Failed", "Cancelled"].map((row) => count(figures[row]![period]!));
-    expect(parts.reduce((a, b) => a + b), `${where}, period ${period}: Executions ${executions} = Succeeded + Failed + Cancelled ${parts.join(" + ")}`).toBe(count(executions));
+    expect(
+      parts.reduce((a, b) => a + b),
+      `${where}, period ${period}: Executions ${executions} = Succeeded + Failed + Cancelled ${parts.join(" + ")}`,
+    ).toBe(count(executions));
   });
   await expectUsd(figures.Cost!, `${where} usage table`);
   return figures;
@@ -358,7 +369,9 @@ describe("admin panel in Chromium", () => {
 
   it("opens one of the agent's executions: input, output, tokens and the steps timeline", async () => {
     // A succeeded run with several steps, so the timeline has more than one entry.
-    const link = page.locator('table[aria-label="Executions"] tbody tr[data-status="succeeded"]:not([data-steps="0"]):not([data-steps="1"]) a').first();
+    const link = page
+      .locator('table[aria-label="Executions"] tbody tr[data-status="succeeded"]:not([data-steps="0"]):not([data-steps="1"]) a')
+      .first();
     await link.click();
     await page.waitForURL(/\/executions\/[0-9a-f-]{36}$/);
     await page.getByRole("heading", { name: /Execution/ }).waitFor();
@@ -391,9 +404,15 @@ describe("admin panel in Chromium", () => {
     expect(await page.locator(".pager").textContent()).toContain("executions 1–25 · page 1");
     await page.getByRole("button", { name: "Next →" }).click();
     await page.locator(".pager").filter({ hasText: "executions 26–50 · page 2" }).waitFor();
-    await page.waitForFunction((id) => document.querySelector('table[aria-label="Executions"] tbody tr a')?.getAttribute("title") !== id, firstId);
+    await page.waitForFunction(
+      (id) => document.querySelector('table[aria-label="Executions"] tbody tr a')?.getAttribute("title") !== id,
+      firstId,
+    );
     await page.getByRole("button", { name: "← Previous" }).click();
-    await page.waitForFunction((id) => document.querySelector('table[aria-label="Executions"] tbody tr a')?.getAttribute("title") === id, firstId);
+    await page.waitForFunction(
+      (id) => document.querySelector('table[aria-label="Executions"] tbody tr a')?.getAttribute("title") === id,
+      firstId,
+    );
 
     await page.locator("select[name=status]").selectOption("failed");
     await page.waitForFunction(() => {
@@ -478,7 +497,11 @@ describe("admin panel in Chromium", () => {
     // Seeded executions span 60 days: a 30-day cleanup deletes some, keeps lifetime usage.
     const staff = apiClient(adminToken);
     const usageBefore = await apiClient(memberToken).usage.tenant.query();
-    const before = await staff.admin.executions.query({ tenantId: acme.id, to: new Date(Date.now() - 30 * 86_400_000).toISOString(), limit: 100 });
+    const before = await staff.admin.executions.query({
+      tenantId: acme.id,
+      to: new Date(Date.now() - 30 * 86_400_000).toISOString(),
+      limit: 100,
+    });
     expect(before.items.length).toBeGreaterThan(0);
     const retention = page.getByTestId("retention");
     await retention.getByRole("spinbutton").fill("30");
@@ -489,7 +512,11 @@ describe("admin panel in Chromium", () => {
     const result = page.getByTestId("retention-result");
     await result.waitFor();
     expect(await result.textContent()).toMatch(/Deleted [1-9][\d,]* executions/);
-    const after = await staff.admin.executions.query({ tenantId: acme.id, to: new Date(Date.now() - 30 * 86_400_000).toISOString(), limit: 100 });
+    const after = await staff.admin.executions.query({
+      tenantId: acme.id,
+      to: new Date(Date.now() - 30 * 86_400_000).toISOString(),
+      limit: 100,
+    });
     expect(after.items).toEqual([]);
     expect((await apiClient(memberToken).usage.tenant.query()).lifetime).toEqual(usageBefore.lifetime);
     expect((await staff.admin.auditLog.query({ limit: 5 })).items[0]).toMatchObject({ action: "maintenance.retention" });
@@ -533,7 +560,8 @@ describe("admin panel in Chromium", () => {
 
   it("fits a laptop screen (1366x768) without a horizontal scrollbar on any page", async () => {
     await page.setViewportSize({ width: 1366, height: 768 });
-    const executionId = (await apiClient(adminToken).admin.executions.query({ tenantId: "acme", status: "succeeded", limit: 1 })).items[0]!.id;
+    const executionId = (await apiClient(adminToken).admin.executions.query({ tenantId: "acme", status: "succeeded", limit: 1 })).items[0]!
+      .id;
     const agentId = "00000001-0000-4000-8003-000000000001";
     for (const [url, ready] of [
       ["/", 'table[aria-label="Tenants"] tbody tr'],

@@ -1,6 +1,17 @@
 import { describe, expect, it } from "vitest";
 
-import { formatAgo, formatCount, formatDateTime, formatDay, formatDuration, formatPercent, formatShare, formatUsd, roundTicks, shortId } from "../src/format";
+import {
+  formatAgo,
+  formatCount,
+  formatDateTime,
+  formatDay,
+  formatDuration,
+  formatPercent,
+  formatShare,
+  formatUsd,
+  roundTicks,
+  shortId,
+} from "../src/format";
 
 describe("formatting", () => {
   it("writes counts with thousands separators", () => {

@@ -18,6 +18,7 @@ export function explainFailure(error: unknown, url: string): string | undefined 
   const described = describeFailure(error, url);
   const problem = connectionProblem(error);
   if (problem?.kind === "not-the-api") return `${described}: set AGENT_BUILDER_URL to the API's tRPC endpoint (ending in /trpc).`;
-  if (problem?.kind === "unreachable") return `${described}. Start it with \`pnpm dev\` in the repository root, or set AGENT_BUILDER_URL to where it runs.`;
+  if (problem?.kind === "unreachable")
+    return `${described}. Start it with \`pnpm dev\` in the repository root, or set AGENT_BUILDER_URL to where it runs.`;
   return described;
 }

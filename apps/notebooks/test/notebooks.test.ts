@@ -3,9 +3,9 @@ import { fileURLToPath } from "node:url";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { createAgentBuilderClient, type AgentBuilderClient } from "@agent-builder/sdk";
+import { type AgentBuilderClient, createAgentBuilderClient } from "@agent-builder/sdk";
 
-import { startApiServer, type RunningApi } from "../../../test/support/api-server";
+import { type RunningApi, startApiServer } from "../../../test/support/api-server";
 import { refusingSdkDist, siblingApp, urlWhereNothingListens } from "../../../test/support/sibling-app";
 import { agentsUsingNotebook, onNotebookDeleted } from "../src/notebooks";
 
@@ -26,7 +26,9 @@ describe("notebooks app against the running API", () => {
     const space = await client.directory.upsertSpace.mutate({ id: crypto.randomUUID(), name: "Research" });
     const llmConfig = { provider: "openai", model: "gpt-4.1-mini" } as const;
     for (let i = 0; i < 3; i++) {
-      using.push((await client.agents.create.mutate({ name: `Reader ${i}`, spaceId: space.id, llmConfig, notebookIds: [notebook, kept] })).id);
+      using.push(
+        (await client.agents.create.mutate({ name: `Reader ${i}`, spaceId: space.id, llmConfig, notebookIds: [notebook, kept] })).id,
+      );
     }
     await client.agents.create.mutate({ name: "Unrelated", spaceId: space.id, llmConfig, notebookIds: [kept] });
   });

@@ -46,7 +46,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       audience: env.AUTH_AUDIENCE || undefined,
     },
     usingDevSecret: !jwksUrl && !secret,
-    allowedOrigins: (env.CORS_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean),
+    allowedOrigins: (env.CORS_ORIGINS ?? "")
+      .split(",")
+      .map((o) => o.trim())
+      .filter(Boolean),
     statementTimeoutMs: Number(env.STATEMENT_TIMEOUT_MS ?? 10_000),
     logLevel,
     production,

@@ -34,7 +34,9 @@ const member = acme.users.find((u) => u.role === "member")!;
 const admin = acme.users.find((u) => u.role === "admin")!;
 const secret = config.auth.secret;
 
-console.log(`\nAgent Builder API on ${server.url}/trpc (${server.database.driver}, ready in ${Math.round(performance.now() - started)} ms)`);
+console.log(
+  `\nAgent Builder API on ${server.url}/trpc (${server.database.driver}, ready in ${Math.round(performance.now() - started)} ms)`,
+);
 if (secret) {
   const memberToken = await mintToken(secret, { sub: member.id, tid: acme.id, role: "member" });
   const adminToken = await mintToken(secret, { sub: admin.id, tid: acme.id, role: "admin" });

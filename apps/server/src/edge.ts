@@ -66,11 +66,7 @@ function isolateFor(env: EdgeEnv): Isolate {
   return isolate;
 }
 
-export async function handleEdgeRequest(
-  request: Request,
-  env: EdgeEnv,
-  waitUntil: (promise: Promise<unknown>) => void,
-): Promise<Response> {
+export async function handleEdgeRequest(request: Request, env: EdgeEnv, waitUntil: (promise: Promise<unknown>) => void): Promise<Response> {
   let state: Isolate;
   try {
     state = isolateFor(env);
@@ -86,7 +82,13 @@ export async function handleEdgeRequest(
   const database = connectNeonEdge({ url: config.databaseUrl, max: edgePoolMax });
   try {
     const handle = createFetchHandler(
-      { db: database.db, verifyToken: state.verifyToken, statementTimeoutMs: config.statementTimeoutMs, knownCallers: state.knownCallers, logger: state.logger },
+      {
+        db: database.db,
+        verifyToken: state.verifyToken,
+        statementTimeoutMs: config.statementTimeoutMs,
+        knownCallers: state.knownCallers,
+        logger: state.logger,
+      },
       { endpoint: edgeEndpoint, allowedOrigins: config.allowedOrigins },
     );
     const response = await handle(request);

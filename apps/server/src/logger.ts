@@ -67,7 +67,12 @@ const levelColours: Record<string, string> = { error: "31", fatal: "31", warn: "
 function readableLines(out: { write(line: string): void }, colour: boolean) {
   return {
     write(line: string) {
-      const { time, level, msg, stack, ...fields } = JSON.parse(line) as LogFields & { time: string; level: string; msg?: string; stack?: string };
+      const { time, level, msg, stack, ...fields } = JSON.parse(line) as LogFields & {
+        time: string;
+        level: string;
+        msg?: string;
+        stack?: string;
+      };
       const label = level.toUpperCase().padEnd(5);
       let text = `${clock(time)} ${colour ? `\u001b[${levelColours[level] ?? "0"}m${label}\u001b[0m` : label} `;
       if (msg === "request" && typeof fields.status === "number") {

@@ -23,4 +23,7 @@ const server = await startServer(config, {
   },
 }).catch(exitOnStartupProblem);
 stopping.serving(server);
-logger.info(`Agent Builder API on ${server.url}/trpc (${server.database.driver})`, { url: `${server.url}/trpc`, driver: server.database.driver });
+logger.info(`Agent Builder API on ${server.url}/trpc (${server.database.driver})`, {
+  url: `${server.url}/trpc`,
+  driver: server.database.driver,
+});

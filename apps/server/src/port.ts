@@ -30,7 +30,8 @@ export async function listenOn(server: Server, port: number, hostname: string, c
     if (code === "EACCES") {
       throw new PortUnavailableError(`Port ${port} needs elevated privileges on this system. Use a port above 1023: PORT=3000 ${command}`);
     }
-    if (code === "EADDRNOTAVAIL") throw new PortUnavailableError(`HOST=${hostname} is not an address of this machine. Try HOST=0.0.0.0 ${command}`);
+    if (code === "EADDRNOTAVAIL")
+      throw new PortUnavailableError(`HOST=${hostname} is not an address of this machine. Try HOST=0.0.0.0 ${command}`);
     throw error;
   }
   const address = server.address();
@@ -40,16 +41,15 @@ export async function listenOn(server: Server, port: number, hostname: string, c
 async function explainBusyPort(port: number, hostname: string, command: string): Promise<string> {
   const [holder, free] = await Promise.all([portHolder(port), freePortNear(port, hostname)]);
   const by = holder ? ` by ${holder}` : "";
-  return [
-    `Port ${port} is already in use${by}.`,
-    `Stop that process, or start on another port: PORT=${free ?? 0} ${command}`,
-  ].join("\n");
+  return [`Port ${port} is already in use${by}.`, `Stop that process, or start on another port: PORT=${free ?? 0} ${command}`].join("\n");
 }
 
 /** "pid 1234 (node src/dev.ts)", from ss (Linux) or lsof (macOS, BSDs); undefined when neither says. */
 async function portHolder(port: number): Promise<string | undefined> {
   const fromSs = await run("ss", ["-Hltnp", `sport = :${port}`]);
-  const pid = /pid=(\d+)/.exec(fromSs ?? "")?.[1] ?? /^p(\d+)$/m.exec((await run("lsof", ["-nP", `-iTCP:${port}`, "-sTCP:LISTEN", "-Fp"])) ?? "")?.[1];
+  const pid =
+    /pid=(\d+)/.exec(fromSs ?? "")?.[1] ??
+    /^p(\d+)$/m.exec((await run("lsof", ["-nP", `-iTCP:${port}`, "-sTCP:LISTEN", "-Fp"])) ?? "")?.[1];
   if (!pid) return undefined;
   const commandLine = await commandOf(pid);
   return commandLine ? `pid ${pid} (${commandLine})` : `pid ${pid}`;

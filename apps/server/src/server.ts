@@ -4,7 +4,7 @@ import type { Duplex } from "node:stream";
 import { createAdaptorServer } from "@hono/node-server";
 
 import { apiErrorBody, createFetchHandler, createTokenVerifier, logRequest, requestIdHeader } from "@agent-builder/api";
-import { defaultPgliteDir, openDatabase, type DatabaseHandle } from "@agent-builder/db";
+import { type DatabaseHandle, defaultPgliteDir, openDatabase } from "@agent-builder/db";
 
 import { ConfigError, type ServerConfig } from "./config";
 import type { ServerLogger } from "./logger";
@@ -116,7 +116,7 @@ function refusal(code: string | undefined): [number, string, string] {
         "Request Header Fields Too Large",
         `the URL and headers are larger than this server accepts (${maxHeaderSize} bytes). ` +
           "Send a query with a large input as POST /trpc/<procedure> with the input as the JSON body " +
-          "(the SDK does so by itself; a tRPC client: httpBatchLink's methodOverride: \"POST\")",
+          '(the SDK does so by itself; a tRPC client: httpBatchLink\'s methodOverride: "POST")',
       ];
     case "ERR_HTTP_REQUEST_TIMEOUT":
       return [408, "Request Timeout", "the request was not received in time"];

@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
 
 import { mintToken } from "@agent-builder/api";
-import { tokenClaims, userRoles, type UserRole } from "@agent-builder/contracts";
+import { tokenClaims, type UserRole, userRoles } from "@agent-builder/contracts";
 import { demoTenants } from "@agent-builder/db";
 
 import { loadConfig } from "./config";

@@ -6,7 +6,7 @@
  */
 import { connect } from "node:net";
 
-import { serve, type ServerType } from "@hono/node-server";
+import { type ServerType, serve } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { createFetchHandler, createTokenVerifier, mintToken } from "@agent-builder/api";

@@ -93,7 +93,9 @@ describe("start-up", () => {
       }
       expect(first.bannerPrinted).toBe(false);
       expect(first.status).toBe(503);
-      expect(first.body).toMatchObject({ error: { message: "the API is starting; try again in a moment", data: { code: "SERVICE_UNAVAILABLE", httpStatus: 503 } } });
+      expect(first.body).toMatchObject({
+        error: { message: "the API is starting; try again in a moment", data: { code: "SERVICE_UNAVAILABLE", httpStatus: 503 } },
+      });
     } finally {
       child.kill("SIGTERM");
       await exited;

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 
 import { afterAll, describe, expect, it } from "vitest";
 
-import { createTestDatabase, testTargets, type TestDatabase } from "@agent-builder/db/testing";
+import { createTestDatabase, type TestDatabase, testTargets } from "@agent-builder/db/testing";
 
 const serverDir = fileURLToPath(new URL("..", import.meta.url));
 

@@ -35,8 +35,18 @@ export async function startEdgeRuntime({ env, onConsole }: EdgeOptions): Promise
     extend: (context) => {
       Object.assign(context, { process: { env: { ...env } } });
       if (onConsole) {
-        const write = (method: Parameters<typeof onConsole>[0]) => (...args: unknown[]) => onConsole(method, args.map(String).join(" "));
-        context.console = { ...context.console, log: write("log"), info: write("info"), warn: write("warn"), error: write("error"), debug: write("debug") };
+        const write =
+          (method: Parameters<typeof onConsole>[0]) =>
+          (...args: unknown[]) =>
+            onConsole(method, args.map(String).join(" "));
+        context.console = {
+          ...context.console,
+          log: write("log"),
+          info: write("info"),
+          warn: write("warn"),
+          error: write("error"),
+          debug: write("debug"),
+        };
       }
       return context;
     },

@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mintToken } from "@agent-builder/api";
 import type { TokenClaims } from "@agent-builder/contracts";
 import { queryRows, sql } from "@agent-builder/db";
-import { createTestDatabase, testTargets, type TestDatabase } from "@agent-builder/db/testing";
+import { createTestDatabase, type TestDatabase, testTargets } from "@agent-builder/db/testing";
 
 import { describeSize, edgeSizeLimitBytes } from "../scripts/edge-bundle";
-import { edgeBundle, startEdgeRuntime, type EdgeFunction } from "./edge-vm";
+import { type EdgeFunction, edgeBundle, startEdgeRuntime } from "./edge-vm";
 
 const secret = "edge-test-secret-that-is-long-enough-for-hs256";
 const origin = "https://agent-builder.test";
@@ -68,10 +68,15 @@ describe("edge function without a reachable database", () => {
     const missing = await client(edge).query("agents.list");
     expect(missing.status).toBe(401);
     const forged = await edge.fetch(`${origin}/api/trpc/agents.list`, {
-      headers: { authorization: `Bearer ${await mintToken("another-secret-that-is-long-enough-too!!", { sub: crypto.randomUUID(), tid: "acme", role: "member" })}` },
+      headers: {
+        authorization: `Bearer ${await mintToken("another-secret-that-is-long-enough-too!!", { sub: crypto.randomUUID(), tid: "acme", role: "member" })}`,
+      },
     });
     expect(forged.status).toBe(401);
-    expect(((await forged.json()) as TrpcBody).error).toMatchObject({ message: "token signature is invalid", data: { code: "UNAUTHORIZED" } });
+    expect(((await forged.json()) as TrpcBody).error).toMatchObject({
+      message: "token signature is invalid",
+      data: { code: "UNAUTHORIZED" },
+    });
     expect(JSON.stringify(missing.body)).not.toMatch(/"stack"/);
   });
 
@@ -91,9 +96,26 @@ describe("edge function without a reachable database", () => {
       expect(lines).toEqual([
         {
           method: "log",
-          line: { time: expect.any(String), level: "info", requestId: "edge-req-1", method: "GET", procedure: "health", status: 200, durationMs: expect.any(Number), msg: "request" },
+          line: {
+            time: expect.any(String),
+            level: "info",
+            requestId: "edge-req-1",
+            method: "GET",
+            procedure: "health",
+            status: 200,
+            durationMs: expect.any(Number),
+            msg: "request",
+          },
         },
-        { method: "log", line: expect.objectContaining({ level: "info", procedure: "agents.list", status: 401, requestId: missing.headers.get("x-request-id") }) },
+        {
+          method: "log",
+          line: expect.objectContaining({
+            level: "info",
+            procedure: "agents.list",
+            status: 401,
+            requestId: missing.headers.get("x-request-id"),
+          }),
+        },
       ]);
     } finally {
       await logged.close();
@@ -177,7 +199,14 @@ describe.runIf(testTargets().includes("neon"))("edge function on Postgres throug
     expect(completed.body.result!.data).toMatchObject({ status: "succeeded" });
 
     const usage = await member.query("usage.agent", { agentId });
-    expect(usage.body.result!.data.lifetime).toMatchObject({ executions: 1, succeeded: 1, inputTokens: 12, outputTokens: 30, totalTokens: 42, costUsd: 0.0042 });
+    expect(usage.body.result!.data.lifetime).toMatchObject({
+      executions: 1,
+      succeeded: 1,
+      inputTokens: 12,
+      outputTokens: 30,
+      totalTokens: 42,
+      costUsd: 0.0042,
+    });
 
     const stolen = await outsider.query("agents.get", { id: agentId });
     expect(stolen.status).toBe(404);
@@ -189,7 +218,9 @@ describe.runIf(testTargets().includes("neon"))("edge function on Postgres throug
   it("runs a batch of procedures, each in its own transaction, in one request", async () => {
     const member = { authorization: `Bearer ${await mintToken(secret, { sub: tenantA.member, tid: "edge-a", role: "member" })}` };
     const input = encodeURIComponent(JSON.stringify({ 0: { limit: 5 }, 1: undefined, 2: { limit: 5 } }));
-    const response = await edge.fetch(`${origin}/api/trpc/agents.list,usage.tenant,executions.list?batch=1&input=${input}`, { headers: member });
+    const response = await edge.fetch(`${origin}/api/trpc/agents.list,usage.tenant,executions.list?batch=1&input=${input}`, {
+      headers: member,
+    });
     expect(response.status).toBe(200);
     const [agents, usage, executions] = (await response.json()) as TrpcBody[];
     expect(agents!.result!.data.items).toHaveLength(1);

@@ -4,14 +4,14 @@
  * URL too long for Node's parser. Real HTTP throughout: the production entry in its own process,
  * or the fetch handler on @hono/node-server with the server's own logger writing to a buffer.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { serve, type ServerType } from "@hono/node-server";
+import { type ServerType, serve } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { createFetchHandler, createTokenVerifier, mintToken } from "@agent-builder/api";
@@ -43,7 +43,16 @@ async function startProduction(env: Record<string, string> = {}, port = 0): Prom
   const dataDir = mkdtempSync(join(tmpdir(), "agent-builder-log-"));
   const child = spawn(process.execPath, ["--import", "tsx", "src/node.ts"], {
     cwd: serverDir,
-    env: { ...process.env, NODE_ENV: "production", AUTH_JWT_SECRET: secret, PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: "", PGLITE_DIR: dataDir, ...env },
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      AUTH_JWT_SECRET: secret,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      DATABASE_URL: "",
+      PGLITE_DIR: dataDir,
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";
@@ -99,7 +108,12 @@ async function lineWhere(server: Pick<ServerProcess, "lines">, match: (line: Log
     if (found) return found;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  throw new Error(`no such log line in:\n${server.lines().map((l) => JSON.stringify(l)).join("\n")}`);
+  throw new Error(
+    `no such log line in:\n${server
+      .lines()
+      .map((l) => JSON.stringify(l))
+      .join("\n")}`,
+  );
 }
 
 describe("the production server's request log", () => {
@@ -141,7 +155,11 @@ describe("the production server's request log", () => {
     expect(response.status).toBe(200);
     const id = response.headers.get("x-request-id")!;
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
-    expect(await lineWhere(server, (l) => l.requestId === id)).toMatchObject({ procedure: "agents.list,usage.tenant", status: 200, tenantId: "log-tenant" });
+    expect(await lineWhere(server, (l) => l.requestId === id)).toMatchObject({
+      procedure: "agents.list,usage.tenant",
+      status: 200,
+      tenantId: "log-tenant",
+    });
   });
 
   it("answers a 60 kB GET with 431 and a JSON error saying to POST, which works", async () => {
@@ -152,7 +170,9 @@ describe("the production server's request log", () => {
     expect(response.headers.get("content-type")).toBe("application/json");
     const body = (await response.json()) as { error: { message: string; code: number; data: { code: string; httpStatus: number } } };
     expect(body.error).toMatchObject({ code: -32600, data: { code: "BAD_REQUEST", httpStatus: 431 } });
-    expect(body.error.message).toMatch(/larger than this server accepts \(16384 bytes\).*as POST \/trpc\/<procedure> with the input as the JSON body/);
+    expect(body.error.message).toMatch(
+      /larger than this server accepts \(16384 bytes\).*as POST \/trpc\/<procedure> with the input as the JSON body/,
+    );
     const id = response.headers.get("x-request-id")!;
     expect(await lineWhere(server, (l) => l.requestId === id)).toMatchObject({
       level: "warn",
@@ -253,7 +273,14 @@ describe("the fetch handler with the server's logger, on Node's HTTP", () => {
         cause: expect.stringMatching(/closed/i),
         stack: expect.stringMatching(/\n\s+at /),
       });
-      expect(request).toMatchObject({ level: "error", msg: "request", requestId: id, procedure: "agents.list", status: 500, tenantId: "broken" });
+      expect(request).toMatchObject({
+        level: "error",
+        msg: "request",
+        requestId: id,
+        procedure: "agents.list",
+        status: 500,
+        tenantId: "broken",
+      });
     } finally {
       await api.close();
     }
@@ -266,13 +293,20 @@ describe("the fetch handler with the server's logger, on Node's HTTP", () => {
       const socket = connect(Number(port), "127.0.0.1");
       await new Promise((resolve) => socket.once("connect", resolve));
       // Chunked, so the handler reads the body itself (a declared Content-Length is left to Node).
-      socket.write("POST /trpc/executions.start HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{\"a\":");
+      socket.write(
+        'POST /trpc/executions.start HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{"a":',
+      );
       await new Promise((resolve) => setTimeout(resolve, 100));
       socket.destroy();
 
       await expect.poll(() => api.lines.length).toBe(2);
       const [failure, request] = api.lines.map((line) => JSON.parse(line) as LogLine);
-      expect(failure).toMatchObject({ level: "error", msg: "request failed", requestId: request!.requestId, cause: expect.stringMatching(/aborted|closed|terminated/i) });
+      expect(failure).toMatchObject({
+        level: "error",
+        msg: "request failed",
+        requestId: request!.requestId,
+        cause: expect.stringMatching(/aborted|closed|terminated/i),
+      });
       expect(request).toMatchObject({ level: "error", msg: "request", procedure: "executions.start", status: 500 });
     } finally {
       await api.close();

@@ -3,9 +3,9 @@ import { fileURLToPath } from "node:url";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { createAgentBuilderClient, type AgentBuilderClient } from "@agent-builder/sdk";
+import { type AgentBuilderClient, createAgentBuilderClient } from "@agent-builder/sdk";
 
-import { startApiServer, type RunningApi } from "../../../test/support/api-server";
+import { type RunningApi, startApiServer } from "../../../test/support/api-server";
 import { refusingSdkDist, siblingApp, urlWhereNothingListens } from "../../../test/support/sibling-app";
 import { archiveSpace, monthlyUsageBySpace } from "../src/spaces";
 
@@ -33,10 +33,12 @@ describe("spaces app against the running API", () => {
     }
     const worker = await client.agents.create.mutate({ name: "Worker", spaceId: busy, llmConfig });
     for (let i = 0; i < 4; i++) {
-      await client.recordExecution({ agentId: worker.id, input: i }, async () => {
-        if (i === 3) throw new Error("provider down");
-        return { output: i, usage: { inputTokens: 100, outputTokens: 10 }, costUsd: 0.25 };
-      }).catch(() => undefined);
+      await client
+        .recordExecution({ agentId: worker.id, input: i }, async () => {
+          if (i === 3) throw new Error("provider down");
+          return { output: i, usage: { inputTokens: 100, outputTokens: 10 }, costUsd: 0.25 };
+        })
+        .catch(() => undefined);
     }
   });
   afterAll(() => api?.close());

@@ -1,6 +1,6 @@
-import { createRemoteJWKSet, errors as joseErrors, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from "jose";
+import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey, errors as joseErrors, jwtVerify, SignJWT } from "jose";
 
-import { tokenClaims, type TokenClaims, type UserRole } from "@agent-builder/contracts";
+import { type TokenClaims, tokenClaims, type UserRole } from "@agent-builder/contracts";
 
 /** Printed by `pnpm dev`; refused when NODE_ENV=production. */
 export const devJwtSecret = "agent-builder-dev-secret-do-not-use-in-production";

@@ -2,9 +2,9 @@ import type { TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 
-import { logRequest, requestIdFor, requestIdHeader, type RequestLine, type RequestRecord } from "./logging";
+import { logRequest, type RequestLine, type RequestRecord, requestIdFor, requestIdHeader } from "./logging";
 import { appRouter } from "./root";
-import { createContext, type ApiDeps } from "./trpc";
+import { type ApiDeps, createContext } from "./trpc";
 
 export interface HttpOptions {
   /** Largest request body accepted; larger ones get 413. Default 1 MiB. */
@@ -63,7 +63,10 @@ export function createFetchHandler(deps: ApiDeps, options: HttpOptions = {}) {
       return response;
     } catch (error) {
       // Past tRPC (which answers its own errors): reading the body failed, say. The runtime answers 500.
-      logger?.error("request failed", { requestId: record.id, cause: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+      logger?.error("request failed", {
+        requestId: record.id,
+        cause: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      });
       throw error;
     } finally {
       if (logger) logRequest(logger, requestLine(request.method, url, endpoint, status, started, record));

@@ -2,34 +2,34 @@ import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 
 import type { AppRouter } from "./root";
 
-export { appRouter, type AppRouter } from "./root";
 export {
-  createCallerFactory,
-  createContext,
-  type ApiDeps,
-  type ApiErrorShape,
-  type Context,
-  type FieldErrors,
-} from "./trpc";
-export { apiErrorBody, createFetchHandler, trpcEndpoint, type HttpOptions } from "./http";
-export {
-  logRequest,
-  requestIdHeader,
-  type LogFields,
-  type Logger,
-  type LogLevel,
-  type RequestLine,
-  type RequestRecord,
-} from "./logging";
-export {
+  type Caller,
   createTokenVerifier,
   devJwtSecret,
-  mintToken,
   InvalidTokenError,
-  type Caller,
+  mintToken,
   type TokenVerifier,
   type TokenVerifierOptions,
 } from "./auth";
+export { apiErrorBody, createFetchHandler, type HttpOptions, trpcEndpoint } from "./http";
+export {
+  type LogFields,
+  type Logger,
+  type LogLevel,
+  logRequest,
+  type RequestLine,
+  type RequestRecord,
+  requestIdHeader,
+} from "./logging";
+export { type AppRouter, appRouter } from "./root";
+export {
+  type ApiDeps,
+  type ApiErrorShape,
+  type Context,
+  createCallerFactory,
+  createContext,
+  type FieldErrors,
+} from "./trpc";
 
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;

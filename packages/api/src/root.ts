@@ -5,7 +5,7 @@ import { agentRouter } from "./agents/router";
 import { directoryRouter } from "./directory/router";
 import { executionRouter } from "./executions/router";
 import { healthProcedure } from "./health/router";
-import { createTRPCRouter, type ApiErrorShape } from "./trpc";
+import { type ApiErrorShape, createTRPCRouter } from "./trpc";
 import { usageRouter } from "./usage/router";
 
 const procedures = {

@@ -3,21 +3,15 @@
  * 2. INITIALIZATION tRPC with an error formatter that adds zod field errors to `data`.
  * 3. PROCEDURES     the ladder: public → authenticated → tenant (one transaction under RLS) → service.
  */
-import {
-  initTRPC,
-  TRPCError,
-  type TRPC_ERROR_CODE_KEY,
-  type TRPCDefaultErrorData,
-  type TRPCDefaultErrorShape,
-} from "@trpc/server";
-import { z, ZodError } from "zod";
+import { initTRPC, type TRPC_ERROR_CODE_KEY, type TRPCDefaultErrorData, type TRPCDefaultErrorShape, TRPCError } from "@trpc/server";
+import { ZodError, z } from "zod";
 
-import { withStaff, withTenant, type Database, type Tx } from "@agent-builder/db";
+import { type Database, type Tx, withStaff, withTenant } from "@agent-builder/db";
 
-import { InvalidTokenError, type Caller, type TokenVerifier } from "./auth";
+import { type Caller, InvalidTokenError, type TokenVerifier } from "./auth";
 import { ensureCallerMirror } from "./directory/mirror";
 import { toApiError } from "./errors";
-import { requestIdFor, type Logger, type RequestRecord } from "./logging";
+import { type Logger, type RequestRecord, requestIdFor } from "./logging";
 
 // ---------------------------------------------------------------------------------------------
 // 1. CONTEXT

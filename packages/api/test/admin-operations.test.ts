@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "@agent-builder/db";
 import { testTargets } from "@agent-builder/db/testing";
 
-import { createHarness, newAgent, rejectsWith, type Api, type Harness, type TestTenant } from "./support";
+import { type Api, createHarness, type Harness, newAgent, rejectsWith, type TestTenant } from "./support";
 
 /**
  * Staff maintenance through the API: `admin.runRetention` and `admin.closeStuckExecutions`.
@@ -30,13 +30,26 @@ describe.each(testTargets())("admin maintenance on %s", (target) => {
     h.database.db.execute(sql`update agent_executions
       set created_at = created_at - make_interval(days => ${days}::int), started_at = started_at - make_interval(days => ${days}::int),
           completed_at = completed_at - make_interval(days => ${days}::int)
-      where id in ${ids.length ? sql`(${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)})` : sql`(null)`}`);
+      where id in ${
+        ids.length
+          ? sql`(${sql.join(
+              ids.map((id) => sql`${id}::uuid`),
+              sql`, `,
+            )})`
+          : sql`(null)`
+      }`);
 
   async function run(t: TestTenant, agentId: string, n: number) {
     const ids: string[] = [];
     for (let i = 0; i < n; i++) {
       const e = await t.member.executions.start({ agentId, input: i });
-      await t.member.executions.appendSteps({ executionId: e.id, steps: [{ type: "thought", data: i }, { type: "message", data: i }] });
+      await t.member.executions.appendSteps({
+        executionId: e.id,
+        steps: [
+          { type: "thought", data: i },
+          { type: "message", data: i },
+        ],
+      });
       await t.member.executions.complete({ id: e.id, output: i, usage, costUsd: 0.25, durationMs: 1000 });
       ids.push(e.id);
     }
@@ -113,7 +126,9 @@ describe.each(testTargets())("admin maintenance on %s", (target) => {
       targetTenantId: "ops-a",
       details: { olderThanDays: 30, executions: 0 },
     });
-    expect(await staff.admin.runRetention({ olderThanDays: 30, tenantId: "ops-b" })).toMatchObject({ tenants: [{ tenantId: "ops-b", executions: 2 }] });
+    expect(await staff.admin.runRetention({ olderThanDays: 30, tenantId: "ops-b" })).toMatchObject({
+      tenants: [{ tenantId: "ops-b", executions: 2 }],
+    });
     await rejectsWith(staff.admin.runRetention({ olderThanDays: 30, tenantId: "nobody" }), "NOT_FOUND");
     await rejectsWith(staff.admin.runRetention({ olderThanDays: 0 }), "BAD_REQUEST");
     await rejectsWith(a.member.admin.runRetention({ olderThanDays: 30 }), "FORBIDDEN");
@@ -125,7 +140,11 @@ describe.each(testTargets())("admin maintenance on %s", (target) => {
     expect(closed).toMatchObject({ tenants: [{ tenantId: "ops-a", closed: 1, executionIds: [stuckRun] }], closed: 1, complete: true });
 
     const execution = await a.member.executions.get({ id: stuckRun });
-    expect(execution).toMatchObject({ status: "failed", error: { code: "stuck", message: "closed by maintenance: still running after 60 minutes" }, durationMs: null });
+    expect(execution).toMatchObject({
+      status: "failed",
+      error: { code: "stuck", message: "closed by maintenance: still running after 60 minutes" },
+      durationMs: null,
+    });
     expect(execution.completedAt).not.toBeNull();
     const after = (await a.member.agents.get({ id: agentA })).stats;
     expect(after).toMatchObject({ totalExecutions: before.totalExecutions + 1, failedExecutions: before.failedExecutions + 1 });

@@ -4,7 +4,7 @@ import { sql } from "@agent-builder/db";
 import { testTargets } from "@agent-builder/db/testing";
 
 import { appRouter } from "../src/root";
-import { createHarness, newAgent, rejectsWith, type Api, type Harness, type TestTenant } from "./support";
+import { type Api, createHarness, type Harness, newAgent, rejectsWith, type TestTenant } from "./support";
 
 const usage = { inputTokens: 100, outputTokens: 20 };
 const today = new Date().toISOString().slice(0, 10);
@@ -42,7 +42,11 @@ describe.each(testTargets())("admin procedures on %s", (target) => {
     for (const caller of [a.member, a.service]) {
       for (const name of names) {
         const [, procedure] = name.split(".") as [string, keyof Api["admin"]];
-        const call = (caller.admin[procedure] as (input: unknown) => Promise<unknown>)({ id: agentA, tenantId: a.tenantId, status: "paused" });
+        const call = (caller.admin[procedure] as (input: unknown) => Promise<unknown>)({
+          id: agentA,
+          tenantId: a.tenantId,
+          status: "paused",
+        });
         await rejectsWith(call, "FORBIDDEN", /admin token/).catch((e: Error) => {
           throw new Error(`${name}: ${e.message}`);
         });
@@ -54,7 +58,14 @@ describe.each(testTargets())("admin procedures on %s", (target) => {
   it("gives an overview of every tenant this month", async () => {
     const overview = await staff.admin.overview({ days: 30 });
     const byId = Object.fromEntries(overview.tenants.map((t) => [t.tenantId, t]));
-    expect(byId["admin-a"]).toMatchObject({ agentCount: 1, activeAgents: 1, executionsThisMonth: 4, failedThisMonth: 1, costThisMonthUsd: 2, failureRate: 0.25 });
+    expect(byId["admin-a"]).toMatchObject({
+      agentCount: 1,
+      activeAgents: 1,
+      executionsThisMonth: 4,
+      failedThisMonth: 1,
+      costThisMonthUsd: 2,
+      failureRate: 0.25,
+    });
     expect(byId["admin-b"]).toMatchObject({ agentCount: 1, executionsThisMonth: 0, failureRate: null });
     expect(overview.daily).toHaveLength(30);
     expect(overview.daily.at(-1)).toMatchObject({ day: today, executions: 4, costUsd: 2 });
@@ -65,7 +76,10 @@ describe.each(testTargets())("admin procedures on %s", (target) => {
   it("shows a tenant's spaces, users, agents and usage as the tenant itself would", async () => {
     const tenant = await staff.admin.tenant({ tenantId: "admin-a" });
     expect(tenant.tenant.id).toBe("admin-a");
-    expect(tenant.spaces.map((s) => [s.name, s.agentCount])).toEqual([["Main", 1], ["Other", 0]]);
+    expect(tenant.spaces.map((s) => [s.name, s.agentCount])).toEqual([
+      ["Main", 1],
+      ["Other", 0],
+    ]);
     expect(tenant.users.map((u) => u.id)).toEqual(expect.arrayContaining([a.memberId, a.otherMemberId, a.serviceId]));
     expect(tenant.lifetime).toEqual((await a.member.usage.tenant()).lifetime);
     expect(await staff.admin.agents({ tenantId: "admin-a" })).toEqual(await a.member.agents.list());
@@ -143,7 +157,13 @@ describe.each(testTargets())("admin procedures on %s", (target) => {
       email: "sam@platform.test",
     });
     // A staff member the directory does not know: ids only, names null.
-    expect((await staff.admin.overview()).staffMember).toEqual({ userId: staffId, tenantId: "platform", tenantName: null, displayName: null, email: null });
+    expect((await staff.admin.overview()).staffMember).toEqual({
+      userId: staffId,
+      tenantId: "platform",
+      tenantName: null,
+      displayName: null,
+      email: null,
+    });
 
     await named.admin.setAgentStatus({ id: agentA, status: "paused", reason: "names" });
     await named.admin.runRetention({ olderThanDays: 30, tenantId: "admin-b" });
@@ -176,7 +196,8 @@ describe.each(testTargets())("admin procedures on %s", (target) => {
     });
     // The earlier entries by the staff member without a directory row keep their ids, with null names.
     expect(earlier.length).toBeGreaterThan(0);
-    for (const entry of earlier) expect(entry).toMatchObject({ actorId: staffId, actorName: null, actorTenantName: null, targetName: "Alpha" });
+    for (const entry of earlier)
+      expect(entry).toMatchObject({ actorId: staffId, actorName: null, actorTenantName: null, targetName: "Alpha" });
 
     // Paging still works over the joined rows, and a renamed agent reads with its current name.
     await h.database.db.execute(sql`update agents set name = 'Alpha renamed' where id = ${agentA}::uuid`);

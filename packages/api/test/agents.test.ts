@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { agentSortFields, type Agent } from "@agent-builder/contracts";
+import { type Agent, agentSortFields } from "@agent-builder/contracts";
 import { queryRows, sql, withTenant } from "@agent-builder/db";
 import { testTargets } from "@agent-builder/db/testing";
 
-import { createHarness, llmConfig, newAgent, rejectsWith, type Harness, type TestTenant } from "./support";
+import { createHarness, type Harness, llmConfig, newAgent, rejectsWith, type TestTenant } from "./support";
 
 describe.each(testTargets())("agents on %s", (target) => {
   let h: Harness;
@@ -178,18 +178,22 @@ describe.each(testTargets())("agents on %s", (target) => {
       return seen;
     }
 
-    it.each(agentSortFields.flatMap((sortBy) => [[sortBy, "asc"], [sortBy, "desc"]] as const))(
-      "pages through every agent exactly once sorted by %s %s",
-      async (sortBy, sortDirection) => {
-        const seen = await walk({ sortBy, sortDirection });
-        expect(seen.map((a) => a.id).sort()).toEqual(made.map((a) => a.id).sort());
-        const key = (a: Agent) =>
-          sortBy === "name" ? a.name : sortBy === "lastExecutedAt" ? (a.stats.lastExecutedAt ?? "") : a[sortBy];
-        const keys = seen.map(key);
-        const sorted = [...keys].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
-        if (sortBy !== "name") expect(keys).toEqual(sortDirection === "asc" ? sorted : sorted.reverse());
-      },
-    );
+    it.each(
+      agentSortFields.flatMap(
+        (sortBy) =>
+          [
+            [sortBy, "asc"],
+            [sortBy, "desc"],
+          ] as const,
+      ),
+    )("pages through every agent exactly once sorted by %s %s", async (sortBy, sortDirection) => {
+      const seen = await walk({ sortBy, sortDirection });
+      expect(seen.map((a) => a.id).sort()).toEqual(made.map((a) => a.id).sort());
+      const key = (a: Agent) => (sortBy === "name" ? a.name : sortBy === "lastExecutedAt" ? (a.stats.lastExecutedAt ?? "") : a[sortBy]);
+      const keys = seen.map(key);
+      const sorted = [...keys].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+      if (sortBy !== "name") expect(keys).toEqual(sortDirection === "asc" ? sorted : sorted.reverse());
+    });
 
     it("filters by status, space, owner, notebook and name search", async () => {
       const ids = (agents: Agent[]) => agents.map((a) => a.id).sort();

@@ -6,7 +6,7 @@ import { testTargets } from "@agent-builder/db/testing";
 
 import { appRouter } from "../src/root";
 import { createCallerFactory, createContext } from "../src/trpc";
-import { createHarness, newAgent, rejectsWith, testSecret, type Harness } from "./support";
+import { createHarness, type Harness, newAgent, rejectsWith, testSecret } from "./support";
 
 const createCaller = createCallerFactory(appRouter);
 
@@ -32,8 +32,25 @@ describe.each(testTargets())("authentication on %s", (target) => {
     ["garbage", async () => "not-a-jwt", /malformed/],
     ["wrong signature", async () => sign(good, "another-secret-that-is-long-enough-xx"), /signature/],
     ["alg none", async () => new UnsecuredJWT(good).setExpirationTime("5m").encode(), /not allowed|malformed|verified/],
-    ["expired", async () => new SignJWT(good).setProtectedHeader({ alg: "HS256" }).setExpirationTime(Math.floor(Date.now() / 1000) - 60).sign(new TextEncoder().encode(testSecret)), /expired/],
-    ["not yet valid", async () => new SignJWT(good).setProtectedHeader({ alg: "HS256" }).setNotBefore("1h").setExpirationTime("2h").sign(new TextEncoder().encode(testSecret)), /nbf/],
+    [
+      "expired",
+      async () =>
+        new SignJWT(good)
+          .setProtectedHeader({ alg: "HS256" })
+          .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
+          .sign(new TextEncoder().encode(testSecret)),
+      /expired/,
+    ],
+    [
+      "not yet valid",
+      async () =>
+        new SignJWT(good)
+          .setProtectedHeader({ alg: "HS256" })
+          .setNotBefore("1h")
+          .setExpirationTime("2h")
+          .sign(new TextEncoder().encode(testSecret)),
+      /nbf/,
+    ],
     ["no expiry", async () => new SignJWT(good).setProtectedHeader({ alg: "HS256" }).sign(new TextEncoder().encode(testSecret)), /exp/],
     ["missing tid", async () => sign({ sub: good.sub, role: "member" }), /tid/],
     ["sub not a uuid", async () => sign({ ...good, sub: "alice" }), /sub/],
@@ -75,7 +92,10 @@ describe.each(testTargets())("authentication on %s", (target) => {
     const sub = crypto.randomUUID();
     const api = await h.as({ sub, tid: t.tenantId, role: "member" });
     // Fails inside the transaction (space of nobody): mirror insert is rolled back with it.
-    await rejectsWith(api.agents.create({ name: "x", spaceId: crypto.randomUUID(), llmConfig: { provider: "openai", model: "m" } }), "NOT_FOUND");
+    await rejectsWith(
+      api.agents.create({ name: "x", spaceId: crypto.randomUUID(), llmConfig: { provider: "openai", model: "m" } }),
+      "NOT_FOUND",
+    );
     // The next request from the same caller must recreate the user, or this create would fail its owner FK.
     const created = await api.agents.create({ name: "x", spaceId: t.space.id, llmConfig: { provider: "openai", model: "m" } });
     expect(created.ownerId).toBe(sub);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testTargets } from "@agent-builder/db/testing";
 
 import { appRouter } from "../src/root";
-import { createHarness, newAgent, tenantSnapshot, type Api, type Harness, type TestTenant } from "./support";
+import { type Api, createHarness, type Harness, newAgent, type TestTenant, tenantSnapshot } from "./support";
 
 /**
  * OWASP API1 (BOLA): every procedure that takes an id, called by tenant B with each of tenant
@@ -76,7 +76,10 @@ describe.each(testTargets())("BOLA matrix on %s", (target) => {
     const procedures = Object.keys(appRouter._def.procedures);
     const unclassified = procedures.filter((p) => !(p in matrix) && !p.startsWith("admin."));
     expect(unclassified, "add new procedures to the BOLA matrix").toEqual([]);
-    expect(Object.keys(matrix).filter((p) => !procedures.includes(p)), "stale entries").toEqual([]);
+    expect(
+      Object.keys(matrix).filter((p) => !procedures.includes(p)),
+      "stale entries",
+    ).toEqual([]);
   });
 
   it("answers NOT_FOUND or FORBIDDEN to every id of another tenant, and changes nothing", async () => {

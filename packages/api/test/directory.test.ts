@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { testTargets } from "@agent-builder/db/testing";
 
-import { createHarness, rejectsWith, type Harness } from "./support";
+import { createHarness, type Harness, rejectsWith } from "./support";
 
 describe.each(testTargets())("directory on %s", (target) => {
   let h: Harness;

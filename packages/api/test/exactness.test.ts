@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows, sql } from "@agent-builder/db";
 import { testTargets } from "@agent-builder/db/testing";
 
-import { createHarness, newAgent, type Harness, type TestTenant } from "./support";
+import { createHarness, type Harness, newAgent, type TestTenant } from "./support";
 
 /**
  * Usage numbers are exact under concurrency: after 1,000 executions finish concurrently across
@@ -98,7 +98,10 @@ describe.runIf(targets.length > 0).each(targets)("exactness under concurrency on
       Array.from({ length: 50 }, () => t.member.executions.start({ agentId: agent.id, input: { same: true }, idempotencyKey: key })),
     );
     expect(new Set(results.map((r) => r.id)).size).toBe(1);
-    const [count] = await queryRows<{ n: number }>(h.database.db, sql`select count(*)::int as n from agent_executions where idempotency_key = ${key}`);
+    const [count] = await queryRows<{ n: number }>(
+      h.database.db,
+      sql`select count(*)::int as n from agent_executions where idempotency_key = ${key}`,
+    );
     expect(count!.n).toBe(1);
   });
 

@@ -4,7 +4,7 @@ import type { JsonValue } from "@agent-builder/contracts";
 import { queryRows, sql, withTenant } from "@agent-builder/db";
 import { testTargets } from "@agent-builder/db/testing";
 
-import { createHarness, newAgent, rejectsWith, type Harness, type TestTenant } from "./support";
+import { createHarness, type Harness, newAgent, rejectsWith, type TestTenant } from "./support";
 
 const usage = { inputTokens: 120, outputTokens: 30, cachedInputTokens: 20, reasoningTokens: 10 };
 
@@ -55,7 +55,11 @@ describe.each(testTargets())("executions on %s", (target) => {
     expect(Date.parse(done.completedAt!)).toBeGreaterThanOrEqual(Date.parse(done.startedAt));
 
     const read = await t.member.executions.get({ id: started.id });
-    expect(read.steps.map((s) => [s.ordinal, s.type])).toEqual([[1, "thought"], [2, "tool_call"], [3, "message"]]);
+    expect(read.steps.map((s) => [s.ordinal, s.type])).toEqual([
+      [1, "thought"],
+      [2, "tool_call"],
+      [3, "message"],
+    ]);
     expect(read.steps[0]).toMatchObject({ data: { text: "think" }, inputTokens: 5, outputTokens: 0 });
   });
 
@@ -83,7 +87,11 @@ describe.each(testTargets())("executions on %s", (target) => {
     await rejectsWith(t.member.executions.fail({ id: e.id, error: { message: "late" } }), "CONFLICT", /already succeeded/);
     await rejectsWith(t.member.executions.cancel({ id: e.id }), "CONFLICT");
     await rejectsWith(t.member.executions.complete({ id: e.id, output: 1, usage, costUsd: 0 }), "CONFLICT");
-    await rejectsWith(t.member.executions.appendSteps({ executionId: e.id, steps: [{ type: "error", data: 1 }] }), "CONFLICT", /while it is running/);
+    await rejectsWith(
+      t.member.executions.appendSteps({ executionId: e.id, steps: [{ type: "error", data: 1 }] }),
+      "CONFLICT",
+      /while it is running/,
+    );
     // The trigger enforces it even for SQL that skips the API.
     const blocked = withTenant(h.database.db, t.tenantId, (tx) =>
       tx.execute(sql`update agent_executions set status = 'failed' where id = ${e.id}`),
@@ -164,7 +172,13 @@ describe.each(testTargets())("executions on %s", (target) => {
     const e = await t.member.executions.start({ agentId, input: "steps" });
     await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
-        t.member.executions.appendSteps({ executionId: e.id, steps: [{ type: "thought", data: i }, { type: "action", data: i }] }),
+        t.member.executions.appendSteps({
+          executionId: e.id,
+          steps: [
+            { type: "thought", data: i },
+            { type: "action", data: i },
+          ],
+        }),
       ),
     );
     const read = await t.member.executions.get({ id: e.id });

@@ -14,7 +14,7 @@
  *   - an execution's `output` (executions.complete): BEFORE INSERT OR UPDATE on agent_usage_stats, i.e.
  *     inside the usage-counter trigger, after the execution row became terminal.
  */
-import { sql, type Database } from "@agent-builder/db";
+import { type Database, sql } from "@agent-builder/db";
 
 export const faultInjectionSql = [
   `create or replace function test_fault(spec jsonb) returns void language plpgsql as $$

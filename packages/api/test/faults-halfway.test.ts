@@ -8,13 +8,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { queryRows, sql, type SQL } from "@agent-builder/db";
+import { queryRows, type SQL, sql } from "@agent-builder/db";
 import { testTargets } from "@agent-builder/db/testing";
 
 import { mintToken } from "../src/auth";
 import { apiClient, errorOf, leakPattern } from "./fault-http";
 import { consistencySql, installFaultInjection } from "./fault-injection";
-import { createHarness, newAgent, rejectsWith, testSecret, type Harness, type TestTenant } from "./support";
+import { createHarness, type Harness, newAgent, rejectsWith, type TestTenant, testSecret } from "./support";
 
 const usage = { inputTokens: 50, outputTokens: 5 };
 const raise = { fault: "raise" };
@@ -31,11 +31,16 @@ describe.each(testTargets())("requests failing halfway on %s", (target) => {
   const stepsTagged = async (tag: string) =>
     (await stored<{ n: number }>(sql`select count(*)::int as n from agent_execution_steps where data->>'tag' = ${tag}`))[0]!.n;
   const usageRow = async () =>
-    (await stored<Record<string, unknown>>(sql`select sum(total_executions) as total_executions, sum(successful_executions) as successful_executions,
+    (
+      await stored<
+        Record<string, unknown>
+      >(sql`select sum(total_executions) as total_executions, sum(successful_executions) as successful_executions,
                                                       sum(input_tokens) as input_tokens, sum(output_tokens) as output_tokens, sum(total_cost_usd) as total_cost_usd,
                                                       sum(total_duration_ms) as total_duration_ms, max(last_executed_at) as last_executed_at
-                                               from agent_usage_stats where agent_id = ${agentId}`))[0];
-  const dailyRows = () => stored(sql`select day, sum(total_executions) as total_executions, sum(input_tokens) as input_tokens, sum(total_cost_usd) as total_cost_usd
+                                               from agent_usage_stats where agent_id = ${agentId}`)
+    )[0];
+  const dailyRows = () =>
+    stored(sql`select day, sum(total_executions) as total_executions, sum(input_tokens) as input_tokens, sum(total_cost_usd) as total_cost_usd
                                      from agent_usage_daily where agent_id = ${agentId} group by day order by day`);
 
   beforeAll(async () => {
@@ -60,7 +65,11 @@ describe.each(testTargets())("requests failing halfway on %s", (target) => {
     const raised = await rejectsWith(
       t.member.executions.appendSteps({
         executionId: e.id,
-        steps: [{ type: "message", data: { tag } }, { type: "message", data: { ...raise, tag } }, { type: "message", data: { tag } }],
+        steps: [
+          { type: "message", data: { tag } },
+          { type: "message", data: { ...raise, tag } },
+          { type: "message", data: { tag } },
+        ],
       }),
       "INTERNAL_SERVER_ERROR",
       /^internal server error$/,
@@ -72,7 +81,10 @@ describe.each(testTargets())("requests failing halfway on %s", (target) => {
     await rejectsWith(
       t.member.executions.appendSteps({
         executionId: e.id,
-        steps: [{ type: "message", data: { tag } }, { type: "message", data: { fault: "violate", tag } }],
+        steps: [
+          { type: "message", data: { tag } },
+          { type: "message", data: { fault: "violate", tag } },
+        ],
       }),
       "BAD_REQUEST",
       /^value rejected by rule agent_execution_steps_counts_non_negative$/,
@@ -92,7 +104,13 @@ describe.each(testTargets())("requests failing halfway on %s", (target) => {
     const token = await mintToken(testSecret, { sub: t.memberId, tid: t.tenantId, role: "member" });
     const answer = await apiClient(() => h.handler).mutate(
       "executions.appendSteps",
-      { executionId: e.id, steps: [{ type: "message", data: "ok" }, { type: "message", data: raise }] },
+      {
+        executionId: e.id,
+        steps: [
+          { type: "message", data: "ok" },
+          { type: "message", data: raise },
+        ],
+      },
       token,
     );
     expect(answer.status).toBe(500);
@@ -111,7 +129,10 @@ describe.each(testTargets())("requests failing halfway on %s", (target) => {
         tag,
         call: t.member.executions.appendSteps({
           executionId: e.id,
-          steps: [{ type: "message", data: { tag } }, { type: "message", data: bad ? { ...raise, tag } : { tag } }],
+          steps: [
+            { type: "message", data: { tag } },
+            { type: "message", data: bad ? { ...raise, tag } : { tag } },
+          ],
         }),
       };
     });
@@ -175,7 +196,10 @@ describe.each(testTargets())("requests failing halfway on %s", (target) => {
     );
     outcomes.forEach((o, i) => expect(o.status).toBe(i % 2 ? "fulfilled" : "rejected"));
     const statuses = await stored<{ id: string; status: string }>(
-      sql`select id, status from agent_executions where id in (${sql.join(executions.map((e) => sql`${e.id}::uuid`), sql`, `)})`,
+      sql`select id, status from agent_executions where id in (${sql.join(
+        executions.map((e) => sql`${e.id}::uuid`),
+        sql`, `,
+      )})`,
     );
     const byId = new Map(statuses.map((s) => [s.id, s.status]));
     executions.forEach((e, i) => expect(byId.get(e.id)).toBe(i % 2 ? "succeeded" : "running"));
@@ -203,7 +227,10 @@ describe.each(testTargets())("requests failing halfway on %s", (target) => {
     // A new user of this tenant: the first request creates the user's row, then fails in the database.
     const newUser = crypto.randomUUID();
     const stranger = await t.caller("member", newUser);
-    await rejectsWith(stranger.executions.appendSteps({ executionId: e.id, steps: [{ type: "message", data: raise }] }), "INTERNAL_SERVER_ERROR");
+    await rejectsWith(
+      stranger.executions.appendSteps({ executionId: e.id, steps: [{ type: "message", data: raise }] }),
+      "INTERNAL_SERVER_ERROR",
+    );
     expect(await stored(sql`select id from users where id = ${newUser}`)).toEqual([]);
     expect(h.deps.knownCallers!.has(`${t.tenantId}\u0000${newUser}`)).toBe(false);
 

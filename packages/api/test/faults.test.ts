@@ -19,13 +19,13 @@ import { fileURLToPath } from "node:url";
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
-import { connectPostgres, queryRows, sql, type DatabaseHandle, type SQL } from "@agent-builder/db";
+import { connectPostgres, type DatabaseHandle, queryRows, type SQL, sql } from "@agent-builder/db";
 
+import { type StopMode, startThrowawayCluster, type ThrowawayCluster } from "../../../test/support/cluster";
 import { createTokenVerifier, mintToken } from "../src/auth";
 import { createFetchHandler } from "../src/http";
 import type { ApiDeps } from "../src/trpc";
-import { startThrowawayCluster, type StopMode, type ThrowawayCluster } from "../../../test/support/cluster";
-import { apiClient, dataOf, errorOf, expectUnavailable, sleep, waitFor, type Answer, type FetchHandler } from "./fault-http";
+import { type Answer, apiClient, dataOf, errorOf, expectUnavailable, type FetchHandler, sleep, waitFor } from "./fault-http";
 import { consistencySql, installFaultInjection } from "./fault-injection";
 
 const secret = "faults-test-secret-that-is-long-enough!!";
@@ -64,7 +64,13 @@ const mutate = (path: string, input: unknown) => api.mutate(path, input, memberT
 
 async function runningExecution(steps = 0): Promise<string> {
   const { id } = dataOf<{ id: string }>(await mutate("executions.start", { agentId, input: { n: Math.random() } }));
-  if (steps) dataOf(await mutate("executions.appendSteps", { executionId: id, steps: Array.from({ length: steps }, () => ({ type: "thought", data: { setup: true } })) }));
+  if (steps)
+    dataOf(
+      await mutate("executions.appendSteps", {
+        executionId: id,
+        steps: Array.from({ length: steps }, () => ({ type: "thought", data: { setup: true } })),
+      }),
+    );
   return id;
 }
 
@@ -140,64 +146,73 @@ describe("database outages, on a throwaway cluster", () => {
     expect(await consistencyProblems()).toEqual([]);
   });
 
-  it.each<StopMode>(["immediate", "fast"])("stopped (-m %s) while idle: fails fast with 503, health degraded, recovers by itself", async (mode) => {
-    // Several idle connections in the pool, all of which the stop kills.
-    await Promise.all(Array.from({ length: 6 }, () => query("agents.list", { limit: 5 })));
-    const running = await runningExecution(1);
-    const key = `idle-${mode}-${crypto.randomUUID()}`;
-    const [executionsBefore] = await stored<{ n: number }>(sql`select count(*)::int as n from agent_executions`);
-    logged.length = 0;
+  it.each<StopMode>(["immediate", "fast"])(
+    "stopped (-m %s) while idle: fails fast with 503, health degraded, recovers by itself",
+    async (mode) => {
+      // Several idle connections in the pool, all of which the stop kills.
+      await Promise.all(Array.from({ length: 6 }, () => query("agents.list", { limit: 5 })));
+      const running = await runningExecution(1);
+      const key = `idle-${mode}-${crypto.randomUUID()}`;
+      const [executionsBefore] = await stored<{ n: number }>(sql`select count(*)::int as n from agent_executions`);
+      logged.length = 0;
 
-    const stopStarted = performance.now();
-    await cluster.stop(mode);
-    timings[`stop -m ${mode} (idle) ms`] = Math.round(performance.now() - stopStarted);
+      const stopStarted = performance.now();
+      await cluster.stop(mode);
+      timings[`stop -m ${mode} (idle) ms`] = Math.round(performance.now() - stopStarted);
 
-    const calls = [
-      () => query("agents.list", { limit: 5 }),
-      () => query("agents.get", { id: agentId }),
-      () => query("executions.get", { id: running }),
-      () => query("usage.agent", { agentId }),
-      () => mutate("executions.start", { agentId, input: { while: "down" }, idempotencyKey: key }),
-      () => mutate("executions.appendSteps", { executionId: running, steps: [{ type: "message", data: { while: "down" } }] }),
-      () => mutate("executions.complete", { id: running, output: { while: "down" }, usage, costUsd: 0.5 }),
-    ];
-    const down = await Promise.all(calls.map((call) => call()));
-    for (const call of calls) down.push(await call()); // one after another, too
-    for (const answer of down) {
-      expectUnavailable(answer);
-      expect(answer.ms).toBeLessThan(failFastMs);
-    }
-    timings[`answer while down (-m ${mode}) max ms`] = Math.round(Math.max(...down.map((a) => a.ms)));
-    // The operator's log has the real cause; the client got none of it.
-    expect(logged.length).toBeGreaterThanOrEqual(down.length);
-    expect(logged.every((l) => l.message.endsWith("failed: SERVICE_UNAVAILABLE"))).toBe(true);
-    expect(logged.map((l) => l.cause).join("\n")).toMatch(/ECONNREFUSED|Connection terminated|57P0|not queryable/);
+      const calls = [
+        () => query("agents.list", { limit: 5 }),
+        () => query("agents.get", { id: agentId }),
+        () => query("executions.get", { id: running }),
+        () => query("usage.agent", { agentId }),
+        () => mutate("executions.start", { agentId, input: { while: "down" }, idempotencyKey: key }),
+        () => mutate("executions.appendSteps", { executionId: running, steps: [{ type: "message", data: { while: "down" } }] }),
+        () => mutate("executions.complete", { id: running, output: { while: "down" }, usage, costUsd: 0.5 }),
+      ];
+      const down = await Promise.all(calls.map((call) => call()));
+      for (const call of calls) down.push(await call()); // one after another, too
+      for (const answer of down) {
+        expectUnavailable(answer);
+        expect(answer.ms).toBeLessThan(failFastMs);
+      }
+      timings[`answer while down (-m ${mode}) max ms`] = Math.round(Math.max(...down.map((a) => a.ms)));
+      // The operator's log has the real cause; the client got none of it.
+      expect(logged.length).toBeGreaterThanOrEqual(down.length);
+      expect(logged.every((l) => l.message.endsWith("failed: SERVICE_UNAVAILABLE"))).toBe(true);
+      expect(logged.map((l) => l.cause).join("\n")).toMatch(/ECONNREFUSED|Connection terminated|57P0|not queryable/);
 
-    const health = await api.query("health", undefined);
-    expect(health.ms).toBeLessThan(failFastMs);
-    expect(dataOf(health)).toEqual({ status: "degraded", database: { reachable: false, version: null, latencyMs: null } });
+      const health = await api.query("health", undefined);
+      expect(health.ms).toBeLessThan(failFastMs);
+      expect(dataOf(health)).toEqual({ status: "degraded", database: { reachable: false, version: null, latencyMs: null } });
 
-    const restartStarted = performance.now();
-    await cluster.start();
-    const upAt = performance.now();
-    timings[`start after -m ${mode} ms`] = Math.round(upAt - restartStarted);
-    // Same pool, same handler: the very first request after the restart succeeds.
-    const first = await query("agents.list", { limit: 5 });
-    dataOf(first);
-    timings[`first success after start (-m ${mode}) ms`] = Math.round(first.endedAt - upAt);
-    expect(dataOf(await api.query("health", undefined))).toMatchObject({ status: "ok", database: { reachable: true } });
+      const restartStarted = performance.now();
+      await cluster.start();
+      const upAt = performance.now();
+      timings[`start after -m ${mode} ms`] = Math.round(upAt - restartStarted);
+      // Same pool, same handler: the very first request after the restart succeeds.
+      const first = await query("agents.list", { limit: 5 });
+      dataOf(first);
+      timings[`first success after start (-m ${mode}) ms`] = Math.round(first.endedAt - upAt);
+      expect(dataOf(await api.query("health", undefined))).toMatchObject({ status: "ok", database: { reachable: true } });
 
-    // Nothing from the failed calls was written; the same calls now work.
-    const [executionsDown] = await stored<{ n: number }>(sql`select count(*)::int as n from agent_executions`);
-    expect(executionsDown!.n).toBe(executionsBefore!.n);
-    expect(await stored(sql`select 1 from agent_executions where idempotency_key = ${key}`)).toEqual([]);
-    const [{ step_count }] = (await stored<{ step_count: number }>(sql`select step_count from agent_executions where id = ${running}`)) as [{ step_count: number }];
-    expect(step_count).toBe(1);
-    dataOf(await mutate("executions.start", { agentId, input: { while: "down" }, idempotencyKey: key }));
-    expect(dataOf(await mutate("executions.appendSteps", { executionId: running, steps: [{ type: "message", data: "after" }] }))).toMatchObject({ stepCount: 2 });
-    expect(dataOf(await mutate("executions.complete", { id: running, output: 1, usage, costUsd: 0.5 }))).toMatchObject({ status: "succeeded" });
-    expect(await consistencyProblems()).toEqual([]);
-  });
+      // Nothing from the failed calls was written; the same calls now work.
+      const [executionsDown] = await stored<{ n: number }>(sql`select count(*)::int as n from agent_executions`);
+      expect(executionsDown!.n).toBe(executionsBefore!.n);
+      expect(await stored(sql`select 1 from agent_executions where idempotency_key = ${key}`)).toEqual([]);
+      const [{ step_count }] = (await stored<{ step_count: number }>(
+        sql`select step_count from agent_executions where id = ${running}`,
+      )) as [{ step_count: number }];
+      expect(step_count).toBe(1);
+      dataOf(await mutate("executions.start", { agentId, input: { while: "down" }, idempotencyKey: key }));
+      expect(
+        dataOf(await mutate("executions.appendSteps", { executionId: running, steps: [{ type: "message", data: "after" }] })),
+      ).toMatchObject({ stepCount: 2 });
+      expect(dataOf(await mutate("executions.complete", { id: running, output: 1, usage, costUsd: 0.5 }))).toMatchObject({
+        status: "succeeded",
+      });
+      expect(await consistencyProblems()).toEqual([]);
+    },
+  );
 
   it.each<StopMode>(["immediate", "fast"])(
     "stopped (-m %s) with requests in flight and restarted under traffic: 503 or success, never half-written",
@@ -208,16 +223,32 @@ describe("database outages, on a throwaway cluster", () => {
       const hold = { fault: "sleep", seconds: 30 };
       const heldTag = `held-${mode}`;
       const held = [
-        mutate("executions.appendSteps", { executionId: heldAppendA, steps: [{ type: "message", data: { tag: heldTag } }, { type: "message", data: { ...hold, tag: heldTag } }] }),
-        mutate("executions.appendSteps", { executionId: heldAppendB, steps: [{ type: "message", data: { tag: heldTag } }, { type: "message", data: { ...hold, tag: heldTag } }] }),
+        mutate("executions.appendSteps", {
+          executionId: heldAppendA,
+          steps: [
+            { type: "message", data: { tag: heldTag } },
+            { type: "message", data: { ...hold, tag: heldTag } },
+          ],
+        }),
+        mutate("executions.appendSteps", {
+          executionId: heldAppendB,
+          steps: [
+            { type: "message", data: { tag: heldTag } },
+            { type: "message", data: { ...hold, tag: heldTag } },
+          ],
+        }),
         mutate("executions.complete", { id: heldComplete, output: hold, usage, costUsd: 1 }),
         mutate("executions.start", { agentId, input: hold, idempotencyKey: heldKey }),
       ];
       await waitFor(
-        async () => (await stored<{ n: number }>(sql`select count(*)::int as n from pg_stat_activity where wait_event = 'PgSleep'`))[0]!.n === held.length,
+        async () =>
+          (await stored<{ n: number }>(sql`select count(*)::int as n from pg_stat_activity where wait_event = 'PgSleep'`))[0]!.n ===
+          held.length,
         "the held requests to sleep in the database",
       );
-      const [usageBefore] = await stored<{ total: number }>(sql`select coalesce(sum(total_executions), 0)::int as total from agent_usage_stats where agent_id = ${agentId}`);
+      const [usageBefore] = await stored<{ total: number }>(
+        sql`select coalesce(sum(total_executions), 0)::int as total from agent_usage_stats where agent_id = ${agentId}`,
+      );
 
       // Traffic: three clients looping over writes and reads, through the stop, the outage and the restart.
       const completable = await Promise.all(Array.from({ length: 24 }, () => runningExecution()));
@@ -236,7 +267,11 @@ describe("database outages, on a throwaway cluster", () => {
           if (kind === "append") {
             answer = await mutate("executions.appendSteps", {
               executionId: appendTarget,
-              steps: [{ type: "message", data: { tag: ref } }, { type: "message", data: { tag: ref } }, { type: "message", data: { tag: ref } }],
+              steps: [
+                { type: "message", data: { tag: ref } },
+                { type: "message", data: { tag: ref } },
+                { type: "message", data: { tag: ref } },
+              ],
             });
           } else if (kind === "start") {
             answer = await mutate("executions.start", { agentId, input: { ref }, idempotencyKey: ref });
@@ -265,7 +300,9 @@ describe("database outages, on a throwaway cluster", () => {
         expectUnavailable(answer);
         expect(answer.endedAt - stopStarted).toBeLessThan(failFastMs);
       }
-      timings[`held request answered after stop began (-m ${mode}) max ms`] = Math.round(Math.max(...heldAnswers.map((a) => a.endedAt - stopStarted)));
+      timings[`held request answered after stop began (-m ${mode}) max ms`] = Math.round(
+        Math.max(...heldAnswers.map((a) => a.endedAt - stopStarted)),
+      );
 
       await sleep(400);
       const health = await api.query("health", undefined);
@@ -298,14 +335,26 @@ describe("database outages, on a throwaway cluster", () => {
       const heldRows = await stored<{ id: string; status: string; step_count: number }>(
         sql`select id, status, step_count from agent_executions where id in (${heldAppendA}, ${heldAppendB}, ${heldComplete}) order by id`,
       );
-      expect(heldRows.map((r) => [r.status, r.step_count])).toEqual([["running", 1], ["running", 1], ["running", 1]]);
+      expect(heldRows.map((r) => [r.status, r.step_count])).toEqual([
+        ["running", 1],
+        ["running", 1],
+        ["running", 1],
+      ]);
       expect(await stored(sql`select 1 from agent_executions where idempotency_key = ${heldKey}`)).toEqual([]);
 
       // Each traffic request: all of its writes or none; all of them when it answered 200.
       const stepsByTag = new Map(
-        (await stored<{ tag: string; n: number }>(sql`select data->>'tag' as tag, count(*)::int as n from agent_execution_steps where execution_id = ${appendTarget} group by 1`)).map((r) => [r.tag, r.n]),
+        (
+          await stored<{ tag: string; n: number }>(
+            sql`select data->>'tag' as tag, count(*)::int as n from agent_execution_steps where execution_id = ${appendTarget} group by 1`,
+          )
+        ).map((r) => [r.tag, r.n]),
       );
-      const startedKeys = new Set((await stored<{ key: string }>(sql`select idempotency_key as key from agent_executions where idempotency_key like ${`${mode}-%`}`)).map((r) => r.key));
+      const startedKeys = new Set(
+        (
+          await stored<{ key: string }>(sql`select idempotency_key as key from agent_executions where idempotency_key like ${`${mode}-%`}`)
+        ).map((r) => r.key),
+      );
       for (const { kind, ref, answer } of sent) {
         if (kind === "append") {
           expect([0, 3]).toContain(stepsByTag.get(ref) ?? 0);
@@ -319,14 +368,21 @@ describe("database outages, on a throwaway cluster", () => {
       }
       // Counters equal a recount from agent_executions; step counts equal their rows.
       expect(await consistencyProblems()).toEqual([]);
-      const [usageAfter] = await stored<{ total: number }>(sql`select coalesce(sum(total_executions), 0)::int as total from agent_usage_stats where agent_id = ${agentId}`);
-      const [terminal] = await stored<{ n: number }>(sql`select count(*)::int as n from agent_executions where agent_id = ${agentId} and status <> 'running'`);
+      const [usageAfter] = await stored<{ total: number }>(
+        sql`select coalesce(sum(total_executions), 0)::int as total from agent_usage_stats where agent_id = ${agentId}`,
+      );
+      const [terminal] = await stored<{ n: number }>(
+        sql`select count(*)::int as n from agent_executions where agent_id = ${agentId} and status <> 'running'`,
+      );
       expect(usageAfter!.total).toBe(terminal!.n);
       expect(usageAfter!.total).toBeGreaterThanOrEqual(usageBefore!.total);
 
       // The interrupted executions are intact and can finish now.
       for (const id of [heldAppendA, heldAppendB, heldComplete]) {
-        expect(dataOf(await mutate("executions.complete", { id, output: "done", usage, costUsd: 0 }))).toMatchObject({ status: "succeeded", stepCount: 1 });
+        expect(dataOf(await mutate("executions.complete", { id, output: "done", usage, costUsd: 0 }))).toMatchObject({
+          status: "succeeded",
+          stepCount: 1,
+        });
       }
       expect(await consistencyProblems()).toEqual([]);
     },
@@ -338,7 +394,14 @@ describe("database outages, on a throwaway cluster", () => {
     // answering 503 while the database is down and 200 once it is back.
     const child = spawn(process.execPath, ["--import", "tsx", "src/node.ts"], {
       cwd: serverDir,
-      env: { ...process.env, PORT: "0", HOST: "127.0.0.1", AUTH_JWT_SECRET: secret, DATABASE_URL: cluster.urlFor(databaseName), NODE_ENV: "production" },
+      env: {
+        ...process.env,
+        PORT: "0",
+        HOST: "127.0.0.1",
+        AUTH_JWT_SECRET: secret,
+        DATABASE_URL: cluster.urlFor(databaseName),
+        NODE_ENV: "production",
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
@@ -346,15 +409,25 @@ describe("database outages, on a throwaway cluster", () => {
     child.stderr.on("data", (chunk) => (output += chunk));
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
     try {
-      const base = await waitFor(async () => /API on (http:\/\/localhost:\d+)\/trpc/.exec(output)?.[1], `the server to start:\n${output}`, 30_000);
+      const base = await waitFor(
+        async () => /API on (http:\/\/localhost:\d+)\/trpc/.exec(output)?.[1],
+        `the server to start:\n${output}`,
+        30_000,
+      );
       const remote = apiClient(() => (request) => fetch(request.url.replace("http://api.test", base), request));
       const executions: string[] = [];
-      for (const i of [1, 2, 3]) executions.push(dataOf<{ id: string }>(await remote.mutate("executions.start", { agentId, input: i }, memberToken)).id);
+      for (const i of [1, 2, 3])
+        executions.push(dataOf<{ id: string }>(await remote.mutate("executions.start", { agentId, input: i }, memberToken)).id);
       const inFlight = executions.map((executionId) =>
-        remote.mutate("executions.appendSteps", { executionId, steps: [{ type: "message", data: { fault: "sleep", seconds: 30 } }] }, memberToken),
+        remote.mutate(
+          "executions.appendSteps",
+          { executionId, steps: [{ type: "message", data: { fault: "sleep", seconds: 30 } }] },
+          memberToken,
+        ),
       );
       await waitFor(
-        async () => (await stored<{ n: number }>(sql`select count(*)::int as n from pg_stat_activity where wait_event = 'PgSleep'`))[0]!.n === 3,
+        async () =>
+          (await stored<{ n: number }>(sql`select count(*)::int as n from pg_stat_activity where wait_event = 'PgSleep'`))[0]!.n === 3,
         "the in-flight requests to sleep in the database",
       );
       await cluster.stop("immediate");
@@ -369,7 +442,11 @@ describe("database outages, on a throwaway cluster", () => {
       expect(dataOf(await remote.query("health", undefined))).toMatchObject({ status: "degraded" });
       await cluster.start();
       for (const id of executions) {
-        expect(dataOf(await remote.query("executions.get", { id }, memberToken))).toMatchObject({ status: "running", stepCount: 0, steps: [] });
+        expect(dataOf(await remote.query("executions.get", { id }, memberToken))).toMatchObject({
+          status: "running",
+          stepCount: 0,
+          steps: [],
+        });
       }
       expect(dataOf(await remote.query("health", undefined))).toMatchObject({ status: "ok" });
       expect(child.exitCode, output).toBeNull();

@@ -5,8 +5,8 @@ import { queryRows, sql } from "@agent-builder/db";
 import { testTargets } from "@agent-builder/db/testing";
 
 import { mintToken } from "../src/auth";
-import { procedureTable, type OwnIds, type ProcedureInfo } from "./procedures";
-import { createHarness, newAgent, testSecret, type Harness } from "./support";
+import { type OwnIds, type ProcedureInfo, procedureTable } from "./procedures";
+import { createHarness, type Harness, newAgent, testSecret } from "./support";
 
 /**
  * Property: whatever a caller sends to any procedure, the answer is never a 5xx, and a rejected
@@ -37,7 +37,19 @@ const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom("", " ", "\u0000", "null", "undefined", "NaN", "😀".repeat(300), "%00", "' or 1=1 --", "$$; drop table agents; $$"),
   fc.integer({ min: 100_000, max: 400_000 }).map((n) => "x".repeat(n)),
   fc.integer({ min: 20, max: 3_000 }).map(nested),
-  fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -1, -0, 2 ** 31, 2 ** 53, -(2 ** 63), 1e308, 5e-324, 0.1 + 0.2),
+  fc.constantFrom(
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+    -1,
+    -0,
+    2 ** 31,
+    2 ** 53,
+    -(2 ** 63),
+    1e308,
+    5e-324,
+    0.1 + 0.2,
+  ),
   fc.double(),
   fc.bigInt().map((n) => n.toString()),
   fc.boolean(),
@@ -60,30 +72,32 @@ function mutate(valid: unknown): fc.Arbitrary<unknown> {
   };
   walk(valid, []);
   if (paths.length === 0) return hostileValue;
-  return fc.tuple(fc.constantFrom(...paths), fc.constantFrom("replace", "delete", "add"), hostileValue, fc.string({ maxLength: 20 })).map(([path, op, junk, key]) => {
-    const copy = structuredClone(valid) as Record<string, unknown>;
-    let parent: Record<string, unknown> = copy;
-    for (const segment of path.slice(0, -1)) parent = parent[segment] as Record<string, unknown>;
-    const last = path.at(-1)!;
-    if (op === "replace") parent[last] = junk;
-    else if (op === "delete") delete parent[last];
-    else parent[key || "tenantId"] = junk;
-    return copy;
-  });
+  return fc
+    .tuple(fc.constantFrom(...paths), fc.constantFrom("replace", "delete", "add"), hostileValue, fc.string({ maxLength: 20 }))
+    .map(([path, op, junk, key]) => {
+      const copy = structuredClone(valid) as Record<string, unknown>;
+      let parent: Record<string, unknown> = copy;
+      for (const segment of path.slice(0, -1)) parent = parent[segment] as Record<string, unknown>;
+      const last = path.at(-1)!;
+      if (op === "replace") parent[last] = junk;
+      else if (op === "delete") delete parent[last];
+      else parent[key || "tenantId"] = junk;
+      return copy;
+    });
 }
 
 const rawBodies = fc.constantFrom(
   "",
   "{",
-  "{\"id\": NaN}",
-  "{\"limit\": Infinity}",
+  '{"id": NaN}',
+  '{"limit": Infinity}',
   "[1,2,3]",
-  "\"just a string\"",
-  "{\"__proto__\": {\"polluted\": true}}",
-  "{\"constructor\": {\"prototype\": {\"x\": 1}}}",
+  '"just a string"',
+  '{"__proto__": {"polluted": true}}',
+  '{"constructor": {"prototype": {"x": 1}}}',
   "\uFEFF{}",
   "null",
-  "{\"a\":" + "[".repeat(10_000) + "]".repeat(10_000) + "}",
+  '{"a":' + "[".repeat(10_000) + "]".repeat(10_000) + "}",
 );
 
 describe(`fuzzing every procedure's input on ${target}`, () => {
@@ -128,7 +142,9 @@ describe(`fuzzing every procedure's input on ${target}`, () => {
     const body = raw ?? (input === undefined ? undefined : JSON.stringify(input));
     const request =
       procedure.type === "query"
-        ? new Request(`http://api.test/trpc/${procedure.path}${body === undefined ? "" : `?input=${encodeURIComponent(body)}`}`, { headers })
+        ? new Request(`http://api.test/trpc/${procedure.path}${body === undefined ? "" : `?input=${encodeURIComponent(body)}`}`, {
+            headers,
+          })
         : new Request(`http://api.test/trpc/${procedure.path}`, { method: "POST", headers, body });
     const response = await h.handler(request);
     const text = await response.text();

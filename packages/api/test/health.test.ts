@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { connectNeon, connectPostgres, queryRows, readJournal, shippedMigrations, sql, type Database, type DatabaseHandle } from "@agent-builder/db";
-import { createTestDatabase, testTargets, type TestDatabase } from "@agent-builder/db/testing";
+import {
+  connectNeon,
+  connectPostgres,
+  type Database,
+  type DatabaseHandle,
+  queryRows,
+  readJournal,
+  shippedMigrations,
+  sql,
+} from "@agent-builder/db";
+import { createTestDatabase, type TestDatabase, testTargets } from "@agent-builder/db/testing";
 
 import { createTokenVerifier } from "../src/auth";
 import { appRouter } from "../src/root";
@@ -14,7 +23,8 @@ import { testSecret } from "./support";
  * migrations table, and the grant migration 0005 gives agent_builder_app is enough to read it.
  */
 const createCaller = createCallerFactory(appRouter);
-const healthOf = (db: Database) => createCaller(createContext({ db, verifyToken: createTokenVerifier({ secret: testSecret }) }, new Headers())).health();
+const healthOf = (db: Database) =>
+  createCaller(createContext({ db, verifyToken: createTokenVerifier({ secret: testSecret }) }, new Headers())).health();
 
 const newest = shippedMigrations.at(-1)!;
 const allApplied = { current: newest.tag, appliedCount: shippedMigrations.length, pending: [] };
@@ -46,9 +56,16 @@ describe.each(testTargets())("health on %s", (target) => {
 
   it("lists the newest migration as pending when the database lacks it", async () => {
     const [previous] = shippedMigrations.slice(-2);
-    const [removed] = await queryRows<{ hash: string }>(database.db, sql`delete from drizzle.__drizzle_migrations where created_at = ${newest.when} returning hash`);
+    const [removed] = await queryRows<{ hash: string }>(
+      database.db,
+      sql`delete from drizzle.__drizzle_migrations where created_at = ${newest.when} returning hash`,
+    );
     try {
-      expect((await healthOf(database.db)).migration).toEqual({ current: previous!.tag, appliedCount: shippedMigrations.length - 1, pending: [newest.tag] });
+      expect((await healthOf(database.db)).migration).toEqual({
+        current: previous!.tag,
+        appliedCount: shippedMigrations.length - 1,
+        pending: [newest.tag],
+      });
     } finally {
       await database.db.execute(sql`insert into drizzle.__drizzle_migrations (hash, created_at) values (${removed!.hash}, ${newest.when})`);
     }
@@ -59,13 +76,21 @@ describe.each(testTargets())("health on %s", (target) => {
     const later = newest.when + 60_000;
     await database.db.execute(sql`insert into drizzle.__drizzle_migrations (hash, created_at) values ('from a newer build', ${later})`);
     try {
-      expect((await healthOf(database.db)).migration).toEqual({ current: `unknown(${later})`, appliedCount: shippedMigrations.length + 1, pending: [] });
+      expect((await healthOf(database.db)).migration).toEqual({
+        current: `unknown(${later})`,
+        appliedCount: shippedMigrations.length + 1,
+        pending: [],
+      });
     } finally {
       await database.db.execute(sql`delete from drizzle.__drizzle_migrations where created_at = ${later}`);
     }
     await database.db.execute(sql`alter schema drizzle rename to drizzle_hidden`);
     try {
-      expect((await healthOf(database.db)).migration).toEqual({ current: null, appliedCount: 0, pending: shippedMigrations.map((m) => m.tag) });
+      expect((await healthOf(database.db)).migration).toEqual({
+        current: null,
+        appliedCount: 0,
+        pending: shippedMigrations.map((m) => m.tag),
+      });
     } finally {
       await database.db.execute(sql`alter schema drizzle_hidden rename to drizzle`);
     }
@@ -73,8 +98,14 @@ describe.each(testTargets())("health on %s", (target) => {
 
   it("answers ok with migration null for a role that may not read the table, and reads it once agent_builder_app is granted it", async () => {
     // As the API's login role on Neon: a member of agent_builder_app, nothing else.
-    const revoke = [sql`revoke usage on schema drizzle from agent_builder_app`, sql`revoke select on drizzle.__drizzle_migrations from agent_builder_app`];
-    const grant = [sql`grant usage on schema drizzle to agent_builder_app`, sql`grant select on drizzle.__drizzle_migrations to agent_builder_app`];
+    const revoke = [
+      sql`revoke usage on schema drizzle from agent_builder_app`,
+      sql`revoke select on drizzle.__drizzle_migrations from agent_builder_app`,
+    ];
+    const grant = [
+      sql`grant usage on schema drizzle to agent_builder_app`,
+      sql`grant select on drizzle.__drizzle_migrations to agent_builder_app`,
+    ];
     const asRequestRole = async () => {
       if (target === "pglite") {
         // One connection: switch the session to the app role for the call, then back.

@@ -4,7 +4,7 @@ import { testTargets } from "@agent-builder/db/testing";
 
 import { mintToken } from "../src/auth";
 import { createFetchHandler } from "../src/http";
-import { createHarness, newAgent, testSecret, type Harness, type TestTenant } from "./support";
+import { createHarness, type Harness, newAgent, type TestTenant, testSecret } from "./support";
 
 describe.each(testTargets())("HTTP on %s", (target) => {
   let h: Harness;
@@ -44,7 +44,10 @@ describe.each(testTargets())("HTTP on %s", (target) => {
     expect((await get("agents.list", undefined, false)).status).toBe(401);
     expect((await get("agents.get", { id: crypto.randomUUID() })).status).toBe(404);
     expect((await post("agents.update", { id: agent.id, expectedVersion: 7, name: "x" })).status).toBe(409);
-    expect((await post("executions.start", { agentId: (await t.member.agents.setStatus({ id: agent.id, status: "archived" })).id, input: 1 })).status).toBe(412);
+    expect(
+      (await post("executions.start", { agentId: (await t.member.agents.setStatus({ id: agent.id, status: "archived" })).id, input: 1 }))
+        .status,
+    ).toBe(412);
     expect((await get("agents.nope")).status).toBe(404);
     // Mutations are POST only; queries are GET, or POST (method override: the SDK sends long ones so).
     expect((await get("agents.setStatus", { id: agent.id, status: "paused" })).status).toBe(405);
@@ -68,7 +71,9 @@ describe.each(testTargets())("HTTP on %s", (target) => {
   it("refuses bodies over the size limit with 413, declared or streamed without Content-Length", async () => {
     const small = createFetchHandler(h.deps, { maxBodyBytes: 1000 });
     const big = JSON.stringify({ agentId: crypto.randomUUID(), input: "x".repeat(2000) });
-    const declared = await small(new Request("http://api.test/trpc/executions.start", { method: "POST", body: big, headers: { authorization: `Bearer ${token}` } }));
+    const declared = await small(
+      new Request("http://api.test/trpc/executions.start", { method: "POST", body: big, headers: { authorization: `Bearer ${token}` } }),
+    );
     expect(declared.status).toBe(413);
     expect(await declared.json()).toMatchObject({ error: { code: "PAYLOAD_TOO_LARGE" } });
     const stream = new ReadableStream({
@@ -78,7 +83,12 @@ describe.each(testTargets())("HTTP on %s", (target) => {
       },
     });
     // No Content-Length (a chunked upload): the handler counts the bytes as they arrive.
-    const upload = new Request("http://api.test/trpc/executions.start", { method: "POST", body: stream, duplex: "half", headers: { authorization: `Bearer ${token}` } } as RequestInit);
+    const upload = new Request("http://api.test/trpc/executions.start", {
+      method: "POST",
+      body: stream,
+      duplex: "half",
+      headers: { authorization: `Bearer ${token}` },
+    } as RequestInit);
     expect(upload.headers.get("content-length")).toBeNull();
     expect((await small(upload)).status).toBe(413);
   });

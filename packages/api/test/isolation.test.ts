@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { testTargets } from "@agent-builder/db/testing";
 
-import { createHarness, newAgent, rejectsWith, tenantSnapshot, type Harness, type TestTenant } from "./support";
+import { createHarness, type Harness, newAgent, rejectsWith, type TestTenant, tenantSnapshot } from "./support";
 
 const usage = { inputTokens: 1, outputTokens: 1 };
 
@@ -56,7 +56,10 @@ describe.each(testTargets())("tenant isolation through the API on %s", (target) 
       ["usage.space", () => b.member.usage.space({ spaceId: a.space.id })],
       ["usage.timeseries (agent)", () => b.member.usage.timeseries({ from: "2026-01-01", to: "2026-01-02", agentId: agentA })],
       ["usage.timeseries (space)", () => b.member.usage.timeseries({ from: "2026-01-01", to: "2026-01-02", spaceId: a.space.id })],
-      ["agents.create in A's space", () => b.member.agents.create({ name: "x", spaceId: a.space.id, llmConfig: { provider: "openai", model: "m" } })],
+      [
+        "agents.create in A's space",
+        () => b.member.agents.create({ name: "x", spaceId: a.space.id, llmConfig: { provider: "openai", model: "m" } }),
+      ],
       ["agents.create owned by A's user", () => newAgent(b, { ownerId: a.memberId })],
     ];
     for (const [name, call] of calls) {

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows, sql } from "@agent-builder/db";
 import { testTargets } from "@agent-builder/db/testing";
 
-import { procedureTable, type OwnIds } from "./procedures";
-import { createHarness, newAgent, type Api, type Harness } from "./support";
+import { type OwnIds, procedureTable } from "./procedures";
+import { type Api, createHarness, type Harness, newAgent } from "./support";
 
 /**
  * OWASP API3/API6 (mass assignment): fields a caller must not set (tenant, counters, status by
@@ -58,7 +58,9 @@ describe.each(testTargets().filter((t) => t !== "neon"))("mass assignment on %s"
     for (const mutation of mutations) {
       const valid = mutation.input(ids) as Record<string, unknown>;
       const [namespace, name] = mutation.path.split(".") as [string, string];
-      const call = (callers[mutation.role] as unknown as Record<string, Record<string, (i: unknown) => Promise<unknown>>>)[namespace]![name]!;
+      const call = (callers[mutation.role] as unknown as Record<string, Record<string, (i: unknown) => Promise<unknown>>>)[namespace]![
+        name
+      ]!;
       for (const [field, value] of Object.entries(forbidden)) {
         if (field in valid) continue; // a legitimate input field of this procedure (e.g. role on upsertUser)
         tried++;

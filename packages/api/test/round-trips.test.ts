@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { testTargets } from "@agent-builder/db/testing";
 
-import { createHarness, newAgent, type Harness, type TestTenant } from "./support";
+import { createHarness, type Harness, newAgent, type TestTenant } from "./support";
 
 /**
  * Each request is one transaction; within it, a list of 50 agents with their stats is one
@@ -38,7 +38,9 @@ describe.each(testTargets())("database round trips on %s", (target) => {
       return sent.slice(1);
     }
     // node-postgres and Neon: BEGIN and the scope in ONE round trip, COMMIT at the end.
-    expect(sent[0]).toMatch(/^begin; select set_config\('app\.tenant_id', '[^']*', true\), set_config\('statement_timeout', '\d+', true\), set_config\('role', '\w+', true\)$/);
+    expect(sent[0]).toMatch(
+      /^begin; select set_config\('app\.tenant_id', '[^']*', true\), set_config\('statement_timeout', '\d+', true\), set_config\('role', '\w+', true\)$/,
+    );
     expect(sent.at(-1)).toBe("commit");
     expect(sent.filter((q) => /^(begin|commit|rollback)\b/i.test(q))).toHaveLength(2);
     return sent.slice(1, -1);
@@ -71,7 +73,9 @@ describe.each(testTargets())("database round trips on %s", (target) => {
     expect(start).toHaveLength(2);
     expect(start[0]).toMatch(/^select "status" from "agents"/);
     expect(start[1]).toMatch(/^insert into "agent_executions"/);
-    const complete = await count(() => t.member.executions.complete({ id: started!.id, output: {}, usage: { inputTokens: 1, outputTokens: 1 }, costUsd: 0 }));
+    const complete = await count(() =>
+      t.member.executions.complete({ id: started!.id, output: {}, usage: { inputTokens: 1, outputTokens: 1 }, costUsd: 0 }),
+    );
     expect(complete).toHaveLength(1);
     expect(complete[0]).toMatch(/^update "agent_executions"/);
   });

@@ -5,10 +5,10 @@ import type { TokenClaims, UserRole } from "@agent-builder/contracts";
 import { queryRows, sql, withTenant } from "@agent-builder/db";
 import { createTestDatabase, type TestDatabase, type TestTarget } from "@agent-builder/db/testing";
 
-import { appRouter } from "../src/root";
-import { createCallerFactory, createContext, type ApiDeps } from "../src/trpc";
-import { createFetchHandler } from "../src/http";
 import { createTokenVerifier, mintToken } from "../src/auth";
+import { createFetchHandler } from "../src/http";
+import { appRouter } from "../src/root";
+import { type ApiDeps, createCallerFactory, createContext } from "../src/trpc";
 
 export const testSecret = "test-secret-that-is-long-enough-for-hs256!";
 const createCaller = createCallerFactory(appRouter);

@@ -10,14 +10,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { connectPostgres, queryRows, sql, withTenant, type DatabaseHandle, type SQL } from "@agent-builder/db";
+import { connectPostgres, type DatabaseHandle, queryRows, type SQL, sql, withTenant } from "@agent-builder/db";
 import { createTestDatabase } from "@agent-builder/db/testing";
 
+import { startThrowawayCluster, type ThrowawayCluster } from "../../../test/support/cluster";
 import { createTokenVerifier, mintToken } from "../src/auth";
 import { createFetchHandler } from "../src/http";
 import { appRouter } from "../src/root";
-import { createCallerFactory, createContext, type ApiDeps } from "../src/trpc";
-import { startThrowawayCluster, type ThrowawayCluster } from "../../../test/support/cluster";
+import { type ApiDeps, createCallerFactory, createContext } from "../src/trpc";
 import { apiClient, errorOf, leakPattern } from "./fault-http";
 import { consistencySql, installFaultInjection } from "./fault-injection";
 import { rejectsWith } from "./support";
@@ -48,9 +48,11 @@ describe.each(targets)("statement timeout on %s", (target) => {
   /** The API's own pool has ONE connection: whatever this sees is the connection requests use. */
   const onPool = <T>(query: SQL) => queryRows<T>(database.db, query);
   const session = async () =>
-    (await onPool<{ pid: number; timeout: string; role: string; tenant: string | null }>(
-      sql`select pg_backend_pid() as pid, current_setting('statement_timeout') as timeout, current_user as role, current_setting('app.tenant_id', true) as tenant`,
-    ))[0]!;
+    (
+      await onPool<{ pid: number; timeout: string; role: string; tenant: string | null }>(
+        sql`select pg_backend_pid() as pid, current_setting('statement_timeout') as timeout, current_user as role, current_setting('app.tenant_id', true) as tenant`,
+      )
+    )[0]!;
 
   beforeAll(async () => {
     if (target === "cluster") {
@@ -64,7 +66,13 @@ describe.each(targets)("statement timeout on %s", (target) => {
       database = await createTestDatabase(target, { poolMax: 1 });
     }
     await installFaultInjection(database.db);
-    deps = { db: database.db, verifyToken: createTokenVerifier({ secret }), statementTimeoutMs: timeoutMs, knownCallers: new Set(), logger: { error: () => undefined, warn: () => undefined } };
+    deps = {
+      db: database.db,
+      verifyToken: createTokenVerifier({ secret }),
+      statementTimeoutMs: timeoutMs,
+      knownCallers: new Set(),
+      logger: { error: () => undefined, warn: () => undefined },
+    };
     const as = async (sub: string, role: "member" | "service") =>
       createCaller(createContext(deps, new Headers({ authorization: `Bearer ${await mintToken(secret, { sub, tid: tenantId, role })}` })));
     const memberId = crypto.randomUUID();
@@ -92,7 +100,10 @@ describe.each(targets)("statement timeout on %s", (target) => {
     await rejectsWith(
       member.executions.appendSteps({
         executionId: e.id,
-        steps: [{ type: "message", data: { tag: "slow" } }, { type: "message", data: { fault: "sleep", seconds: 2, tag: "slow" } }],
+        steps: [
+          { type: "message", data: { tag: "slow" } },
+          { type: "message", data: { fault: "sleep", seconds: 2, tag: "slow" } },
+        ],
       }),
       "TIMEOUT",
       /^the query took too long and was cancelled$/,
@@ -114,7 +125,9 @@ describe.each(targets)("statement timeout on %s", (target) => {
     expect(after.role).toBe("postgres");
     expect(after.tenant ?? "").toBe("");
     // And the next request on it works.
-    expect(await member.executions.appendSteps({ executionId: e.id, steps: [{ type: "message", data: "next" }] })).toMatchObject({ stepCount: 2 });
+    expect(await member.executions.appendSteps({ executionId: e.id, steps: [{ type: "message", data: "next" }] })).toMatchObject({
+      stepCount: 2,
+    });
   });
 
   it("answers HTTP 408 with a fixed message", async () => {

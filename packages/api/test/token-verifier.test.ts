@@ -23,7 +23,11 @@ describe("JWKS token verification", () => {
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const { port } = server.address() as AddressInfo;
-    verify = createTokenVerifier({ jwksUrl: `http://127.0.0.1:${port}/.well-known/jwks.json`, issuer: "https://idp.test", audience: "agent-builder" });
+    verify = createTokenVerifier({
+      jwksUrl: `http://127.0.0.1:${port}/.well-known/jwks.json`,
+      issuer: "https://idp.test",
+      audience: "agent-builder",
+    });
   });
   afterAll(() => new Promise((resolve) => server.close(resolve)));
 
@@ -41,7 +45,11 @@ describe("JWKS token verification", () => {
 
   it("rejects a wrong issuer, and an HS256 token made with any secret", async () => {
     await expect(verify(await sign(claims, "https://evil.test"))).rejects.toThrow(/"iss"/);
-    const hs = await mintToken("a-secret-that-is-long-enough-for-hs256-tokens", { ...claims, role: "service" }, { issuer: "https://idp.test", audience: "agent-builder" });
+    const hs = await mintToken(
+      "a-secret-that-is-long-enough-for-hs256-tokens",
+      { ...claims, role: "service" },
+      { issuer: "https://idp.test", audience: "agent-builder" },
+    );
     await expect(verify(hs)).rejects.toBeInstanceOf(InvalidTokenError);
   });
 
@@ -74,7 +82,9 @@ describe("remembered verdicts", () => {
     const [header, payload, signature] = token.split(".");
     const flipped = signature!.slice(0, -2) + (signature!.endsWith("AA") ? "BA" : "AA");
     await expect(verify(`${header}.${payload}.${flipped}`)).rejects.toThrow(/signature is invalid|malformed/);
-    const otherTenant = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, "base64url").toString()), tid: "other" })).toString("base64url");
+    const otherTenant = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(payload!, "base64url").toString()), tid: "other" }),
+    ).toString("base64url");
     await expect(verify(`${header}.${otherTenant}.${signature}`)).rejects.toThrow(/signature is invalid/);
     await expect(verify(token)).resolves.toMatchObject({ tenantId: "cache-tenant" });
   });

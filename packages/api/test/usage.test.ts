@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { agentExecutions, deleteOldExecutions, queryRows, sql, withTenant } from "@agent-builder/db";
 import { testTargets } from "@agent-builder/db/testing";
 
-import { createHarness, newAgent, rejectsWith, type Harness, type TestTenant } from "./support";
+import { createHarness, type Harness, newAgent, rejectsWith, type TestTenant } from "./support";
 
 const usage = (n: number) => ({ inputTokens: 100 + n, outputTokens: 10 + (n % 7), cachedInputTokens: 0, reasoningTokens: 0 });
 const day = (offsetDays = 0) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
@@ -68,7 +68,16 @@ describe.each(testTargets())("usage on %s", (target) => {
     // The tenant's own rollup took the same 200 completions (the tenant has no other runs yet).
     const tenantToday = await t.member.usage.timeseries({ from: day(), to: day() });
     expect(tenantToday.buckets).toEqual([
-      { day: day(), executions: 200, succeeded: 180, failed: 20, cancelled: 0, totalTokens: truth.totalTokens, costUsd: truth.costUsd, avgDurationMs: Math.round(truth.durationMs! / 200) },
+      {
+        day: day(),
+        executions: 200,
+        succeeded: 180,
+        failed: 20,
+        cancelled: 0,
+        totalTokens: truth.totalTokens,
+        costUsd: truth.costUsd,
+        avgDurationMs: Math.round(truth.durationMs! / 200),
+      },
     ]);
   });
 
@@ -113,7 +122,15 @@ describe.each(testTargets())("usage on %s", (target) => {
     const series = await t.member.usage.timeseries({ from: day(-45), to: day(), agentId: agent.id });
     expect(series.buckets).toHaveLength(46);
     expect(series.buckets[0]!.day).toBe(day(-45));
-    expect(series.buckets.at(-1)).toMatchObject({ day: day(), executions: 2, succeeded: 1, failed: 1, totalTokens: 30, costUsd: 0.5, avgDurationMs: 1000 });
+    expect(series.buckets.at(-1)).toMatchObject({
+      day: day(),
+      executions: 2,
+      succeeded: 1,
+      failed: 1,
+      totalTokens: 30,
+      costUsd: 0.5,
+      avgDurationMs: 1000,
+    });
     expect(series.buckets.find((b) => b.day === day(-10))).toMatchObject({ executions: 1 });
     expect(series.buckets.find((b) => b.day === day(-5))).toMatchObject({ executions: 0, costUsd: 0, avgDurationMs: null });
     expect(series.buckets.reduce((sum, b) => sum + b.executions, 0)).toBe(5); // the 400-day-old one is outside
@@ -144,7 +161,10 @@ describe.each(testTargets())("usage on %s", (target) => {
     const u = await h.tenant("usage-sums");
     const inSpace = await u.member.agents.setStatus({ id: (await newAgent(u)).id, status: "active" });
     const elsewhere = await u.member.agents.setStatus({ id: (await newAgent(u, { spaceId: u.otherSpace.id })).id, status: "active" });
-    for (const [agent, n] of [[inSpace, 3], [elsewhere, 2]] as const) {
+    for (const [agent, n] of [
+      [inSpace, 3],
+      [elsewhere, 2],
+    ] as const) {
       for (let i = 0; i < n; i++) {
         const e = await u.member.executions.start({ agentId: agent.id, input: i });
         await u.member.executions.complete({ id: e.id, output: i, usage: usage(0), costUsd: 1 });
@@ -152,9 +172,19 @@ describe.each(testTargets())("usage on %s", (target) => {
     }
     await newAgent(u); // a never-run agent still counts as an agent
     const space = await u.member.usage.space({ spaceId: u.space.id });
-    expect(space).toMatchObject({ spaceId: u.space.id, agentCount: 2, lifetime: { executions: 3, costUsd: 3 }, thisMonth: { executions: 3 } });
+    expect(space).toMatchObject({
+      spaceId: u.space.id,
+      agentCount: 2,
+      lifetime: { executions: 3, costUsd: 3 },
+      thisMonth: { executions: 3 },
+    });
     const tenant = await u.member.usage.tenant();
-    expect(tenant).toMatchObject({ tenantId: "usage-sums", agentCount: 3, lifetime: { executions: 5, costUsd: 5 }, today: { executions: 5 } });
+    expect(tenant).toMatchObject({
+      tenantId: "usage-sums",
+      agentCount: 3,
+      lifetime: { executions: 5, costUsd: 5 },
+      today: { executions: 5 },
+    });
     expect(tenant.lifetime.lastExecutedAt).not.toBeNull();
     const series = await u.member.usage.timeseries({ from: day(-1), to: day(), spaceId: u.otherSpace.id });
     expect(series.buckets.map((b) => b.executions)).toEqual([0, 2]);
@@ -190,12 +220,15 @@ describe.each(testTargets())("usage on %s", (target) => {
     );
     const range = { from: day(-25), to: day() };
     const chart = () => u.member.usage.timeseries(range).then((s) => s.buckets);
-    const agentCharts = await Promise.all([kept, deleted].map((a) => u.member.usage.timeseries({ ...range, agentId: a.id }).then((s) => s.buckets)));
+    const agentCharts = await Promise.all(
+      [kept, deleted].map((a) => u.member.usage.timeseries({ ...range, agentId: a.id }).then((s) => s.buckets)),
+    );
     const before = await chart();
     const fields = ["executions", "succeeded", "failed", "cancelled", "totalTokens"] as const;
     expect(before.map((b) => b.day)).toEqual(agentCharts[0]!.map((b) => b.day));
     for (const [i, bucket] of before.entries()) {
-      for (const field of fields) expect(bucket[field], `${bucket.day} ${field}`).toBe(agentCharts[0]![i]![field] + agentCharts[1]![i]![field]);
+      for (const field of fields)
+        expect(bucket[field], `${bucket.day} ${field}`).toBe(agentCharts[0]![i]![field] + agentCharts[1]![i]![field]);
       expect(bucket.costUsd).toBeCloseTo(agentCharts[0]![i]!.costUsd + agentCharts[1]![i]!.costUsd, 6);
     }
     expect(before.reduce((n, b) => n + b.executions, 0)).toBe(60);
@@ -213,7 +246,11 @@ describe.each(testTargets())("usage on %s", (target) => {
     await u.member.agents.delete({ id: deleted.id });
     expect(await chart()).toEqual(before);
     const after = await u.member.usage.tenant();
-    expect(after).toEqual({ ...summary, agentCount: summary.agentCount - 1, lifetime: { ...summary.lifetime, lastExecutedAt: after.lifetime.lastExecutedAt } });
+    expect(after).toEqual({
+      ...summary,
+      agentCount: summary.agentCount - 1,
+      lifetime: { ...summary.lifetime, lastExecutedAt: after.lifetime.lastExecutedAt },
+    });
     expect((await u.member.usage.space({ spaceId: u.otherSpace.id })).lifetime.executions).toBe(0);
     expect(summary.lifetime.executions).toBeGreaterThan((await u.member.usage.agent({ agentId: kept.id })).lifetime.executions);
   });

@@ -8,7 +8,9 @@ import { usageBucket, usagePeriods } from "./usage";
 
 /** Contracts of the staff-only `admin.*` procedures: cross-tenant by design. */
 
-export const adminOverviewInput = z.strictObject({ days: z.number().int().min(1).max(limits.timeseriesDaysMax).default(30) }).default({ days: 30 });
+export const adminOverviewInput = z
+  .strictObject({ days: z.number().int().min(1).max(limits.timeseriesDaysMax).default(30) })
+  .default({ days: 30 });
 
 export const tenantSummary = z.object({
   tenantId,
@@ -41,7 +43,12 @@ export const adminOverview = z.object({
   /** Who is asking: the panel's top bar names them from this. */
   staffMember,
   tenants: z.array(tenantSummary),
-  totals: z.object({ tenants: z.number().int(), agents: z.number().int(), executionsThisMonth: z.number().int(), costThisMonthUsd: z.number() }),
+  totals: z.object({
+    tenants: z.number().int(),
+    agents: z.number().int(),
+    executionsThisMonth: z.number().int(),
+    costThisMonthUsd: z.number(),
+  }),
   daily: z.array(usageBucket),
 });
 export type AdminOverview = z.infer<typeof adminOverview>;
@@ -51,7 +58,9 @@ export const adminTenant = usagePeriods.extend({
   tenant: z.object({ id: tenantId, name: z.string().nullable(), createdAt: isoDateTime }),
   agentCount: z.number().int(),
   spaces: z.array(z.object({ id, name: z.string(), agentCount: z.number().int() })),
-  users: z.array(z.object({ id, email: z.string().nullable(), displayName: z.string().nullable(), role: z.enum(["member", "service", "admin"]) })),
+  users: z.array(
+    z.object({ id, email: z.string().nullable(), displayName: z.string().nullable(), role: z.enum(["member", "service", "admin"]) }),
+  ),
 });
 export type AdminTenant = z.infer<typeof adminTenant>;
 
@@ -126,7 +135,6 @@ export const auditEntry = z.object({
 });
 export type AuditEntry = z.infer<typeof auditEntry>;
 export const auditLogPage = page(auditEntry);
-
 
 /**
  * Retention: delete finished executions created more than `olderThanDays` ago (steps go with

@@ -12,7 +12,10 @@ export const llmConfig = z.strictObject({
   topP: z.number().min(0).max(1).optional(),
   systemPrompt: text(100_000).optional(),
   stopSequences: z.array(text(200, 1)).max(16).optional(),
-  baseUrl: z.url({ protocol: /^https?$/ }).max(2048).optional(),
+  baseUrl: z
+    .url({ protocol: /^https?$/ })
+    .max(2048)
+    .optional(),
 });
 export type LlmConfig = z.infer<typeof llmConfig>;
 

@@ -29,7 +29,6 @@ export const pageInput = {
   cursor: z.string().min(1).max(512).optional(),
 };
 
-export const page = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+export const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
 export const sortDirection = z.enum(["asc", "desc"]);

@@ -29,16 +29,7 @@ export type StepType = (typeof stepTypes)[number];
 export const userRoles = ["member", "service", "admin"] as const;
 export type UserRole = (typeof userRoles)[number];
 
-export const llmProviders = [
-  "openai",
-  "anthropic",
-  "google",
-  "azure_openai",
-  "mistral",
-  "bedrock",
-  "ollama",
-  "custom",
-] as const;
+export const llmProviders = ["openai", "anthropic", "google", "azure_openai", "mistral", "bedrock", "ollama", "custom"] as const;
 export type LlmProvider = (typeof llmProviders)[number];
 
 /** Request limits, exported so clients can check before sending. */

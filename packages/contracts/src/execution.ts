@@ -27,7 +27,11 @@ const costUsd = z
   .refine((n) => Math.abs(n * 1e6 - Math.round(n * 1e6)) < 1e-3, "costUsd has at most 6 decimal places");
 
 /** Measured by the runner; when left out the server uses completion time minus start time. */
-const durationMs = z.number().int().min(0).max(30 * 24 * 3600 * 1000);
+const durationMs = z
+  .number()
+  .int()
+  .min(0)
+  .max(30 * 24 * 3600 * 1000);
 
 export const idempotencyKey = text(255, 1).regex(/^[\x21-\x7e]+$/, "idempotency key: printable ASCII, no spaces");
 

@@ -14,7 +14,15 @@ import { parseArgs } from "node:util";
 import { openDatabase } from "./client";
 import type { DatabaseHandle } from "./database";
 import { appliedMigrations, readJournal, rollbackLast } from "./migrations";
-import { closeStuckExecutions, collectReport, compactUsage, deleteOldExecutions, exportTenant, formatReport, importTenant } from "./operations";
+import {
+  closeStuckExecutions,
+  collectReport,
+  compactUsage,
+  deleteOldExecutions,
+  exportTenant,
+  formatReport,
+  importTenant,
+} from "./operations";
 import { defaultPgliteDir } from "./paths";
 import { DatabaseFolderLockedError } from "./pglite-lock";
 import { seedDemoData } from "./seed";
@@ -96,7 +104,9 @@ try {
       // The folder was emptied under its lock as it opened (a running `pnpm dev` makes this refuse).
       await handle.migrate();
       const result = await seedDemoData(handle.db);
-      console.log(`reset ${target}: ${result.tenants} tenants, ${result.agents} agents, ${result.executions} executions, ${result.steps} steps`);
+      console.log(
+        `reset ${target}: ${result.tenants} tenants, ${result.agents} agents, ${result.executions} executions, ${result.steps} steps`,
+      );
       break;
     }
     case "status": {

@@ -7,9 +7,9 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import pg from "pg";
 
-import { queryTimeoutMs, releasingTransactions, type DatabaseHandle, type QueryLogger } from "./database";
+import { type DatabaseHandle, type QueryLogger, queryTimeoutMs, releasingTransactions } from "./database";
 import { migrationsFolder } from "./paths";
-import { lockDatabaseFolder, type FolderLock } from "./pglite-lock";
+import { type FolderLock, lockDatabaseFolder } from "./pglite-lock";
 import * as schema from "./schema";
 
 export interface PostgresOptions {

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 
 import { sql } from "drizzle-orm";
 
-import { queryRows, type Database } from "./database";
+import { type Database, queryRows } from "./database";
 import { migrationsFolder } from "./paths";
 
 /**
@@ -39,15 +39,9 @@ function splitStatements(file: string): string[] {
 
 /** Tags of applied migrations, oldest first. */
 export async function appliedMigrations(db: Database): Promise<string[]> {
-  const [table] = await queryRows<{ present: boolean }>(
-    db,
-    sql`select to_regclass('drizzle.__drizzle_migrations') is not null as present`,
-  );
+  const [table] = await queryRows<{ present: boolean }>(db, sql`select to_regclass('drizzle.__drizzle_migrations') is not null as present`);
   if (!table?.present) return [];
-  const rows = await queryRows<{ created_at: string }>(
-    db,
-    sql`select created_at from drizzle.__drizzle_migrations order by created_at`,
-  );
+  const rows = await queryRows<{ created_at: string }>(db, sql`select created_at from drizzle.__drizzle_migrations order by created_at`);
   const byWhen = new Map(readJournal().map((e) => [e.when, e.tag]));
   return rows.map((r) => byWhen.get(Number(r.created_at)) ?? `unknown(${r.created_at})`);
 }

@@ -6,7 +6,7 @@
 import { neonConfig, Pool, type PoolClient } from "@neondatabase/serverless";
 import { drizzle, type NeonDatabase } from "drizzle-orm/neon-serverless";
 
-import { queryTimeoutMs, releasingTransactions, type QueryLogger } from "./database";
+import { type QueryLogger, queryTimeoutMs, releasingTransactions } from "./database";
 import * as schema from "./schema";
 
 export interface NeonOptions {

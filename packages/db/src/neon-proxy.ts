@@ -5,7 +5,7 @@
  */
 import { connect } from "node:net";
 
-import { WebSocketServer, type WebSocket } from "ws";
+import { type WebSocket, WebSocketServer } from "ws";
 
 export interface NeonProxy {
   port: number;

@@ -46,7 +46,7 @@ export class DatabaseFolderLockedError extends Error {
         "  - if it is `pnpm dev`, run retention or close-stuck through it, as staff (docs/operations.md):\n" +
         "      TOKEN=$(pnpm -s dev:token --role admin)\n" +
         "      curl -s -H \"Authorization: Bearer $TOKEN\" -H 'content-type: application/json' \\\n" +
-        "        -d '{\"olderThanDays\":30}' localhost:3000/trpc/admin.runRetention   # or admin.closeStuckExecutions, {\"olderThanMinutes\":60}\n" +
+        '        -d \'{"olderThanDays":30}\' localhost:3000/trpc/admin.runRetention   # or admin.closeStuckExecutions, {"olderThanMinutes":60}\n' +
         "  - or point this command and the server at a Postgres server with DATABASE_URL=postgres://…",
     );
     this.name = "DatabaseFolderLockedError";

@@ -2,7 +2,7 @@ import type { AgentStatus, ExecutionStatus, LlmConfig, StepType } from "@agent-b
 
 import type { Database } from "./database";
 import { agentExecutionSteps, agentExecutions, agents, spaces, tenants, users } from "./schema";
-import { withTenant, type Tx } from "./tenant-scope";
+import { type Tx, withTenant } from "./tenant-scope";
 
 /**
  * Demo data for `pnpm dev` and `pnpm db:seed`: two tenants, a few users and spaces each, 20
@@ -144,15 +144,7 @@ export async function seedDemoData(db: Database, now = new Date()): Promise<Seed
   return result;
 }
 
-async function seedAgent(
-  tx: Tx,
-  tenant: DemoTenant,
-  tenantIndex: number,
-  n: number,
-  agentNumber: number,
-  random: () => number,
-  now: Date,
-) {
+async function seedAgent(tx: Tx, tenant: DemoTenant, tenantIndex: number, n: number, agentNumber: number, random: () => number, now: Date) {
   const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
   const status = statusCycle[agentNumber % statusCycle.length]!;
   const owner = tenant.users[1 + (n % 2)]!;
@@ -169,7 +161,12 @@ async function seedAgent(
     status,
     ownerId: owner.id,
     spaceId: space.id,
-    llmConfig: { ...pick(models), temperature: Math.round(random() * 10) / 10, maxOutputTokens: 2048, systemPrompt: "You are a helpful assistant." },
+    llmConfig: {
+      ...pick(models),
+      temperature: Math.round(random() * 10) / 10,
+      maxOutputTokens: 2048,
+      systemPrompt: "You are a helpful assistant.",
+    },
     llmApiKey: `sk-demo-${agentNumber.toString().padStart(4, "0")}`,
     notebookIds: random() < 0.5 ? [demoId(tenantIndex, 9, 1 + (n % 3))] : [],
     enableKnowledge: random() < 0.5,

@@ -1,8 +1,8 @@
-import { sql } from "drizzle-orm";
-import type { PgTransaction, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type { ExtractTablesWithRelations } from "drizzle-orm";
+import { sql } from "drizzle-orm";
+import type { PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
 
-import { hasScopedTransactions, isPlainSetting, type Database, type ScopeSettings, type Schema } from "./database";
+import { type Database, hasScopedTransactions, isPlainSetting, type Schema, type ScopeSettings } from "./database";
 
 /** The role every request runs as: no BYPASSRLS, owns no table (see migration 0001_security). */
 export const appRole = "agent_builder_app";
@@ -20,14 +20,17 @@ export interface TenantScopeOptions {
  * into the next user of a pooled connection. Tenant, role and timeout are set in the same round
  * trip as BEGIN (node-postgres, Neon) or in one statement right after it (PGlite).
  */
-export function withTenant<T>(
-  db: Database,
-  tenantId: string,
-  work: (tx: Tx) => Promise<T>,
-  options: TenantScopeOptions = {},
-): Promise<T> {
+export function withTenant<T>(db: Database, tenantId: string, work: (tx: Tx) => Promise<T>, options: TenantScopeOptions = {}): Promise<T> {
   const timeout = String(options.statementTimeoutMs ?? 10_000);
-  return scopedTransaction(db, [["app.tenant_id", tenantId], ["statement_timeout", timeout], ["role", appRole]], work);
+  return scopedTransaction(
+    db,
+    [
+      ["app.tenant_id", tenantId],
+      ["statement_timeout", timeout],
+      ["role", appRole],
+    ],
+    work,
+  );
 }
 
 /**
@@ -57,5 +60,13 @@ export const staffRole = "agent_builder_admin";
  */
 export function withStaff<T>(db: Database, work: (tx: Tx) => Promise<T>, options: TenantScopeOptions = {}): Promise<T> {
   const timeout = String(options.statementTimeoutMs ?? 10_000);
-  return scopedTransaction(db, [["app.tenant_id", ""], ["statement_timeout", timeout], ["role", staffRole]], work);
+  return scopedTransaction(
+    db,
+    [
+      ["app.tenant_id", ""],
+      ["statement_timeout", timeout],
+      ["role", staffRole],
+    ],
+    work,
+  );
 }

@@ -15,7 +15,7 @@ import { connectPostgres, openPglite } from "./client";
 import type { DatabaseHandle, QueryLogger } from "./database";
 import { connectNeon } from "./neon";
 import { useLocalNeonProxy } from "./neon-edge";
-import { startNeonProxy, type NeonProxy } from "./neon-proxy";
+import { type NeonProxy, startNeonProxy } from "./neon-proxy";
 
 export type TestTarget = "pglite" | "postgres" | "neon";
 

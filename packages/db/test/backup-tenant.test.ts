@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import {
+  type Database,
   deleteOldExecutions,
   exportTenant,
   importTenant,
@@ -10,9 +11,8 @@ import {
   tenantTables,
   withStaff,
   withTenant,
-  type Database,
 } from "../src";
-import { createTestDatabase, testTargets, type TestDatabase } from "../src/testing";
+import { createTestDatabase, type TestDatabase, testTargets } from "../src/testing";
 import { pgErrorCode } from "./support";
 
 /**
@@ -35,7 +35,9 @@ describe.each(testTargets())("tenant export and import on %s", (target) => {
     expect(retention.executions).toBeGreaterThan(50);
     // An agent deleted with its rows: its past usage stays only in the tenant's daily rollup.
     await withTenant(source.db, "acme", (tx) =>
-      tx.execute(sql`delete from agents where id = (select agent_id from agent_usage_stats group by agent_id having sum(total_executions) > 0 order by sum(total_executions), agent_id limit 1)`),
+      tx.execute(
+        sql`delete from agents where id = (select agent_id from agent_usage_stats group by agent_id having sum(total_executions) > 0 order by sum(total_executions), agent_id limit 1)`,
+      ),
     );
     lines = [];
     // Small pages, so the keyset paging of every table is exercised.
@@ -48,9 +50,12 @@ describe.each(testTargets())("tenant export and import on %s", (target) => {
 
   /** All of a tenant's rows of a table as JSON text, in key order (RLS: as the tenant). */
   const rowsOf = (db: Database, table: string, order: string) =>
-    withTenant(db, "acme", (tx) => queryRows<{ rows: string | null }>(tx, sql`select json_agg(t order by ${sql.raw(order)})::text as rows from ${sql.identifier(table)} t`)).then(
-      (r) => r[0]!.rows,
-    );
+    withTenant(db, "acme", (tx) =>
+      queryRows<{ rows: string | null }>(
+        tx,
+        sql`select json_agg(t order by ${sql.raw(order)})::text as rows from ${sql.identifier(table)} t`,
+      ),
+    ).then((r) => r[0]!.rows);
 
   /** Counters as readers see them: slots summed per agent, per agent and day, and per tenant day. */
   const usage = (db: Database) =>
@@ -94,7 +99,10 @@ describe.each(testTargets())("tenant export and import on %s", (target) => {
     const order = lines.slice(1, -1).map((l) => tenantTables.indexOf(JSON.parse(l).table));
     expect(order).toEqual(order.toSorted((x, y) => x - y));
     expect(lines.slice(1, -1).every((l) => JSON.parse(l).row.tenant_id === "acme" || JSON.parse(l).row.id === "acme")).toBe(true);
-    expect(trailer).toEqual({ end: true, rows: Object.fromEntries(tenantTables.map((t) => [t, lines.filter((l) => l.startsWith(`{"table":"${t}"`)).length])) });
+    expect(trailer).toEqual({
+      end: true,
+      rows: Object.fromEntries(tenantTables.map((t) => [t, lines.filter((l) => l.startsWith(`{"table":"${t}"`)).length])),
+    });
     expect(trailer.rows.agent_executions).toBeGreaterThan(150); // several pages of 37
   });
 
@@ -103,7 +111,12 @@ describe.each(testTargets())("tenant export and import on %s", (target) => {
     expect(result.rows).toEqual(JSON.parse(lines.at(-1)!).rows);
 
     const keys: Record<string, string> = {
-      tenants: "id", users: "id", spaces: "id", agents: "id", agent_executions: "id", agent_execution_steps: "execution_id, ordinal",
+      tenants: "id",
+      users: "id",
+      spaces: "id",
+      agents: "id",
+      agent_executions: "id",
+      agent_execution_steps: "execution_id, ordinal",
     };
     for (const [table, order] of Object.entries(keys)) {
       const expected = await rowsOf(source.db, table, order);
@@ -132,17 +145,31 @@ describe.each(testTargets())("tenant export and import on %s", (target) => {
     const globex: string[] = [];
     await exportTenant(source.db, "globex", (line) => void globex.push(line));
     const headerWith = (change: Record<string, unknown>) => [JSON.stringify({ ...JSON.parse(globex[0]!), ...change }), ...globex.slice(1)];
-    const globexRows = () => withStaff(destination.db, (tx) => queryRows<{ n: number }>(tx, sql`select count(*)::int as n from agents where tenant_id = 'globex'`)).then((r) => r[0]!.n);
+    const globexRows = () =>
+      withStaff(destination.db, (tx) =>
+        queryRows<{ n: number }>(tx, sql`select count(*)::int as n from agents where tenant_id = 'globex'`),
+      ).then((r) => r[0]!.n);
 
     await expect(importTenant(destination.db, lines)).rejects.toThrow(/tenant acme already exists/);
-    await expect(importTenant(destination.db, headerWith({ migration: "0001_security" }))).rejects.toThrow(/made at migration 0001_security; this database is at /);
+    await expect(importTenant(destination.db, headerWith({ migration: "0001_security" }))).rejects.toThrow(
+      /made at migration 0001_security; this database is at /,
+    );
     await expect(importTenant(destination.db, globex.slice(0, -1))).rejects.toThrow(/no trailer/);
     // A tenant rollup row gone (the last table: nothing later depends on it).
-    await expect(importTenant(destination.db, globex.filter((_, i) => i !== globex.length - 2))).rejects.toThrow(/the export says \d+ rows of tenant_usage_daily, it holds/);
-    const smuggled = globex.map((l) => (l.startsWith('{"table":"spaces"') ? l.replaceAll('"tenant_id": "globex"', '"tenant_id": "acme"') : l));
+    await expect(
+      importTenant(
+        destination.db,
+        globex.filter((_, i) => i !== globex.length - 2),
+      ),
+    ).rejects.toThrow(/the export says \d+ rows of tenant_usage_daily, it holds/);
+    const smuggled = globex.map((l) =>
+      l.startsWith('{"table":"spaces"') ? l.replaceAll('"tenant_id": "globex"', '"tenant_id": "acme"') : l,
+    );
     // Row-level security's WITH CHECK: the import runs as globex and cannot write an acme row.
     expect(await pgErrorCode(importTenant(destination.db, smuggled))).toBe("42501");
-    await expect(importTenant(destination.db, [globex[0]!, ...globex.slice(1, -1).toReversed(), globex.at(-1)!])).rejects.toThrow(/not in foreign-key order/);
+    await expect(importTenant(destination.db, [globex[0]!, ...globex.slice(1, -1).toReversed(), globex.at(-1)!])).rejects.toThrow(
+      /not in foreign-key order/,
+    );
     expect(await globexRows()).toBe(0);
 
     await importTenant(destination.db, globex);

@@ -5,9 +5,20 @@ import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { connectPostgres, migrationStatus, queryRows, seedDemoData, shippedMigrations, sql, withStaff, withTenant, type Database, type DatabaseHandle } from "../src";
+import {
+  connectPostgres,
+  type Database,
+  type DatabaseHandle,
+  migrationStatus,
+  queryRows,
+  seedDemoData,
+  shippedMigrations,
+  sql,
+  withStaff,
+  withTenant,
+} from "../src";
 import { dumpDatabase, restoreDatabase } from "../src/operations/backup";
-import { createTestDatabase, testTargets, type TestDatabase } from "../src/testing";
+import { createTestDatabase, type TestDatabase, testTargets } from "../src/testing";
 import { pgErrorCode } from "./support";
 
 /**
@@ -22,7 +33,7 @@ describe.runIf(testTargets().includes("postgres"))("pg_dump and pg_restore of th
   let restoredName: string;
   const dir = mkdtempSync(join(tmpdir(), "agent-builder-backup-"));
   const dumpFile = join(dir, "agent-builder.dump");
-  let timings: Record<string, number> = {};
+  const timings: Record<string, number> = {};
 
   const onServer = async (statement: string) => {
     const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
@@ -39,7 +50,9 @@ describe.runIf(testTargets().includes("postgres"))("pg_dump and pg_restore of th
     await seedDemoData(source.db);
     // A staff action too, so the audit log (not a tenant table) has a row to carry over.
     await withStaff(source.db, (tx) =>
-      tx.execute(sql`insert into admin_audit_log (actor_id, actor_tenant_id, action) values (gen_random_uuid(), 'platform', 'backup.test')`),
+      tx.execute(
+        sql`insert into admin_audit_log (actor_id, actor_tenant_id, action) values (gen_random_uuid(), 'platform', 'backup.test')`,
+      ),
     );
 
     let started = performance.now();
@@ -90,7 +103,9 @@ describe.runIf(testTargets().includes("postgres"))("pg_dump and pg_restore of th
 
   it("restores every table with the same rows", async () => {
     const before = await contents(source.db);
-    expect(Object.keys(before)).toEqual(expect.arrayContaining(["public.agent_executions", "public.admin_audit_log", "drizzle.__drizzle_migrations"]));
+    expect(Object.keys(before)).toEqual(
+      expect.arrayContaining(["public.agent_executions", "public.admin_audit_log", "drizzle.__drizzle_migrations"]),
+    );
     expect(before["public.agent_executions"]!.rows).toBeGreaterThan(400);
     expect(await contents(restored.db)).toEqual(before);
   });
@@ -99,7 +114,11 @@ describe.runIf(testTargets().includes("postgres"))("pg_dump and pg_restore of th
     const usage = await usagePerAgent(source.db);
     expect(usage).toHaveLength(20);
     expect(await usagePerAgent(restored.db)).toEqual(usage);
-    expect(await migrationStatus(restored.db)).toEqual({ current: shippedMigrations.at(-1)!.tag, appliedCount: shippedMigrations.length, pending: [] });
+    expect(await migrationStatus(restored.db)).toEqual({
+      current: shippedMigrations.at(-1)!.tag,
+      appliedCount: shippedMigrations.length,
+      pending: [],
+    });
   });
 
   it("keeps row-level security: a tenant sees only itself, staff read all and write nothing, tenants never see the audit log", async () => {
@@ -119,7 +138,9 @@ describe.runIf(testTargets().includes("postgres"))("pg_dump and pg_restore of th
       expect(after).toEqual(await seen(source.db, tenantId));
     }
     expect((await seen(restored.db, "nobody")).executions).toBe(0);
-    const [staff] = await withStaff(restored.db, (tx) => queryRows<{ tenants: number }>(tx, sql`select count(*)::int as tenants from tenants`));
+    const [staff] = await withStaff(restored.db, (tx) =>
+      queryRows<{ tenants: number }>(tx, sql`select count(*)::int as tenants from tenants`),
+    );
     expect(staff!.tenants).toBe(2);
     expect(await pgErrorCode(withStaff(restored.db, (tx) => tx.execute(sql`delete from agent_executions`)))).toBe("42501");
     expect(await pgErrorCode(withTenant(restored.db, "acme", (tx) => tx.execute(sql`select * from admin_audit_log`)))).toBe("42501");
@@ -133,16 +154,21 @@ describe.runIf(testTargets().includes("postgres"))("pg_dump and pg_restore of th
 
   it("keeps the triggers: a run finished on the restored database is counted", async () => {
     const [agent] = await withTenant(restored.db, "acme", (tx) =>
-      queryRows<{ id: string; owner: string }>(tx, sql`select id, owner_id as owner from agents where status = 'active' order by id limit 1`),
+      queryRows<{ id: string; owner: string }>(
+        tx,
+        sql`select id, owner_id as owner from agents where status = 'active' order by id limit 1`,
+      ),
     );
     const total = async () =>
-      (await withTenant(restored.db, "acme", (tx) =>
-        queryRows<{ agent: number; tenant: number }>(
-          tx,
-          sql`select (select sum(total_executions)::int from agent_usage_stats where agent_id = ${agent!.id}::uuid) as agent,
+      (
+        await withTenant(restored.db, "acme", (tx) =>
+          queryRows<{ agent: number; tenant: number }>(
+            tx,
+            sql`select (select sum(total_executions)::int from agent_usage_stats where agent_id = ${agent!.id}::uuid) as agent,
                      (select sum(total_executions)::int from tenant_usage_daily) as tenant`,
-        ),
-      ))[0]!;
+          ),
+        )
+      )[0]!;
     const before = await total();
     await withTenant(restored.db, "acme", (tx) =>
       tx.execute(sql`insert into agent_executions (tenant_id, agent_id, user_id, input_data, status, completed_at, duration_ms)

@@ -4,7 +4,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { appliedMigrations, migrationsFolder, queryRows, readJournal, rollbackLast } from "../src";
-import { createTestDatabase, testTargets, type TestDatabase } from "../src/testing";
+import { createTestDatabase, type TestDatabase, testTargets } from "../src/testing";
 import { makeAgent, makeTenant } from "./support";
 
 describe.each(testTargets())("migrations on %s", (target) => {
@@ -93,7 +93,10 @@ describe.each(testTargets())("migrations on %s", (target) => {
                                      now() - g * interval '1 day', now() - g * interval '1 day' + interval '1 second', 1000 + g, 10 + g, g, 0.000123 * g
                               from generate_series(0, ${n - 1}::int) g`);
     const counters = `total_executions, successful_executions, failed_executions, cancelled_executions, input_tokens, output_tokens, total_tokens, total_cost_usd, total_duration_ms`;
-    const sums = counters.split(", ").map((c) => `sum(${c}) as ${c}`).join(", ");
+    const sums = counters
+      .split(", ")
+      .map((c) => `sum(${c}) as ${c}`)
+      .join(", ");
     /** Tenant rows that differ from the agent rows summed per tenant, day and slot; empty when they agree. */
     const mismatches = () =>
       queryRows(

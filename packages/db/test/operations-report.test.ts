@@ -5,9 +5,20 @@ import { fileURLToPath } from "node:url";
 import { PgDialect } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { collectReport, connectPostgres, formatReport, queryRows, reportQueries, shippedMigrations, sql, withTenant, type Database, type DatabaseHandle } from "../src";
-import { createTestDatabase, testTargets, type TestDatabase } from "../src/testing";
 import { startThrowawayCluster, type ThrowawayCluster } from "../../../test/support/cluster";
+import {
+  collectReport,
+  connectPostgres,
+  type Database,
+  type DatabaseHandle,
+  formatReport,
+  queryRows,
+  reportQueries,
+  shippedMigrations,
+  sql,
+  withTenant,
+} from "../src";
+import { createTestDatabase, type TestDatabase, testTargets } from "../src/testing";
 import { makeAgent, makeTenant } from "./support";
 
 /**
@@ -66,13 +77,18 @@ describe.each(testTargets())("database report on %s", (target) => {
       total: 4,
     });
     expect((await collectReport(db, { stuckMinutes: 5 })).stuck.total).toBe(5);
-    expect((await collectReport(db, { stuckMinutes: 150 })).stuck.tenants).toEqual([expect.objectContaining({ tenantId: "report-b", running: 1 })]);
+    expect((await collectReport(db, { stuckMinutes: 150 })).stuck.tenants).toEqual([
+      expect.objectContaining({ tenantId: "report-b", running: 1 }),
+    ]);
     expect(formatReport(report)).toContain("Executions running longer than 60 minutes: 4");
   });
 
   it("lists every table with sizes that add up, and row estimates that match after ANALYZE", async () => {
     const report = await collectReport(db);
-    const tables = await queryRows<{ name: string }>(db, sql`select tablename as name from pg_tables where schemaname = 'public' order by 1`);
+    const tables = await queryRows<{ name: string }>(
+      db,
+      sql`select tablename as name from pg_tables where schemaname = 'public' order by 1`,
+    );
     expect(report.tables.map((t) => t.table).toSorted()).toEqual(tables.map((t) => t.name));
     for (const t of report.tables) {
       expect(t.totalBytes, t.table).toBe(t.heapBytes + t.indexBytes + t.otherBytes);
@@ -99,8 +115,16 @@ describe.each(testTargets())("database report on %s", (target) => {
       if (i.primary || i.enforcesConstraint) expect(i.unused, i.index).toBe(unused(false));
       else expect(i.unused, i.index).toBe(unused(i.scans === 0));
     }
-    expect(before.indexes.find((i) => i.index === "agents_pkey")).toMatchObject({ primary: true, enforcesConstraint: true, unused: unused(false) });
-    expect(before.indexes.find((i) => i.index === "agent_executions_tenant_idempotency_key_idx")).toMatchObject({ primary: false, enforcesConstraint: true, unused: unused(false) });
+    expect(before.indexes.find((i) => i.index === "agents_pkey")).toMatchObject({
+      primary: true,
+      enforcesConstraint: true,
+      unused: unused(false),
+    });
+    expect(before.indexes.find((i) => i.index === "agent_executions_tenant_idempotency_key_idx")).toMatchObject({
+      primary: false,
+      enforcesConstraint: true,
+      unused: unused(false),
+    });
     expect(before.indexes.find((i) => i.index === gin)).toMatchObject({ scans: 0, unused: unused(true) });
     if (target === "pglite") {
       expect(formatReport(before)).toContain("Unused indexes: not reported on PGlite");
@@ -128,10 +152,15 @@ describe.each(testTargets())("database report on %s", (target) => {
     if (target === "pglite") expect(slowStatements.reason).toBe("PGlite has no pg_stat_statements extension");
     else {
       // The shared server does not preload it (and this test does not change the server's settings).
-      expect(slowStatements.reason).toMatch(/not installed in this database \(shared_preload_libraries = ''\).*CREATE EXTENSION pg_stat_statements/);
+      expect(slowStatements.reason).toMatch(
+        /not installed in this database \(shared_preload_libraries = ''\).*CREATE EXTENSION pg_stat_statements/,
+      );
       await db.execute(sql`create extension pg_stat_statements`);
       const installed = (await collectReport(db)).slowStatements;
-      expect(installed).toMatchObject({ available: false, reason: expect.stringMatching(/installed but cannot be read \(55000\).*shared_preload_libraries/) });
+      expect(installed).toMatchObject({
+        available: false,
+        reason: expect.stringMatching(/installed but cannot be read \(55000\).*shared_preload_libraries/),
+      });
       await db.execute(sql`drop extension pg_stat_statements`);
     }
     expect(formatReport(await collectReport(db))).toMatch(/Slowest statements.*\n  not available: /);
@@ -140,7 +169,9 @@ describe.each(testTargets())("database report on %s", (target) => {
   it("reports the migration state", async () => {
     const report = await collectReport(db);
     expect(report.migrations).toEqual({ current: shippedMigrations.at(-1)!.tag, appliedCount: shippedMigrations.length, pending: [] });
-    expect(formatReport(report)).toContain(`Migrations: ${shippedMigrations.length} applied, current ${shippedMigrations.at(-1)!.tag}; pending: none`);
+    expect(formatReport(report)).toContain(
+      `Migrations: ${shippedMigrations.length} applied, current ${shippedMigrations.at(-1)!.tag}; pending: none`,
+    );
   });
 
   // The commands as documented, against this test's own database (a PGlite in memory has no URL).
@@ -148,14 +179,19 @@ describe.each(testTargets())("database report on %s", (target) => {
     it("runs as `pnpm db:report`, `db:close-stuck` and `db:retention`", async () => {
       const pnpm = (...args: string[]) =>
         new Promise<string>((resolve, reject) =>
-          execFile("pnpm", ["-s", ...args], { cwd: repoRoot, env: { ...process.env, DATABASE_URL: database.url! }, timeout: 120_000 }, (error, stdout, stderr) =>
-            error ? reject(new Error(`${args.join(" ")}: ${error.message}\n${stderr}`)) : resolve(stdout),
+          execFile(
+            "pnpm",
+            ["-s", ...args],
+            { cwd: repoRoot, env: { ...process.env, DATABASE_URL: database.url! }, timeout: 120_000 },
+            (error, stdout, stderr) => (error ? reject(new Error(`${args.join(" ")}: ${error.message}\n${stderr}`)) : resolve(stdout)),
           ),
         );
       const json = JSON.parse(await pnpm("db:report", "--json", "--stuck-minutes", "60"));
       expect(json.stuck.total).toBe((await collectReport(db, { stuckMinutes: 60 })).stuck.total);
       expect(await pnpm("db:report")).toMatch(/^Database report: .*\n[\s\S]*Tables, largest first[\s\S]*Migrations: /);
-      expect(await pnpm("db:close-stuck", "--minutes", "60", "--tenant", "report-b")).toMatch(/report-b: 1 closed[\s\S]*1 executions running since before .* marked failed/);
+      expect(await pnpm("db:close-stuck", "--minutes", "60", "--tenant", "report-b")).toMatch(
+        /report-b: 1 closed[\s\S]*1 executions running since before .* marked failed/,
+      );
       expect(await pnpm("db:retention", "--days", "1")).toMatch(/deleted 0 executions and 0 steps created before/);
       await expect(pnpm("db:retention")).rejects.toThrow(/--days N is required/);
     }, 300_000); // five pnpm + tsx start-ups: well over a minute on a busy 2-core machine
@@ -196,7 +232,11 @@ describe("docs/operations.md", () => {
     const squash = (s: string) => s.replace(/\s+/g, " ").trim();
     const docs = squash(readFileSync(`${repoRoot}docs/operations.md`, "utf8"));
     const dialect = new PgDialect();
-    const queries = { ...reportQueries, slowestStatements: reportQueries.slowestStatements(10), stuckExecutions: reportQueries.stuckExecutions(60) };
+    const queries = {
+      ...reportQueries,
+      slowestStatements: reportQueries.slowestStatements(10),
+      stuckExecutions: reportQueries.stuckExecutions(60),
+    };
     for (const [name, query] of Object.entries(queries)) {
       expect(docs, `${name} is not in docs/operations.md as it runs`).toContain(squash(dialect.sqlToQuery(query).sql));
     }

@@ -1,17 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import {
+  actAsTenant,
   closeStuckExecutions,
+  type Database,
   deleteOldExecutions,
   queryRows,
   sql,
   stuckErrorCode,
   withStaff,
   withTenant,
-  actAsTenant,
-  type Database,
 } from "../src";
-import { createTestDatabase, testTargets, type TestDatabase } from "../src/testing";
+import { createTestDatabase, type TestDatabase, testTargets } from "../src/testing";
 import { makeAgent, makeTenant } from "./support";
 
 /**
@@ -110,9 +110,11 @@ describe.each(testTargets())("retention on %s", (target) => {
     // To stay: old but still running, and recent ones.
     oldRunning = await insertExecutions(db, a, { agentId: agentA1, count: 1, status: "running", ageMinutes: 100 * day, steps: 3 });
     for (const id of oldRunning) kept.add(id);
-    for (const id of await insertExecutions(db, a, { agentId: agentA1, count: 4, status: "succeeded", ageMinutes: 10 * day, steps: 1 })) kept.add(id);
+    for (const id of await insertExecutions(db, a, { agentId: agentA1, count: 4, status: "succeeded", ageMinutes: 10 * day, steps: 1 }))
+      kept.add(id);
     for (const id of await insertExecutions(db, a, { agentId: agentA2, count: 2, status: "failed", ageMinutes: 89 * day })) kept.add(id);
-    for (const id of await insertExecutions(db, b, { agentId: agentB, count: 3, status: "succeeded", ageMinutes: day, steps: 2 })) kept.add(id);
+    for (const id of await insertExecutions(db, b, { agentId: agentB, count: 3, status: "succeeded", ageMinutes: day, steps: 2 }))
+      kept.add(id);
   });
   afterAll(() => database?.close());
 
@@ -187,11 +189,18 @@ describe.each(testTargets())("retention on %s", (target) => {
 
   it("acts as a tenant inside a staff transaction and returns to the staff role", async () => {
     const roles = await withStaff(db, async (tx) => {
-      const who = () => queryRows<{ role: string; tenant: string }>(tx, sql`select current_user as role, current_setting('app.tenant_id', true) as tenant`).then((r) => r[0]!);
+      const who = () =>
+        queryRows<{ role: string; tenant: string }>(
+          tx,
+          sql`select current_user as role, current_setting('app.tenant_id', true) as tenant`,
+        ).then((r) => r[0]!);
       const inside = await actAsTenant(tx, a.tenantId, who);
       return { inside, after: await who() };
     });
-    expect(roles).toEqual({ inside: { role: "agent_builder_app", tenant: "retention-a" }, after: { role: "agent_builder_admin", tenant: "" } });
+    expect(roles).toEqual({
+      inside: { role: "agent_builder_app", tenant: "retention-a" },
+      after: { role: "agent_builder_admin", tenant: "" },
+    });
   });
 });
 
@@ -223,7 +232,15 @@ describe.each(testTargets())("stuck executions on %s", (target) => {
   /** Per agent (one per tenant here): the summed counters, its tenant's daily total, and a recount of its finished executions. */
   const countersAndRecount = () =>
     withStaff(db, (tx) =>
-      queryRows<{ agentId: string; total: number; failed: number; recount: number; recountFailed: number; dailyTotal: number; tenantTotal: number }>(
+      queryRows<{
+        agentId: string;
+        total: number;
+        failed: number;
+        recount: number;
+        recountFailed: number;
+        dailyTotal: number;
+        tenantTotal: number;
+      }>(
         tx,
         sql`select a.id as "agentId",
                    (select coalesce(sum(total_executions), 0)::int from agent_usage_stats s where s.agent_id = a.id) as total,
@@ -249,13 +266,26 @@ describe.each(testTargets())("stuck executions on %s", (target) => {
     expect(result.closed).toBe(4);
 
     const rows = await withStaff(db, (tx) =>
-      queryRows<{ id: string; status: string; errorCode: string | null; errorMessage: string | null; completed: boolean; durationMs: number | null }>(
+      queryRows<{
+        id: string;
+        status: string;
+        errorCode: string | null;
+        errorMessage: string | null;
+        completed: boolean;
+        durationMs: number | null;
+      }>(
         tx,
         sql`select id, status, error_code as "errorCode", error_message as "errorMessage", completed_at is not null as completed, duration_ms as "durationMs"
             from agent_executions where status in ('running', 'failed') order by started_at`,
       ),
     );
-    const closed = { status: "failed", errorCode: stuckErrorCode, errorMessage: "closed by maintenance: still running after 60 minutes", completed: true, durationMs: null };
+    const closed = {
+      status: "failed",
+      errorCode: stuckErrorCode,
+      errorMessage: "closed by maintenance: still running after 60 minutes",
+      completed: true,
+      durationMs: null,
+    };
     expect(rows).toEqual([
       { id: stuckB[0], ...closed },
       ...stuckA.map((id) => ({ id, ...closed })),

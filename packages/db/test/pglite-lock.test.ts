@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -93,7 +93,10 @@ describe("the embedded database folder is held by one process at a time", () => 
         (e: unknown) => e,
       );
       expect(error).toBeInstanceOf(DatabaseFolderLockedError);
-      expect((error as DatabaseFolderLockedError).holder).toMatchObject({ pid: holder.process.pid, command: expect.stringContaining("hold-pglite.ts") });
+      expect((error as DatabaseFolderLockedError).holder).toMatchObject({
+        pid: holder.process.pid,
+        command: expect.stringContaining("hold-pglite.ts"),
+      });
     } finally {
       holder.process.stdin!.end();
       expect(await holder.exited).toBe(0);
@@ -147,7 +150,14 @@ describe("the embedded database folder is held by one process at a time", () => 
     const contenders = [openInChild(folder), openInChild(folder)];
     const outcome = await Promise.race([
       // Both holding would be the bug; a contender that exits instead rejects here, harmlessly.
-      Promise.all(contenders.map((c) => holding(c).then(() => "both hold", () => new Promise<never>(() => {})))),
+      Promise.all(
+        contenders.map((c) =>
+          holding(c).then(
+            () => "both hold",
+            () => new Promise<never>(() => {}),
+          ),
+        ),
+      ),
       Promise.any(contenders.map((c) => c.exited.then((code) => (code === 1 ? "refused" : `exited ${code}`)))),
     ]);
     expect(outcome).toBe("refused");

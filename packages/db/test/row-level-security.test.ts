@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { appRole, connectNeon, connectPostgres, queryRows, withTenant } from "../src";
-import { createTestDatabase, testTargets, type TestDatabase } from "../src/testing";
+import { createTestDatabase, type TestDatabase, testTargets } from "../src/testing";
 import { makeAgent, makeTenant, pgErrorCode } from "./support";
 
 describe.each(testTargets())("row-level security on %s", (target) => {
@@ -90,7 +90,10 @@ describe.each(testTargets())("row-level security on %s", (target) => {
   });
 
   it("shows each tenant only its own rows, table by table", async () => {
-    for (const [tenant, other] of [[a, b], [b, a]] as const) {
+    for (const [tenant, other] of [
+      [a, b],
+      [b, a],
+    ] as const) {
       const seen = await withTenant(database.db, tenant.tenantId, (tx) =>
         queryRows<{ tenants: string[] }>(
           tx,
@@ -112,10 +115,17 @@ describe.each(testTargets())("row-level security on %s", (target) => {
         return work(tx);
       });
     const [seen] = await asStaff((tx) =>
-      queryRows<{ tenants: number; agents: number }>(tx, sql`select (select count(*)::int from tenants) as tenants, (select count(*)::int from agents) as agents`),
+      queryRows<{ tenants: number; agents: number }>(
+        tx,
+        sql`select (select count(*)::int from tenants) as tenants, (select count(*)::int from agents) as agents`,
+      ),
     );
     expect(seen).toEqual({ tenants: 2, agents: 2 });
-    expect(await pgErrorCode(asStaff((tx) => tx.execute(sql`insert into spaces (id, tenant_id, name) values (gen_random_uuid(), ${a.tenantId}, 'x')`)))).toBe("42501");
+    expect(
+      await pgErrorCode(
+        asStaff((tx) => tx.execute(sql`insert into spaces (id, tenant_id, name) values (gen_random_uuid(), ${a.tenantId}, 'x')`)),
+      ),
+    ).toBe("42501");
     expect(await pgErrorCode(asStaff((tx) => tx.execute(sql`delete from agents`)))).toBe("42501");
     expect(await pgErrorCode(asStaff((tx) => tx.execute(sql`update agents set name = 'x'`)))).toBe("42501");
     expect(await pgErrorCode(asStaff((tx) => tx.execute(sql`delete from admin_audit_log`)))).toBe("42501");
@@ -176,18 +186,18 @@ describe.each(testTargets())("row-level security on %s", (target) => {
   // PGlite has one connection and no pool; the leak this guards against is a pooled-server one.
   if (target !== "pglite")
     it("does not leak the tenant or role into the next transaction on a pooled connection", async () => {
-    const connect = target === "neon" ? connectNeon : connectPostgres;
-    const single = connect({ url: database.url!, max: 1 });
-    try {
-      await withTenant(single.db, a.tenantId, (tx) => tx.execute(sql`select 1`));
-      const [after] = await queryRows<{ tenant: string | null; role: string }>(
-        single.db,
-        sql`select current_setting('app.tenant_id', true) as tenant, current_user as role`,
-      );
-      expect(after!.tenant ?? "").toBe("");
-      expect(after!.role).not.toBe(appRole);
-    } finally {
-      await single.close();
-    }
-  });
+      const connect = target === "neon" ? connectNeon : connectPostgres;
+      const single = connect({ url: database.url!, max: 1 });
+      try {
+        await withTenant(single.db, a.tenantId, (tx) => tx.execute(sql`select 1`));
+        const [after] = await queryRows<{ tenant: string | null; role: string }>(
+          single.db,
+          sql`select current_setting('app.tenant_id', true) as tenant, current_user as role`,
+        );
+        expect(after!.tenant ?? "").toBe("");
+        expect(after!.role).not.toBe(appRole);
+      } finally {
+        await single.close();
+      }
+    });
 });

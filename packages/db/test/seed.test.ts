@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { demoId, queryRows, seedDemoData, sql, withStaff, type SeedResult } from "../src";
-import { createTestDatabase, testTargets, type TestDatabase } from "../src/testing";
+import { demoId, queryRows, type SeedResult, seedDemoData, sql, withStaff } from "../src";
+import { createTestDatabase, type TestDatabase, testTargets } from "../src/testing";
 
 /**
  * The demo data reads as a coherent history: a tenant, its users and its spaces exist before any
@@ -52,7 +52,14 @@ describe.each(testTargets())("demo data on %s", (target) => {
     );
     expect(late).toEqual([]);
     // Not vacuous: there are agents, executions and directory rows, and the tenant predates the first agent.
-    const [span] = await rows<{ tenants: number; users: number; spaces: number; executions: number; tenantSince: string; firstAgent: string }>(
+    const [span] = await rows<{
+      tenants: number;
+      users: number;
+      spaces: number;
+      executions: number;
+      tenantSince: string;
+      firstAgent: string;
+    }>(
       sql`select (select count(*)::int from tenants) as tenants, (select count(*)::int from users) as users,
                  (select count(*)::int from spaces) as spaces, (select count(*)::int from agent_executions) as executions,
                  (select min(created_at) from tenants) as "tenantSince", (select min(created_at) from agents) as "firstAgent"`,
@@ -71,7 +78,10 @@ describe.each(testTargets())("demo data on %s", (target) => {
     const actual: Record<string, Record<string, string[]>> = {};
     for (const row of placed) (actual[row.tenantId] ??= {})[row.space] = row.agents;
     const expected = Object.fromEntries(
-      Object.entries(expectedSpaces).map(([tenant, spaces]) => [tenant, Object.fromEntries(Object.entries(spaces).map(([space, agents]) => [space, agents.toSorted()]))]),
+      Object.entries(expectedSpaces).map(([tenant, spaces]) => [
+        tenant,
+        Object.fromEntries(Object.entries(spaces).map(([space, agents]) => [space, agents.toSorted()])),
+      ]),
     );
     expect(actual).toEqual(expected);
     // Each description names the agent's own space.

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 
-import { queryRows, withTenant, type Database } from "../src";
+import { type Database, queryRows, withTenant } from "../src";
 
 /** Creates a tenant with one user and one space through the tenant scope, as the API would. */
 export async function makeTenant(db: Database, tenantId: string) {

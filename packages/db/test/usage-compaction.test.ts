@@ -5,17 +5,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import {
   compactUsage,
+  type Database,
   foldAgentDayBatch,
   foldTenantDayBatch,
   packDays,
   queryRows,
   sql,
+  type Tx,
   withStaff,
   withTenant,
-  type Database,
-  type Tx,
 } from "../src";
-import { createTestDatabase, testTargets, type TestDatabase } from "../src/testing";
+import { createTestDatabase, type TestDatabase, testTargets } from "../src/testing";
 import { makeAgent, makeTenant, pgErrorCode } from "./support";
 
 /**
@@ -122,7 +122,9 @@ const rowsOf = (db: Database) =>
 
 /** YYYY-MM-DD of `daysAgo` days before today (UTC, database clock). */
 const dayOf = (db: Database, daysAgo: number) =>
-  queryRows<{ day: string }>(db, sql`select to_char((now() at time zone 'UTC')::date - ${daysAgo}::int, 'YYYY-MM-DD') as day`).then((r) => r[0]!.day);
+  queryRows<{ day: string }>(db, sql`select to_char((now() at time zone 'UTC')::date - ${daysAgo}::int, 'YYYY-MM-DD') as day`).then(
+    (r) => r[0]!.day,
+  );
 
 /** Slots of the given executions. */
 const slotsOf = (db: Database, ids: string[]) =>
@@ -202,7 +204,8 @@ describe.each(testTargets())("usage compaction on %s", (target) => {
     const past = (r: UsageRow) => r.day < yesterday;
     const slotted = rowsBefore.filter((r) => past(r) && r.slot !== 0);
     // 4 past days (2, 3, 5, 40 days ago) × 3 agents, and × 2 tenants.
-    const groups = (rows: UsageRow[], table: string) => new Set(rows.filter((r) => r.table === table && past(r)).map((r) => `${r.key} ${r.day}`));
+    const groups = (rows: UsageRow[], table: string) =>
+      new Set(rows.filter((r) => r.table === table && past(r)).map((r) => `${r.key} ${r.day}`));
     expect(groups(rowsBefore, "agent").size).toBe(12);
     expect(groups(rowsBefore, "tenant").size).toBe(8);
     expect(slotted.length).toBeGreaterThan(100);
@@ -250,7 +253,10 @@ describe.each(testTargets())("usage compaction on %s", (target) => {
     expect(pastAfter.every((r) => r.slot === 0)).toBe(true);
     expect(pastAfter.length).toBe(12 + 8);
     for (const r of pastAfter) {
-      const firstCreated = rowsBefore.filter((x) => x.table === r.table && x.key === r.key && x.day === r.day).map((x) => x.createdAt).sort()[0];
+      const firstCreated = rowsBefore
+        .filter((x) => x.table === r.table && x.key === r.key && x.day === r.day)
+        .map((x) => x.createdAt)
+        .sort()[0];
       expect(r.createdAt).toBe(firstCreated);
     }
     // Yesterday and today: every row as it was, slots and timestamps included.
@@ -262,7 +268,8 @@ describe.each(testTargets())("usage compaction on %s", (target) => {
     const rowsBefore = await rowsOf(db);
     const result = await compactUsage(db);
     expect(result.tenants).toEqual([]);
-    for (const t of [result.agentDays, result.tenantDays]) expect(t).toMatchObject({ groups: 0, rowsFolded: 0, rowsCreated: 0, batches: 0 });
+    for (const t of [result.agentDays, result.tenantDays])
+      expect(t).toMatchObject({ groups: 0, rowsFolded: 0, rowsCreated: 0, batches: 0 });
     expect(await rowsOf(db)).toEqual(rowsBefore);
   });
 
@@ -296,7 +303,12 @@ describe.each(testTargets())("usage compaction on %s", (target) => {
           from unnest(array['agent_builder_app', 'agent_builder_admin']) r, unnest(array['agent_usage_stats', 'agent_usage_daily', 'tenant_usage_daily']) t
           order by 1, 2`,
     );
-    for (const p of privileges) expect(p, `${p.role} ${p.table}`).toMatchObject({ delete: false, insert: p.role === "agent_builder_app", update: p.role === "agent_builder_app" });
+    for (const p of privileges)
+      expect(p, `${p.role} ${p.table}`).toMatchObject({
+        delete: false,
+        insert: p.role === "agent_builder_app",
+        update: p.role === "agent_builder_app",
+      });
     for (const table of ["agent_usage_daily", "tenant_usage_daily", "agent_usage_stats"]) {
       expect(await pgErrorCode(withTenant(db, a.tenantId, (tx) => tx.execute(sql`delete from ${sql.raw(table)}`)))).toBe("42501");
       expect(await pgErrorCode(withStaff(db, (tx) => tx.execute(sql`delete from ${sql.raw(table)}`)))).toBe("42501");
@@ -304,8 +316,16 @@ describe.each(testTargets())("usage compaction on %s", (target) => {
     // A fold attempted as the app role (an API request) is refused as a whole.
     await insertRuns(db, a, agentA1, 20, "succeeded", 3);
     const day = await dayOf(db, 3);
-    expect(await pgErrorCode(withTenant(db, a.tenantId, (tx) => foldAgentDayBatch(tx, a.tenantId, { fromDay: day, toDay: day }, "00000000-0000-0000-0000-000000000000", 10)))).toBe("42501");
-    expect(await pgErrorCode(withTenant(db, a.tenantId, (tx) => foldTenantDayBatch(tx, a.tenantId, today, "0001-01-01", 10)))).toBe("42501");
+    expect(
+      await pgErrorCode(
+        withTenant(db, a.tenantId, (tx) =>
+          foldAgentDayBatch(tx, a.tenantId, { fromDay: day, toDay: day }, "00000000-0000-0000-0000-000000000000", 10),
+        ),
+      ),
+    ).toBe("42501");
+    expect(await pgErrorCode(withTenant(db, a.tenantId, (tx) => foldTenantDayBatch(tx, a.tenantId, today, "0001-01-01", 10)))).toBe(
+      "42501",
+    );
     await expectExact(db);
   });
 
@@ -318,7 +338,8 @@ describe.each(testTargets())("usage compaction on %s", (target) => {
       .transaction(async (tx) => {
         // Everything here is undone: the role, the ownership and the folds.
         await tx.execute(sql`create role compaction_owner_probe nologin nosuperuser nobypassrls`);
-        for (const table of ["agents", "agent_usage_daily", "tenant_usage_daily"]) await tx.execute(sql`alter table ${sql.raw(table)} owner to compaction_owner_probe`);
+        for (const table of ["agents", "agent_usage_daily", "tenant_usage_daily"])
+          await tx.execute(sql`alter table ${sql.raw(table)} owner to compaction_owner_probe`);
         await tx.execute(sql`set local role compaction_owner_probe`);
         const scoped = async (tenantId: string, work: () => Promise<unknown>) => {
           await tx.execute(sql`select set_config('app.tenant_id', ${tenantId}, true)`);
@@ -343,7 +364,10 @@ describe.each(testTargets())("usage compaction on %s", (target) => {
     expect(seen.otherTenantDays).toMatchObject(none);
     expect(seen.ownTenant).toMatchObject({ groups: 1, rowsCreated: 0 });
     expect(seen.ownTenantDays).toMatchObject({ groups: 1, rowsCreated: 0 });
-    const [owner] = await queryRows<{ owner: string }>(db, sql`select tableowner as owner from pg_tables where tablename = 'agent_usage_daily'`);
+    const [owner] = await queryRows<{ owner: string }>(
+      db,
+      sql`select tableowner as owner from pg_tables where tablename = 'agent_usage_daily'`,
+    );
     expect(owner!.owner).not.toBe("compaction_owner_probe");
     await compactUsage(db);
     await expectExact(db);
@@ -408,14 +432,21 @@ describe.each(testTargets())("usage compaction on %s", (target) => {
     it("runs as `pnpm db:compact-usage [--keep-days N]`", async () => {
       const pnpm = (...args: string[]) =>
         new Promise<string>((resolve, reject) =>
-          execFile("pnpm", ["-s", ...args], { cwd: repoRoot, env: { ...process.env, DATABASE_URL: database.url! }, timeout: 120_000 }, (error, stdout, stderr) =>
-            error ? reject(new Error(`${args.join(" ")}: ${error.message}\n${stderr}`)) : resolve(stdout),
+          execFile(
+            "pnpm",
+            ["-s", ...args],
+            { cwd: repoRoot, env: { ...process.env, DATABASE_URL: database.url! }, timeout: 120_000 },
+            (error, stdout, stderr) => (error ? reject(new Error(`${args.join(" ")}: ${error.message}\n${stderr}`)) : resolve(stdout)),
           ),
         );
       await insertRuns(db, b, agentB, 20, "failed", 9);
       const out = await pnpm("db:compact-usage", "--keep-days", "2");
-      expect(out).toMatch(/^agent_usage_daily: \d+ rows before, \d+ after; folded \d+ slot rows of 1 agent-days into slot 0 \([01] slot-0 rows created\) in 1 batches\n/);
-      expect(out).toMatch(/\ntenant_usage_daily: \d+ rows before, \d+ after; folded \d+ slot rows of 1 tenant-days into slot 0 \([01] slot-0 rows created\) in 1 batches\n/);
+      expect(out).toMatch(
+        /^agent_usage_daily: \d+ rows before, \d+ after; folded \d+ slot rows of 1 agent-days into slot 0 \([01] slot-0 rows created\) in 1 batches\n/,
+      );
+      expect(out).toMatch(
+        /\ntenant_usage_daily: \d+ rows before, \d+ after; folded \d+ slot rows of 1 tenant-days into slot 0 \([01] slot-0 rows created\) in 1 batches\n/,
+      );
       expect(out).toContain(`compact-usage on postgres://***@`);
       expect(out).toContain(`days before ${await dayOf(db, 2)} (UTC) folded for 1 tenants`);
       await expect(pnpm("db:compact-usage", "--keep-days", "1.5")).rejects.toThrow(/--keep-days must be a whole number, 0 or more/);
@@ -442,7 +473,9 @@ describe.each(testTargets())("usage compaction on %s", (target) => {
       });
       await held.opened;
       const tenantFold = asOwner(db, a.tenantId, (tx) => foldTenantDayBatch(tx, a.tenantId, yesterday, "0001-01-01", 100));
-      const agentFold = asOwner(db, a.tenantId, (tx) => foldAgentDayBatch(tx, a.tenantId, range, "00000000-0000-0000-0000-000000000000", 100));
+      const agentFold = asOwner(db, a.tenantId, (tx) =>
+        foldAgentDayBatch(tx, a.tenantId, range, "00000000-0000-0000-0000-000000000000", 100),
+      );
       await lockWaiters(db, 2);
       hold.open();
       await finisher;
@@ -452,7 +485,10 @@ describe.each(testTargets())("usage compaction on %s", (target) => {
 
       // The slot rows the completion wrote went with the fold, its counts included: nothing left behind, nothing lost.
       const rows = (await rowsOf(db)).filter((r) => (r.key === agentA2 || r.key === a.tenantId) && r.day === day);
-      expect(rows.map((r) => [r.table, r.slot])).toEqual([["agent", 0], ["tenant", 0]]);
+      expect(rows.map((r) => [r.table, r.slot])).toEqual([
+        ["agent", 0],
+        ["tenant", 0],
+      ]);
       await expectExact(db);
     });
 

@@ -3,15 +3,24 @@
  * Bundles the built ESM entry twice with esbuild: once with @trpc/client left external (our
  * own code), once with it included (what a browser bundle pays in all).
  */
-import { gzipSync } from "node:zlib";
+
 import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
 
 import { build } from "esbuild";
 
 const entry = fileURLToPath(new URL("../dist/index.js", import.meta.url));
 
 async function measure(external: string[]) {
-  const result = await build({ entryPoints: [entry], bundle: true, minify: true, format: "esm", platform: "browser", write: false, external });
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    minify: true,
+    format: "esm",
+    platform: "browser",
+    write: false,
+    external,
+  });
   const code = result.outputFiles[0]!.contents;
   return { min: code.byteLength, gzip: gzipSync(code, { level: 9 }).byteLength };
 }

@@ -1,7 +1,7 @@
-import { createTRPCClient, httpBatchLink, retryLink, splitLink, type Operation, type TRPCClient } from "@trpc/client";
+import { createTRPCClient, httpBatchLink, type Operation, retryLink, splitLink, type TRPCClient } from "@trpc/client";
 
 import { isApiError, preservingStatus } from "./errors";
-import { defaultDelayMs, shouldRetry, type RetryOptions } from "./retry";
+import { defaultDelayMs, type RetryOptions, shouldRetry } from "./retry";
 import type { Agent, AppRouter, Execution, ExecutionSummary, RouterInputs, StepInput, TokenUsage } from "./types";
 
 type HeaderMap = Record<string, string>;
@@ -46,7 +46,10 @@ export type AgentBuilderClient = TRPCClient<AppRouter> & {
    * Starts an execution, runs `run`, and completes it with the measured duration; if `run`
    * throws, fails it with the error and rethrows. A runner cannot forget to close an execution.
    */
-  recordExecution(input: RouterInputs["executions"]["start"], run: (execution: RunningExecution) => Promise<ExecutionResult>): Promise<Execution>;
+  recordExecution(
+    input: RouterInputs["executions"]["start"],
+    run: (execution: RunningExecution) => Promise<ExecutionResult>,
+  ): Promise<Execution>;
 };
 
 /**
@@ -160,7 +163,10 @@ async function recordExecution(
 function describeFailure(error: unknown): { code?: string; message: string } {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
-    return { code: typeof code === "string" && code.length > 0 ? code.slice(0, 100) : error.name, message: (error.message || error.name).slice(0, 10_000) };
+    return {
+      code: typeof code === "string" && code.length > 0 ? code.slice(0, 100) : error.name,
+      message: (error.message || error.name).slice(0, 10_000),
+    };
   }
   return { message: String(error).slice(0, 10_000) || "unknown error" };
 }

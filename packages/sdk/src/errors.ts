@@ -27,7 +27,10 @@ export function apiErrorCode(error: unknown): ApiErrorCode | undefined {
  * instead, so the status survives as the `cause` of the TRPCClientError.
  */
 export class HttpStatusError extends Error {
-  constructor(readonly status: number, statusText: string) {
+  constructor(
+    readonly status: number,
+    statusText: string,
+  ) {
     super(`HTTP ${status}${statusText ? ` ${statusText}` : ""} without an API error body`);
     this.name = "HttpStatusError";
   }

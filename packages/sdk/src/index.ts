@@ -1,14 +1,20 @@
-export { createAgentBuilderClient, type AgentBuilderClient, type AgentBuilderClientOptions, type ExecutionResult, type RunningExecution } from "./client";
 export {
+  type AgentBuilderClient,
+  type AgentBuilderClientOptions,
+  createAgentBuilderClient,
+  type ExecutionResult,
+  type RunningExecution,
+} from "./client";
+export {
+  type ApiError,
   apiErrorCode,
+  type ConnectionProblem,
   connectionProblem,
   describeFailure,
   HttpStatusError,
   httpStatusOf,
   isApiError,
   TRPCClientError,
-  type ApiError,
-  type ConnectionProblem,
 } from "./errors";
 export type { RetryOptions } from "./retry";
 export type * from "./types";

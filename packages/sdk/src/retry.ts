@@ -1,6 +1,6 @@
 import type { Operation } from "@trpc/client";
 
-import { httpStatusOf, HttpStatusError, type ApiError } from "./errors";
+import { type ApiError, HttpStatusError, httpStatusOf } from "./errors";
 
 export interface RetryOptions {
   /** Attempts after the first; default 3. 0 disables retries. */

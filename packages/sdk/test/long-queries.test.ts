@@ -7,9 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // The built package, exactly as a sibling app imports it.
-import { createAgentBuilderClient, isApiError, type AgentBuilderClient } from "@agent-builder/sdk";
+import { type AgentBuilderClient, createAgentBuilderClient, isApiError } from "@agent-builder/sdk";
 
-import { startApiServer, type RunningApi } from "../../../test/support/api-server";
+import { type RunningApi, startApiServer } from "../../../test/support/api-server";
 
 interface Sent {
   method: string;

@@ -37,7 +37,9 @@ describe("the packed SDK, built from a fresh clone and installed outside the wor
     }
     execFileSync("pnpm", ["install", "--offline", "--frozen-lockfile"], { cwd: clone, stdio: "pipe" });
     builtBeforePack = ["apps", "packages"].flatMap((group) =>
-      readdirSync(join(clone, group)).filter((name) => existsSync(join(clone, group, name, "dist"))).map((name) => `${group}/${name}/dist`),
+      readdirSync(join(clone, group))
+        .filter((name) => existsSync(join(clone, group, name, "dist")))
+        .map((name) => `${group}/${name}/dist`),
     );
 
     project = mkdtempSync(join(tmpdir(), "sdk-consumer-"));
@@ -84,7 +86,8 @@ describe("the packed SDK, built from a fresh clone and installed outside the wor
     expect(Object.keys(manifest.dependencies).sort()).toEqual(["@trpc/client", "@trpc/server"]);
     const installed = readdirSync(join(project, "node_modules")).filter((n) => !n.startsWith("."));
     // npm also installs tRPC's optional peers (typescript); nothing of the server side may appear.
-    for (const serverSide of ["drizzle-orm", "zod", "pg", "@electric-sql", "jose", "@neondatabase"]) expect(installed).not.toContain(serverSide);
+    for (const serverSide of ["drizzle-orm", "zod", "pg", "@electric-sql", "jose", "@neondatabase"])
+      expect(installed).not.toContain(serverSide);
     expect(readdirSync(join(project, "node_modules/@agent-builder/sdk/dist")).sort()).toEqual([
       "index.cjs",
       "index.d.cts",
@@ -98,7 +101,8 @@ describe("the packed SDK, built from a fresh clone and installed outside the wor
     const packageDir = join(project, "node_modules/@agent-builder/sdk");
     const declarations = readdirSync(packageDir, { recursive: true, encoding: "utf8" }).filter((f) => /\.d\.[cm]?ts$/.test(f));
     expect(declarations.sort()).toEqual(["dist/index.d.cts", "dist/index.d.ts"]);
-    const specifier = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*|<reference\s+types\s*=\s*)["'](@agent-builder\/[^"']*)["']/g;
+    const specifier =
+      /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*|<reference\s+types\s*=\s*)["'](@agent-builder\/[^"']*)["']/g;
     const workspaceImports = declarations.flatMap((file) =>
       [...readFileSync(join(packageDir, file), "utf8").matchAll(specifier)].map((match) => `${file}: ${match[1]}`),
     );
@@ -116,9 +120,21 @@ describe("the packed SDK, built from a fresh clone and installed outside the wor
   });
 
   it("loads as ESM and as CommonJS", () => {
-    const esm = execFileSync(process.execPath, ["--input-type=module", "-e", "const m = await import('@agent-builder/sdk'); console.log(typeof m.createAgentBuilderClient, typeof m.isApiError)"], { cwd: project });
+    const esm = execFileSync(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        "const m = await import('@agent-builder/sdk'); console.log(typeof m.createAgentBuilderClient, typeof m.isApiError)",
+      ],
+      { cwd: project },
+    );
     expect(String(esm).trim()).toBe("function function");
-    const cjs = execFileSync(process.execPath, ["-e", "const m = require('@agent-builder/sdk'); console.log(typeof m.createAgentBuilderClient)"], { cwd: project });
+    const cjs = execFileSync(
+      process.execPath,
+      ["-e", "const m = require('@agent-builder/sdk'); console.log(typeof m.createAgentBuilderClient)"],
+      { cwd: project },
+    );
     expect(String(cjs).trim()).toBe("function");
   });
 });

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { mintToken } from "@agent-builder/api";
-import { createAgentBuilderClient, isApiError, type AgentBuilderClient } from "@agent-builder/sdk";
-import { createTestDatabase, testTargets, type TestDatabase } from "@agent-builder/db/testing";
+import { createTestDatabase, type TestDatabase, testTargets } from "@agent-builder/db/testing";
+import { type AgentBuilderClient, createAgentBuilderClient, isApiError } from "@agent-builder/sdk";
 
-import { startEdgeRuntime, type EdgeFunction } from "../../../apps/server/test/edge-vm";
+import { type EdgeFunction, startEdgeRuntime } from "../../../apps/server/test/edge-vm";
 
 const secret = "edge-sdk-secret-that-is-long-enough-for-hs256";
 
@@ -38,7 +38,11 @@ describe.runIf(testTargets().includes("neon"))("SDK against the edge function (e
     const space = await service.directory.upsertSpace.mutate({ id: crypto.randomUUID(), name: "Edge" });
     const member = client("edge-sdk", memberId, "member");
 
-    const agent = await member.agents.create.mutate({ name: "Edge agent", spaceId: space.id, llmConfig: { provider: "openai", model: "gpt-4.1-mini" } });
+    const agent = await member.agents.create.mutate({
+      name: "Edge agent",
+      spaceId: space.id,
+      llmConfig: { provider: "openai", model: "gpt-4.1-mini" },
+    });
     await member.agents.setStatus.mutate({ id: agent.id, status: "active" });
     const done = await member.recordExecution({ agentId: agent.id, input: { q: "edge?" } }, async ({ step }) => {
       await step({ type: "tool_call", data: { tool: "lookup" } });

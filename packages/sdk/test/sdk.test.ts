@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-// The built package, exactly as a sibling app imports it.
-import { apiErrorCode, createAgentBuilderClient, isApiError, type AgentBuilderClient } from "@agent-builder/sdk";
 import { testTargets } from "@agent-builder/db/testing";
+// The built package, exactly as a sibling app imports it.
+import { type AgentBuilderClient, apiErrorCode, createAgentBuilderClient, isApiError } from "@agent-builder/sdk";
 
-import { startApiServer, type RunningApi } from "../../../test/support/api-server";
+import { type RunningApi, startApiServer } from "../../../test/support/api-server";
 
 const targets = testTargets().filter((t) => t !== "neon") as Array<"pglite" | "postgres">;
 const llmConfig = { provider: "anthropic", model: "claude-sonnet-4", apiKey: "sk-ant-secret-9876" } as const;
@@ -19,7 +19,12 @@ describe.each(targets)("SDK against the Node server on %s", (target) => {
   let spaceId: string;
 
   const clientFor = (role: "member" | "service", sub: string, options: Partial<Parameters<typeof createAgentBuilderClient>[0]> = {}) =>
-    createAgentBuilderClient({ url: api.url, getToken: () => api.token({ sub, tid: tenant, role }), retry: { delayMs: () => 1 }, ...options });
+    createAgentBuilderClient({
+      url: api.url,
+      getToken: () => api.token({ sub, tid: tenant, role }),
+      retry: { delayMs: () => 1 },
+      ...options,
+    });
 
   beforeAll(async () => {
     api = await startApiServer(target);
@@ -54,9 +59,18 @@ describe.each(targets)("SDK against the Node server on %s", (target) => {
     const cancelled = await member.executions.start.mutate({ agentId: agent.id, input: 3 });
     await member.executions.cancel.mutate({ id: cancelled.id });
     expect((await member.executions.get.query({ id: execution.id })).steps).toHaveLength(1);
-    expect((await member.executions.list.query({ agentId: agent.id })).items.map((e) => e.status)).toEqual(["cancelled", "failed", "succeeded"]);
+    expect((await member.executions.list.query({ agentId: agent.id })).items.map((e) => e.status)).toEqual([
+      "cancelled",
+      "failed",
+      "succeeded",
+    ]);
 
-    expect((await member.usage.agent.query({ agentId: agent.id })).lifetime).toMatchObject({ executions: 3, succeeded: 1, failed: 1, cancelled: 1 });
+    expect((await member.usage.agent.query({ agentId: agent.id })).lifetime).toMatchObject({
+      executions: 3,
+      succeeded: 1,
+      failed: 1,
+      cancelled: 1,
+    });
     expect((await member.usage.space.query({ spaceId })).agentCount).toBe(1);
     expect((await member.usage.tenant.query()).tenantId).toBe(tenant);
     const today = new Date().toISOString().slice(0, 10);
@@ -155,7 +169,9 @@ describe.each(targets)("SDK against the Node server on %s", (target) => {
 
     it("gives up after the configured number of retries, and never retries a 500", async () => {
       const gateway = flakyFetch(10, "503");
-      await expect(clientFor("member", memberId, { fetch: gateway.fetchImpl, retry: { retries: 2, delayMs: () => 1 } }).agents.list.query()).rejects.toThrow();
+      await expect(
+        clientFor("member", memberId, { fetch: gateway.fetchImpl, retry: { retries: 2, delayMs: () => 1 } }).agents.list.query(),
+      ).rejects.toThrow();
       expect(gateway.calls.count).toBe(3);
       const broken = flakyFetch(10, "500");
       await expect(clientFor("member", memberId, { fetch: broken.fetchImpl }).agents.list.query()).rejects.toThrow();

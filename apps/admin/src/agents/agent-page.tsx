@@ -3,7 +3,7 @@ import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { Link, useParams } from "react-router";
 
-import { useTRPC, type Agent } from "../api";
+import { type Agent, useTRPC } from "../api";
 import { AuditEntries } from "../audit-log/audit-entries";
 import { ExecutionsTable } from "../executions/executions-table";
 import { formatCount, formatDateTime, formatDuration, formatShare, formatUsd } from "../format";
@@ -28,7 +28,11 @@ export function AgentPage() {
           <Link to="/">Overview</Link> / <span>agent {agentId}</span>
         </nav>
         <h1>Agent</h1>
-        {detail.isPending ? <Loading what="the agent" /> : <ErrorState error={detail.error} what="the agent" retry={() => void detail.refetch()} />}
+        {detail.isPending ? (
+          <Loading what="the agent" />
+        ) : (
+          <ErrorState error={detail.error} what="the agent" retry={() => void detail.refetch()} />
+        )}
       </>
     );
   }
@@ -54,10 +58,18 @@ export function AgentPage() {
 
       <StatGrid>
         <Stat label="Executions (lifetime)" value={formatCount(agent.stats.totalExecutions)} />
-        <Stat label="Success rate" value={formatShare(agent.stats.successfulExecutions, finished)} hint={`${formatCount(agent.stats.failedExecutions)} failed`} />
+        <Stat
+          label="Success rate"
+          value={formatShare(agent.stats.successfulExecutions, finished)}
+          hint={`${formatCount(agent.stats.failedExecutions)} failed`}
+        />
         <Stat label="Tokens" value={formatCount(agent.stats.totalTokens)} />
         <Stat label="Cost (lifetime)" value={formatUsd(agent.stats.totalCostUsd)} />
-        <Stat label="Avg response" value={formatDuration(agent.stats.avgResponseTimeMs)} hint={`last run ${formatDateTime(agent.stats.lastExecutedAt)}`} />
+        <Stat
+          label="Avg response"
+          value={formatDuration(agent.stats.avgResponseTimeMs)}
+          hint={`last run ${formatDateTime(agent.stats.lastExecutedAt)}`}
+        />
       </StatGrid>
 
       <Section title="Usage">
@@ -69,14 +81,26 @@ export function AgentPage() {
       </Section>
 
       <Section title="Configuration">
-        <Configuration agent={agent} spaceName={space?.name} ownerName={owner ? (owner.displayName ?? owner.email ?? owner.id) : undefined} />
+        <Configuration
+          agent={agent}
+          spaceName={space?.name}
+          ownerName={owner ? (owner.displayName ?? owner.email ?? owner.id) : undefined}
+        />
       </Section>
 
       <Section
         title="Recent executions"
-        actions={<Link to={`/executions?tenantId=${encodeURIComponent(detail.data.tenantId)}&agentId=${agent.id}`}>All executions of this agent →</Link>}
+        actions={
+          <Link to={`/executions?tenantId=${encodeURIComponent(detail.data.tenantId)}&agentId=${agent.id}`}>
+            All executions of this agent →
+          </Link>
+        }
       >
-        {recentExecutions.length === 0 ? <Empty>This agent has not run yet.</Empty> : <ExecutionsTable rows={recentExecutions} showAgent={false} />}
+        {recentExecutions.length === 0 ? (
+          <Empty>This agent has not run yet.</Empty>
+        ) : (
+          <ExecutionsTable rows={recentExecutions} showAgent={false} />
+        )}
       </Section>
 
       <Section title="Staff actions on this agent">
@@ -95,7 +119,16 @@ function Configuration({ agent, spaceName, ownerName }: { agent: Agent; spaceNam
     ["Provider", llm.provider],
     ["Model", llm.model],
     // The API never returns the credential, only its last characters; shown masked all the same.
-    ["Credential", agent.apiKeyHint ? <span className="masked" key="key">••••••••{agent.apiKeyHint.replace(/^…/, "")}</span> : "none set"],
+    [
+      "Credential",
+      agent.apiKeyHint ? (
+        <span className="masked" key="key">
+          ••••••••{agent.apiKeyHint.replace(/^…/, "")}
+        </span>
+      ) : (
+        "none set"
+      ),
+    ],
     ["Temperature", llm.temperature ?? "default"],
     ["Top p", llm.topP ?? "default"],
     ["Max output tokens", llm.maxOutputTokens !== undefined ? formatCount(llm.maxOutputTokens) : "default"],

@@ -8,7 +8,7 @@ import { useState } from "react";
 
 import { agentStatusTransitions } from "@agent-builder/contracts";
 
-import { apiErrorCode, useTRPC, type Agent, type AgentStatus } from "../api";
+import { type Agent, type AgentStatus, apiErrorCode, useTRPC } from "../api";
 import { StatusBadge } from "../ui/status-badge";
 
 const actionLabels: Partial<Record<AgentStatus, string>> = { active: "Activate", paused: "Pause", archived: "Archive" };
@@ -45,7 +45,13 @@ export function AgentStatusControl({ agent }: { agent: Agent }) {
           <div className="status-actions">
             {moves.map((status) =>
               status === "archived" ? (
-                <button key={status} type="button" className="danger" disabled={setStatus.isPending} onClick={() => setConfirmArchive(true)}>
+                <button
+                  key={status}
+                  type="button"
+                  className="danger"
+                  disabled={setStatus.isPending}
+                  onClick={() => setConfirmArchive(true)}
+                >
                   {actionLabels[status]}
                 </button>
               ) : (

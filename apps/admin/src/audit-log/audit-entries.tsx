@@ -2,7 +2,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { Link } from "react-router";
 
-import { useTRPC, type AuditEntry } from "../api";
+import { type AuditEntry, useTRPC } from "../api";
 import { formatDateTime, shortId } from "../format";
 import { Empty, ErrorState, Loading } from "../ui/states";
 
@@ -86,6 +86,7 @@ export function AuditEntries({ tenantId, agentId, limit }: { tenantId: string; a
   if (log.isPending) return <Loading what="the audit log" />;
   if (log.isError) return <ErrorState error={log.error} what="the audit log" retry={() => void log.refetch()} />;
   const entries = (agentId ? log.data.items.filter((e) => e.targetId === agentId) : log.data.items).slice(0, limit);
-  if (entries.length === 0) return <Empty>{agentId ? "No staff actions on this agent yet." : "No staff actions on this tenant yet."}</Empty>;
+  if (entries.length === 0)
+    return <Empty>{agentId ? "No staff actions on this agent yet." : "No staff actions on this tenant yet."}</Empty>;
   return <AuditTable entries={entries} />;
 }

@@ -27,12 +27,18 @@ export function AuditLogPage() {
   return (
     <>
       <h1>Audit log</h1>
-      <p className="muted">Every admin mutation is recorded here in the same transaction as the change: who, what, when and which tenant.</p>
+      <p className="muted">
+        Every admin mutation is recorded here in the same transaction as the change: who, what, when and which tenant.
+      </p>
       <Section title="Staff actions">
         <form className="filters" aria-label="Audit log filters" onSubmit={(event) => event.preventDefault()}>
           <label>
             Tenant
-            <select name="tenantId" value={tenantId ?? ""} onChange={(event) => setParams(event.target.value ? { tenantId: event.target.value } : {})}>
+            <select
+              name="tenantId"
+              value={tenantId ?? ""}
+              onChange={(event) => setParams(event.target.value ? { tenantId: event.target.value } : {})}
+            >
               <option value="">all tenants</option>
               {tenants.data?.tenants.map((t) => (
                 <option key={t.tenantId} value={t.tenantId}>
@@ -51,7 +57,14 @@ export function AuditLogPage() {
         ) : (
           <>
             <AuditTable entries={entries} />
-            <KeysetPager pages={pages} pageSize={pageSize} shown={entries.length} nextCursor={log.data.nextCursor} noun={["entry", "entries"]} busy={log.isFetching} />
+            <KeysetPager
+              pages={pages}
+              pageSize={pageSize}
+              shown={entries.length}
+              nextCursor={log.data.nextCursor}
+              noun={["entry", "entries"]}
+              busy={log.isFetching}
+            />
           </>
         )}
       </Section>

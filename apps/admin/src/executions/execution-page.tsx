@@ -2,7 +2,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { Link, useParams } from "react-router";
 
-import { useTRPC, type AdminOutputs } from "../api";
+import { type AdminOutputs, useTRPC } from "../api";
 import { formatCount, formatDateTime, formatDuration, formatUsd } from "../format";
 import { JsonBlock } from "../ui/json-block";
 import { Empty, ErrorState, Loading } from "../ui/states";

@@ -2,7 +2,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useSearchParams } from "react-router";
 
-import { useTRPC, type ExecutionStatus } from "../api";
+import { type ExecutionStatus, useTRPC } from "../api";
 import { DayInput, isIsoDay } from "../ui/day-input";
 import { KeysetPager, useKeysetPages } from "../ui/keyset-pager";
 import { Empty, ErrorState, Loading } from "../ui/states";
@@ -77,7 +77,11 @@ export function ExecutionsPage() {
         <form className="filters" aria-label="Execution filters" onSubmit={(event) => event.preventDefault()}>
           <label>
             Tenant
-            <select name="tenantId" value={tenantId ?? ""} onChange={(event) => update({ tenantId: event.target.value || null, agentId: null })}>
+            <select
+              name="tenantId"
+              value={tenantId ?? ""}
+              onChange={(event) => update({ tenantId: event.target.value || null, agentId: null })}
+            >
               <option value="">all tenants</option>
               {tenants.data?.tenants.map((t) => (
                 <option key={t.tenantId} value={t.tenantId}>

@@ -18,10 +18,18 @@ export function ExecutionsTable({ rows, showAgent }: { rows: Row[]; showAgent: b
             {showAgent && <th scope="col">Tenant</th>}
             {showAgent && <th scope="col">Agent</th>}
             <th scope="col">Status</th>
-            <th scope="col" className="num">Duration</th>
-            <th scope="col" className="num">Tokens</th>
-            <th scope="col" className="num">Cost</th>
-            <th scope="col" className="num">Steps</th>
+            <th scope="col" className="num">
+              Duration
+            </th>
+            <th scope="col" className="num">
+              Tokens
+            </th>
+            <th scope="col" className="num">
+              Cost
+            </th>
+            <th scope="col" className="num">
+              Steps
+            </th>
             <th scope="col">Error</th>
           </tr>
         </thead>
@@ -35,9 +43,15 @@ export function ExecutionsTable({ rows, showAgent }: { rows: Row[]; showAgent: b
               </td>
               <td className="nowrap">{formatDateTime(execution.startedAt, { zone: false })}</td>
               {showAgent && (
-                <td>{execution.tenantId ? <Link to={`/tenants/${encodeURIComponent(execution.tenantId)}`}>{execution.tenantId}</Link> : "–"}</td>
+                <td>
+                  {execution.tenantId ? <Link to={`/tenants/${encodeURIComponent(execution.tenantId)}`}>{execution.tenantId}</Link> : "–"}
+                </td>
               )}
-              {showAgent && <td className="nowrap">{execution.agentName ? <Link to={`/agents/${execution.agentId}`}>{execution.agentName}</Link> : "–"}</td>}
+              {showAgent && (
+                <td className="nowrap">
+                  {execution.agentName ? <Link to={`/agents/${execution.agentId}`}>{execution.agentName}</Link> : "–"}
+                </td>
+              )}
               <td>
                 <StatusBadge status={execution.status} />
               </td>

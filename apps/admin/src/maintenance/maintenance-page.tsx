@@ -5,7 +5,6 @@ import { useTRPC } from "../api";
 import { formatDateTime } from "../format";
 import { ErrorState, Loading } from "../ui/states";
 import { Section, Stat, StatGrid } from "../ui/stats";
-
 import { RetentionPanel } from "./retention-panel";
 
 export function MaintenancePage() {
@@ -31,10 +30,7 @@ export function MaintenancePage() {
         ) : (
           <>
             <StatGrid>
-              <Stat
-                label="Status"
-                value={<span className={`badge badge-health-${health.data.status}`}>{health.data.status}</span>}
-              />
+              <Stat label="Status" value={<span className={`badge badge-health-${health.data.status}`}>{health.data.status}</span>} />
               <Stat label="Database" value={health.data.database.reachable ? "reachable" : "unreachable"} />
               <Stat label="Postgres version" value={health.data.database.version ?? "–"} />
               <Stat
@@ -52,7 +48,9 @@ export function MaintenancePage() {
                 compact
               />
             </StatGrid>
-            <p className="muted small">Last checked {formatDateTime(new Date(health.dataUpdatedAt).toISOString(), { seconds: true })}; refreshes every 15 s.</p>
+            <p className="muted small">
+              Last checked {formatDateTime(new Date(health.dataUpdatedAt).toISOString(), { seconds: true })}; refreshes every 15 s.
+            </p>
           </>
         )}
       </Section>

@@ -28,7 +28,10 @@ export function RetentionPanel() {
 
   return (
     <div className="retention" data-testid="retention">
-      <p>Deletes finished executions (and their steps) created more than the given number of days ago, in every tenant. Usage totals and past daily figures are kept.</p>
+      <p>
+        Deletes finished executions (and their steps) created more than the given number of days ago, in every tenant. Usage totals and past
+        daily figures are kept.
+      </p>
       <div className="retention-form">
         <label>
           Older than{" "}
@@ -66,7 +69,8 @@ export function RetentionPanel() {
       {run.data && (
         <div className="retention-result" data-testid="retention-result">
           <p>
-            Deleted {formatCount(run.data.executions)} execution{run.data.executions === 1 ? "" : "s"} and {formatCount(run.data.steps)} step
+            Deleted {formatCount(run.data.executions)} execution{run.data.executions === 1 ? "" : "s"} and {formatCount(run.data.steps)}{" "}
+            step
             {run.data.steps === 1 ? "" : "s"} created before {formatDateTime(run.data.cutoff)}
             {run.data.tenants.length > 0 && ` (${run.data.tenants.map((t) => `${t.tenantId}: ${formatCount(t.executions)}`).join(", ")})`}.
           </p>

@@ -65,12 +65,24 @@ export function OverviewPage() {
                   <thead>
                     <tr>
                       <th scope="col">Tenant</th>
-                      <th scope="col" className="num">Agents</th>
-                      <th scope="col" className="num">Active</th>
-                      <th scope="col" className="num">Executions</th>
-                      <th scope="col" className="num">Failed</th>
-                      <th scope="col" className="num">Failure rate</th>
-                      <th scope="col" className="num">Cost</th>
+                      <th scope="col" className="num">
+                        Agents
+                      </th>
+                      <th scope="col" className="num">
+                        Active
+                      </th>
+                      <th scope="col" className="num">
+                        Executions
+                      </th>
+                      <th scope="col" className="num">
+                        Failed
+                      </th>
+                      <th scope="col" className="num">
+                        Failure rate
+                      </th>
+                      <th scope="col" className="num">
+                        Cost
+                      </th>
                       <th scope="col">Last execution</th>
                     </tr>
                   </thead>

@@ -4,7 +4,7 @@
  * answer (FORBIDDEN) instead of failing on every page afterwards.
  */
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useRef, useState, type FormEvent } from "react";
+import { type FormEvent, useEffect, useRef, useState } from "react";
 import { useLocation, useNavigate } from "react-router";
 
 import { apiErrorCode, createApiClient } from "../api";

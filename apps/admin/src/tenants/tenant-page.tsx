@@ -3,7 +3,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 
-import { useTRPC, type AdminOutputs, type AgentStatus } from "../api";
+import { type AdminOutputs, type AgentStatus, useTRPC } from "../api";
 import { AuditEntries } from "../audit-log/audit-entries";
 import { formatAgo, formatCount, formatDateTime, formatDuration, formatShare, formatUsd } from "../format";
 import { KeysetPager, useKeysetPages } from "../ui/keyset-pager";
@@ -77,7 +77,9 @@ function SpacesCard({ tenantId, spaces }: { tenantId: string; spaces: Tenant["sp
           <thead>
             <tr>
               <th scope="col">Space</th>
-              <th scope="col" className="num">Agents</th>
+              <th scope="col" className="num">
+                Agents
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -222,14 +224,16 @@ function AgentsSection({ tenantId, tenant }: { tenantId: string; tenant: Tenant 
         </label>
         <label className="grow">
           Name
-          <input type="search" name="q" placeholder="Search by name" value={searchText} onChange={(event) => setSearchText(event.target.value)} />
+          <input
+            type="search"
+            name="q"
+            placeholder="Search by name"
+            value={searchText}
+            onChange={(event) => setSearchText(event.target.value)}
+          />
         </label>
         {filtered && (
-          <button
-            type="button"
-            className="secondary"
-            onClick={() => setParams({})}
-          >
+          <button type="button" className="secondary" onClick={() => setParams({})}>
             Clear filters
           </button>
         )}
@@ -252,10 +256,18 @@ function AgentsSection({ tenantId, tenant }: { tenantId: string; tenant: Tenant 
                   <th scope="col">Space</th>
                   <th scope="col">Owner</th>
                   <th scope="col">Model</th>
-                  <th scope="col" className="num">Executions</th>
-                  <th scope="col" className="num">Success</th>
-                  <th scope="col" className="num">Cost</th>
-                  <th scope="col" className="num">Avg time</th>
+                  <th scope="col" className="num">
+                    Executions
+                  </th>
+                  <th scope="col" className="num">
+                    Success
+                  </th>
+                  <th scope="col" className="num">
+                    Cost
+                  </th>
+                  <th scope="col" className="num">
+                    Avg time
+                  </th>
                   <th scope="col">Last run</th>
                 </tr>
               </thead>
@@ -273,7 +285,10 @@ function AgentsSection({ tenantId, tenant }: { tenantId: string; tenant: Tenant 
                     <td className="nowrap">{agent.llmConfig.model}</td>
                     <td className="num">{formatCount(agent.stats.totalExecutions)}</td>
                     <td className="num">
-                      {formatShare(agent.stats.successfulExecutions, agent.stats.successfulExecutions + agent.stats.failedExecutions + agent.stats.cancelledExecutions)}
+                      {formatShare(
+                        agent.stats.successfulExecutions,
+                        agent.stats.successfulExecutions + agent.stats.failedExecutions + agent.stats.cancelledExecutions,
+                      )}
                     </td>
                     <td className="num">{formatUsd(agent.stats.totalCostUsd)}</td>
                     <td className="num">{formatDuration(agent.stats.avgResponseTimeMs)}</td>
@@ -283,7 +298,14 @@ function AgentsSection({ tenantId, tenant }: { tenantId: string; tenant: Tenant 
               </tbody>
             </table>
           </div>
-          <KeysetPager pages={pages} pageSize={pageSize} shown={rows.length} nextCursor={agents.data.nextCursor} noun={["agent", "agents"]} busy={agents.isFetching} />
+          <KeysetPager
+            pages={pages}
+            pageSize={pageSize}
+            shown={rows.length}
+            nextCursor={agents.data.nextCursor}
+            noun={["agent", "agents"]}
+            busy={agents.isFetching}
+          />
         </>
       )}
     </Section>

@@ -15,7 +15,17 @@ export function isIsoDay(text: string): boolean {
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text;
 }
 
-export function DayInput({ name, label, value, onChange }: { name: string; label: string; value: string | null; onChange: (day: string | null) => void }) {
+export function DayInput({
+  name,
+  label,
+  value,
+  onChange,
+}: {
+  name: string;
+  label: string;
+  value: string | null;
+  onChange: (day: string | null) => void;
+}) {
   const [text, setText] = useState(value ?? "");
   const [touched, setTouched] = useState(false);
   const errorId = useId();

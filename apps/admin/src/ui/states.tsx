@@ -35,8 +35,12 @@ export function ErrorState({ error, what, retry }: { error: unknown; what: strin
     return (
       <div className="state state-error" role="alert">
         <strong>Admin token required.</strong>
-        <p>The API refused this token for {what}: admin pages need a token with role <code>admin</code>. Sign in with a staff token.</p>
-        <button type="button" onClick={signInAgain}>Sign in with another token</button>
+        <p>
+          The API refused this token for {what}: admin pages need a token with role <code>admin</code>. Sign in with a staff token.
+        </p>
+        <button type="button" onClick={signInAgain}>
+          Sign in with another token
+        </button>
       </div>
     );
   }
@@ -45,7 +49,9 @@ export function ErrorState({ error, what, retry }: { error: unknown; what: strin
       <div className="state state-error" role="alert">
         <strong>Your token was rejected.</strong>
         <p>It is invalid or has expired ({message}).</p>
-        <button type="button" onClick={signInAgain}>Sign in again</button>
+        <button type="button" onClick={signInAgain}>
+          Sign in again
+        </button>
       </div>
     );
   }

@@ -48,7 +48,8 @@ export function UsageChart({ buckets, height = 280, label }: { buckets: UsageBuc
                   <div className="chart-tooltip-title">{formatDay(bucket.day)} (UTC)</div>
                   <div>Executions: {formatCount(bucket.executions)}</div>
                   <div>
-                    Succeeded {formatCount(bucket.succeeded)} · failed {formatCount(bucket.failed)} · cancelled {formatCount(bucket.cancelled)}
+                    Succeeded {formatCount(bucket.succeeded)} · failed {formatCount(bucket.failed)} · cancelled{" "}
+                    {formatCount(bucket.cancelled)}
                   </div>
                   <div>Cost: {formatUsd(bucket.costUsd)}</div>
                   <div>Tokens: {formatCount(bucket.totalTokens)}</div>
@@ -58,9 +59,23 @@ export function UsageChart({ buckets, height = 280, label }: { buckets: UsageBuc
             }}
           />
           <Legend wrapperStyle={{ fontSize: 12 }} itemSorter={null} />
-          <Bar yAxisId="executions" dataKey="succeeded" name="succeeded" stackId="executions" fill={colours.succeeded} isAnimationActive={false} />
+          <Bar
+            yAxisId="executions"
+            dataKey="succeeded"
+            name="succeeded"
+            stackId="executions"
+            fill={colours.succeeded}
+            isAnimationActive={false}
+          />
           <Bar yAxisId="executions" dataKey="failed" name="failed" stackId="executions" fill={colours.failed} isAnimationActive={false} />
-          <Bar yAxisId="executions" dataKey="cancelled" name="cancelled" stackId="executions" fill={colours.cancelled} isAnimationActive={false} />
+          <Bar
+            yAxisId="executions"
+            dataKey="cancelled"
+            name="cancelled"
+            stackId="executions"
+            fill={colours.cancelled}
+            isAnimationActive={false}
+          />
           <Line
             yAxisId="cost"
             dataKey="costUsd"

@@ -1,20 +1,20 @@
 import type { z } from "zod";
 
 import type {
-  adminCloseStuckInput,
   AdminAgent,
   AdminExecution,
+  AdminOverview,
+  AdminTenant,
+  AuditEntry,
+  adminCloseStuckInput,
   adminListAgentsInput,
   adminListExecutionsInput,
-  AdminOverview,
   adminRunRetentionInput,
   adminSetAgentStatusInput,
-  AdminTenant,
   auditLogInput,
-  AuditEntry,
-  StaffMember,
   ExecutionStatus,
   RetentionRun,
+  StaffMember,
   StuckRun,
 } from "@agent-builder/contracts";
 import {
@@ -22,13 +22,13 @@ import {
   closeStuckExecutionsAsStaff,
   deleteOldExecutionsAsStaff,
   queryRows,
-  sql,
   type SQL,
+  sql,
   type Tx,
 } from "@agent-builder/db";
 
-import type { Caller } from "../auth";
 import { getAgent, listAgents, setAgentStatus } from "../agents/service";
+import type { Caller } from "../auth";
 import { notFound } from "../errors";
 import { getExecution, listExecutions } from "../executions/service";
 import { decodeCursor, toPage } from "../pagination";
@@ -133,7 +133,10 @@ export function listTenantAgents(tx: Tx, actor: Caller, input: z.output<typeof a
 }
 
 async function tenantOf(tx: Tx, table: "agents" | "agent_executions", id: string, what: string): Promise<string> {
-  const [row] = await queryRows<{ tenantId: string }>(tx, sql`select tenant_id as "tenantId" from ${sql.identifier(table)} where id = ${id}::uuid`);
+  const [row] = await queryRows<{ tenantId: string }>(
+    tx,
+    sql`select tenant_id as "tenantId" from ${sql.identifier(table)} where id = ${id}::uuid`,
+  );
   if (!row) throw notFound(what, id);
   return row.tenantId;
 }
@@ -173,7 +176,12 @@ export async function listAllExecutions(tx: Tx, input: z.output<typeof adminList
   if (input.agentId) conditions.push(sql`e.agent_id = ${input.agentId}::uuid`);
   if (input.status) {
     const statuses = ([] as ExecutionStatus[]).concat(input.status);
-    conditions.push(sql`e.status in (${sql.join(statuses.map((s) => sql`${s}::execution_status`), sql`, `)})`);
+    conditions.push(
+      sql`e.status in (${sql.join(
+        statuses.map((s) => sql`${s}::execution_status`),
+        sql`, `,
+      )})`,
+    );
   }
   if (input.from) conditions.push(sql`e.created_at >= ${input.from}::timestamptz`);
   if (input.to) conditions.push(sql`e.created_at < ${input.to}::timestamptz`);
@@ -262,10 +270,15 @@ export async function auditLog(tx: Tx, input: z.output<typeof auditLogInput>) {
           and target_agent.id = (case when l.target_type = 'agent' then l.target_id::uuid end)
         order by l.created_at desc, l.id desc`,
   );
-  return toPage(rows, input.limit, ordering, ({ cursorKey: _key, ...entry }): AuditEntry => ({
-    ...entry,
-    createdAt: new Date(entry.createdAt).toISOString(),
-  }));
+  return toPage(
+    rows,
+    input.limit,
+    ordering,
+    ({ cursorKey: _key, ...entry }): AuditEntry => ({
+      ...entry,
+      createdAt: new Date(entry.createdAt).toISOString(),
+    }),
+  );
 }
 
 async function requireTenant(tx: Tx, tenantId: string) {

@@ -1,4 +1,5 @@
 import type { TRPCRouterRecord } from "@trpc/server";
+import { z } from "zod";
 
 import {
   agent,
@@ -11,7 +12,6 @@ import {
   setAgentStatusInput,
   updateAgentInput,
 } from "@agent-builder/contracts";
-import { z } from "zod";
 
 import { tenantProcedure } from "../trpc";
 import * as agents from "./service";

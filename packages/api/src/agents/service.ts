@@ -2,12 +2,12 @@ import { TRPCError } from "@trpc/server";
 import type { z } from "zod";
 
 import {
-  agentStatusTransitions,
   type Agent,
   type AgentStatus,
+  agentStatusTransitions,
   type createAgentInput,
-  type listAgentsInput,
   type LlmConfigInput,
+  type listAgentsInput,
   type updateAgentInput,
 } from "@agent-builder/contracts";
 import {
@@ -19,9 +19,9 @@ import {
   desc,
   eq,
   inArray,
-  sql,
   type PgColumn,
   type SQL,
+  sql,
   type Tx,
 } from "@agent-builder/db";
 
@@ -44,7 +44,9 @@ function lifetimeStats(tx: Tx) {
       totalTokens: total(agentUsageStats.totalTokens).as("total_tokens"),
       totalCostUsd: total(agentUsageStats.totalCostUsd).as("total_cost_usd"),
       totalDurationMs: total(agentUsageStats.totalDurationMs).as("total_duration_ms"),
-      lastExecutedAt: sql<Date | null>`max(${agentUsageStats.lastExecutedAt})`.mapWith(agentUsageStats.lastExecutedAt).as("last_executed_at"),
+      lastExecutedAt: sql<Date | null>`max(${agentUsageStats.lastExecutedAt})`
+        .mapWith(agentUsageStats.lastExecutedAt)
+        .as("last_executed_at"),
     })
     .from(agentUsageStats)
     .where(eq(agentUsageStats.agentId, agents.id))
@@ -113,7 +115,6 @@ function toAgent(row: AgentRow): Agent {
     },
   };
 }
-
 
 /** Splits the caller's config into the stored part and the write-only credential. */
 function splitCredential(config: LlmConfigInput) {

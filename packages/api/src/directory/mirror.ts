@@ -24,10 +24,7 @@ export async function ensureCallerMirror(tx: Tx, caller: Caller): Promise<void> 
   if (inserted?.created) return;
   // A separate statement on purpose: it takes a fresh snapshot, so it sees a row that a
   // concurrent first request committed while the insert above waited for it.
-  const [existing] = await queryRows<{ ours: boolean }>(
-    tx,
-    sql`select exists (select 1 from users where id = ${caller.userId}) as ours`,
-  );
+  const [existing] = await queryRows<{ ours: boolean }>(tx, sql`select exists (select 1 from users where id = ${caller.userId}) as ours`);
   // The user id exists, but in another tenant: the token contradicts the directory.
   if (!existing?.ours) throw new TRPCError({ code: "UNAUTHORIZED", message: "token subject is not a user of this tenant" });
 }

@@ -1,7 +1,7 @@
 import type { z } from "zod";
 
-import type { listSpacesInput, Space, upsertSpaceInput, upsertUserInput, User } from "@agent-builder/contracts";
-import { and, asc, eq, spaces, sql, users, type SQL, type Tx } from "@agent-builder/db";
+import type { listSpacesInput, Space, User, upsertSpaceInput, upsertUserInput } from "@agent-builder/contracts";
+import { and, asc, eq, type SQL, spaces, sql, type Tx, users } from "@agent-builder/db";
 
 import type { Caller } from "../auth";
 import { decodeCursor, toPage } from "../pagination";

@@ -2,7 +2,6 @@ import { TRPCError } from "@trpc/server";
 import type { z } from "zod";
 
 import {
-  runnableAgentStatuses,
   type appendStepsInput,
   type cancelExecutionInput,
   type completeExecutionInput,
@@ -12,12 +11,13 @@ import {
   type ExecutionWithSteps,
   type failExecutionInput,
   type listExecutionsInput,
+  runnableAgentStatuses,
   type startExecutionInput,
   type TerminalExecutionStatus,
 } from "@agent-builder/contracts";
 import {
-  agentExecutions,
   agentExecutionSteps,
+  agentExecutions,
   agents,
   and,
   asc,
@@ -29,8 +29,8 @@ import {
   jsonb,
   lt,
   queryRows,
-  sql,
   type SQL,
+  sql,
   type Tx,
 } from "@agent-builder/db";
 

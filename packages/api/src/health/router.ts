@@ -1,5 +1,5 @@
-import { health, type Health, type MigrationHealth } from "@agent-builder/contracts";
-import { migrationStatus, queryRows, sql, type Database } from "@agent-builder/db";
+import { type Health, health, type MigrationHealth } from "@agent-builder/contracts";
+import { type Database, migrationStatus, queryRows, sql } from "@agent-builder/db";
 
 import { publicProcedure } from "../trpc";
 

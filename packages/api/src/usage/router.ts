@@ -30,12 +30,10 @@ export const usageRouter = {
       ...(await usage.usageFor(ctx.tx, ctx.caller, { kind: "space", spaceId: input.spaceId })),
     })),
 
-  tenant: tenantProcedure
-    .output(tenantUsage)
-    .query(async ({ ctx }) => ({
-      tenantId: ctx.caller.tenantId,
-      ...(await usage.usageFor(ctx.tx, ctx.caller, { kind: "tenant" })),
-    })),
+  tenant: tenantProcedure.output(tenantUsage).query(async ({ ctx }) => ({
+    tenantId: ctx.caller.tenantId,
+    ...(await usage.usageFor(ctx.tx, ctx.caller, { kind: "tenant" })),
+  })),
 
   timeseries: tenantProcedure
     .input(timeseriesInput)

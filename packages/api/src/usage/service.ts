@@ -1,11 +1,10 @@
-import type { UsageBucket, UsagePeriodsResult } from "./types";
-
 import { TRPCError } from "@trpc/server";
 
-import { queryRows, sql, type SQL, type Tx } from "@agent-builder/db";
+import { queryRows, type SQL, sql, type Tx } from "@agent-builder/db";
 
 import type { Caller } from "../auth";
 import { notFound } from "../errors";
+import type { UsageBucket, UsagePeriodsResult } from "./types";
 
 /**
  * Usage reads. For an agent or a space: lifetime figures from `agent_usage_stats` (counter slots

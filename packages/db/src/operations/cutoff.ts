@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 
-import { queryRows, type Database } from "../database";
+import { type Database, queryRows } from "../database";
 import type { Tx } from "../tenant-scope";
 
 /**

@@ -5,9 +5,9 @@
  * ./backup (Node only) and are imported from there directly.
  */
 export * from "./migration-status";
-export * from "./retention";
-export * from "./stuck";
-export * from "./usage-compaction";
-export { actAsTenant } from "./scope";
 export * from "./report";
+export * from "./retention";
+export { actAsTenant } from "./scope";
+export * from "./stuck";
 export * from "./tenant-transfer";
+export * from "./usage-compaction";

@@ -6,7 +6,7 @@
 import { sql } from "drizzle-orm";
 
 import journal from "../../migrations/meta/_journal.json" with { type: "json" };
-import { queryRows, type Database } from "../database";
+import { type Database, queryRows } from "../database";
 import type { Tx } from "../tenant-scope";
 import { sqlState } from "./sql-state";
 

@@ -9,9 +9,9 @@
  */
 import { sql } from "drizzle-orm";
 
-import { queryRows, type Database } from "../database";
+import { type Database, queryRows } from "../database";
 import { withStaff } from "../tenant-scope";
-import { migrationStatus, type MigrationStatus } from "./migration-status";
+import { type MigrationStatus, migrationStatus } from "./migration-status";
 import { sqlState } from "./sql-state";
 
 export const reportQueries = {
@@ -122,7 +122,10 @@ const iso = (value: unknown) => (value === null || value === undefined ? null : 
 
 export async function collectReport(db: Database, options: ReportOptions = {}): Promise<DatabaseReport> {
   const stuckMinutes = options.stuckMinutes ?? 60;
-  const [server] = await queryRows<{ version: string; versionNum: number; database: string; trackCounts: boolean; statsReset: unknown }>(db, reportQueries.server);
+  const [server] = await queryRows<{ version: string; versionNum: number; database: string; trackCounts: boolean; statsReset: unknown }>(
+    db,
+    reportQueries.server,
+  );
   const pglite = /PGlite/.test(server!.version);
   // This session's pending counters go out now (PG 15+), so its own recent scans are included;
   // other sessions flush theirs within seconds. PGlite has only this session, and flushes lazily.
@@ -154,13 +157,18 @@ export async function collectReport(db: Database, options: ReportOptions = {}): 
 async function slowStatements(db: Database, pglite: boolean, limit: number): Promise<SlowStatements> {
   if (pglite) return { available: false, reason: "PGlite has no pg_stat_statements extension" };
   const [state] = await queryRows<{ installed: boolean; preload: string }>(db, reportQueries.statementsInstalled);
-  const preloaded = state!.preload.split(",").map((s) => s.trim()).includes("pg_stat_statements");
+  const preloaded = state!.preload
+    .split(",")
+    .map((s) => s.trim())
+    .includes("pg_stat_statements");
   if (!state!.installed) {
     return {
       available: false,
       reason:
         `pg_stat_statements is not installed in this database (shared_preload_libraries = '${state!.preload}'). ` +
-        (preloaded ? "Run CREATE EXTENSION pg_stat_statements as the owner." : "It needs shared_preload_libraries = 'pg_stat_statements' (a server restart), then CREATE EXTENSION pg_stat_statements."),
+        (preloaded
+          ? "Run CREATE EXTENSION pg_stat_statements as the owner."
+          : "It needs shared_preload_libraries = 'pg_stat_statements' (a server restart), then CREATE EXTENSION pg_stat_statements."),
     };
   }
   try {
@@ -191,7 +199,10 @@ export function formatBytes(bytes: number): string {
 function table(headers: string[], rows: string[][], rightAligned: number[] = []): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) =>
-    cells.map((c, i) => (rightAligned.includes(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ").trimEnd();
+    cells
+      .map((c, i) => (rightAligned.includes(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd();
   return [line(headers), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
 }
 
@@ -205,18 +216,34 @@ export function formatReport(report: DatabaseReport): string {
   out.push(
     table(
       ["table", "total", "heap", "indexes", "other", "rows"],
-      report.tables.map((t) => [t.table, formatBytes(t.totalBytes), formatBytes(t.heapBytes), formatBytes(t.indexBytes), formatBytes(t.otherBytes), t.rowsEstimate === null ? "?" : count(t.rowsEstimate)]),
+      report.tables.map((t) => [
+        t.table,
+        formatBytes(t.totalBytes),
+        formatBytes(t.heapBytes),
+        formatBytes(t.indexBytes),
+        formatBytes(t.otherBytes),
+        t.rowsEstimate === null ? "?" : count(t.rowsEstimate),
+      ]),
       [1, 2, 3, 4, 5],
     ),
   );
 
   const stats = report.indexStatistics;
   const scansSince = stats.perProcess ? "this command opened the embedded database" : (stats.since ?? "the server started");
-  out.push("", `Indexes, largest first (scans since ${scansSince}${stats.collected ? "" : "; track_counts is off, so scans are not counted"})`);
+  out.push(
+    "",
+    `Indexes, largest first (scans since ${scansSince}${stats.collected ? "" : "; track_counts is off, so scans are not counted"})`,
+  );
   out.push(
     table(
       ["table", "index", "size", "scans", "note"],
-      report.indexes.map((i) => [i.table, i.index, formatBytes(i.bytes), count(i.scans), i.primary ? "primary key" : i.enforcesConstraint ? "constraint" : i.unused ? "UNUSED" : ""]),
+      report.indexes.map((i) => [
+        i.table,
+        i.index,
+        formatBytes(i.bytes),
+        count(i.scans),
+        i.primary ? "primary key" : i.enforcesConstraint ? "constraint" : i.unused ? "UNUSED" : "",
+      ]),
       [2, 3],
     ),
   );
@@ -237,7 +264,13 @@ export function formatReport(report: DatabaseReport): string {
       report.slowStatements.statements.length
         ? table(
             ["mean ms", "calls", "total ms", "rows", "query"],
-            report.slowStatements.statements.map((s) => [s.meanMs.toFixed(2), count(s.calls), s.totalMs.toFixed(1), count(s.rows), s.query.slice(0, 120)]),
+            report.slowStatements.statements.map((s) => [
+              s.meanMs.toFixed(2),
+              count(s.calls),
+              s.totalMs.toFixed(1),
+              count(s.rows),
+              s.query.slice(0, 120),
+            ]),
             [0, 1, 2, 3],
           )
         : "  (no statements recorded yet)",
@@ -246,7 +279,13 @@ export function formatReport(report: DatabaseReport): string {
 
   out.push("", `Executions running longer than ${report.stuck.olderThanMinutes} minutes: ${report.stuck.total}`);
   if (report.stuck.tenants.length) {
-    out.push(table(["tenant", "running", "oldest start"], report.stuck.tenants.map((t) => [t.tenantId, count(t.running), t.oldestStartedAt]), [1]));
+    out.push(
+      table(
+        ["tenant", "running", "oldest start"],
+        report.stuck.tenants.map((t) => [t.tenantId, count(t.running), t.oldestStartedAt]),
+        [1],
+      ),
+    );
     out.push(`  close them: pnpm db:close-stuck --minutes ${report.stuck.olderThanMinutes}`);
   }
 

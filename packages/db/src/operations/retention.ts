@@ -12,8 +12,8 @@
  */
 import { sql } from "drizzle-orm";
 
-import { queryRows, type Database } from "../database";
-import { withStaff, withTenant, type Tx } from "../tenant-scope";
+import { type Database, queryRows } from "../database";
+import { type Tx, withStaff, withTenant } from "../tenant-scope";
 import { cutoffBefore } from "./cutoff";
 import { actAsTenant } from "./scope";
 

@@ -7,8 +7,8 @@
  */
 import { sql } from "drizzle-orm";
 
-import { queryRows, type Database } from "../database";
-import { withStaff, withTenant, type Tx } from "../tenant-scope";
+import { type Database, queryRows } from "../database";
+import { type Tx, withStaff, withTenant } from "../tenant-scope";
 import { cutoffBefore } from "./cutoff";
 import { actAsTenant } from "./scope";
 
@@ -57,7 +57,13 @@ async function tenantsWithStuckExecutions(tx: Tx, cutoff: string, tenantId?: str
  * after the lock means a run finished meanwhile is left alone. MATERIALIZED: one fixed set of
  * ids per batch (see deleteExecutionBatch).
  */
-export async function closeStuckBatch(tx: Tx, tenantId: string, cutoff: string, olderThanMinutes: number, limit: number): Promise<string[]> {
+export async function closeStuckBatch(
+  tx: Tx,
+  tenantId: string,
+  cutoff: string,
+  olderThanMinutes: number,
+  limit: number,
+): Promise<string[]> {
   const closed = await queryRows<{ id: string }>(
     tx,
     sql`with stuck as materialized (

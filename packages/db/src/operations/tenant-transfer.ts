@@ -18,10 +18,10 @@
  * and the import runs as the app role under the tenant's row-level security: a row of any other
  * tenant in the file fails the whole import.
  */
-import { sql, type SQL } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 
-import { queryRows, type Database } from "../database";
-import { appRole, withTenant, type Tx } from "../tenant-scope";
+import { type Database, queryRows } from "../database";
+import { appRole, type Tx, withTenant } from "../tenant-scope";
 import { migrationStatus } from "./migration-status";
 
 export const tenantExportFormat = "agent-builder.tenant-export";
@@ -68,7 +68,11 @@ interface TableShape {
 
 const tenantColumn = (table: TenantTable) => (table === "tenants" ? "id" : "tenant_id");
 const ident = (name: string) => sql.identifier(name);
-const list = (names: string[], prefix?: string) => sql.join(names.map((n) => (prefix ? sql`${sql.identifier(prefix)}.${ident(n)}` : ident(n))), sql`, `);
+const list = (names: string[], prefix?: string) =>
+  sql.join(
+    names.map((n) => (prefix ? sql`${sql.identifier(prefix)}.${ident(n)}` : ident(n))),
+    sql`, `,
+  );
 
 /** Insertable columns and primary key of every tenant table, from the catalog (so new columns travel too). */
 async function tableShapes(tx: Tx | Database): Promise<Map<TenantTable, TableShape>> {
@@ -82,7 +86,10 @@ async function tableShapes(tx: Tx | Database): Promise<Map<TenantTable, TableSha
                      join pg_attribute a on a.attrelid = c.oid and a.attnum = k.attnum
                      where i.indrelid = c.oid and i.indisprimary order by k.ord) as key
         from pg_class c join pg_namespace n on n.oid = c.relnamespace
-        where n.nspname = 'public' and c.relname in (${sql.join(tenantTables.map((t) => sql`${t}`), sql`, `)})`,
+        where n.nspname = 'public' and c.relname in (${sql.join(
+          tenantTables.map((t) => sql`${t}`),
+          sql`, `,
+        )})`,
   );
   const shapes = new Map(rows.map((r) => [r.table, r]));
   for (const table of tenantTables) if (!shapes.has(table)) throw new Error(`table ${table} is missing from this database`);
@@ -111,7 +118,14 @@ export async function exportTenant(
       const [exists] = await queryRows(tx, sql`select 1 from tenants where id = ${tenantId}`);
       if (!exists) throw new Error(`tenant ${tenantId} does not exist in this database`);
       const shapes = await tableShapes(tx);
-      const header: TenantExportHeader = { format: tenantExportFormat, version: tenantExportVersion, tenantId, migration, exportedAt: new Date().toISOString(), tables: tenantTables };
+      const header: TenantExportHeader = {
+        format: tenantExportFormat,
+        version: tenantExportVersion,
+        tenantId,
+        migration,
+        exportedAt: new Date().toISOString(),
+        tables: tenantTables,
+      };
       await write(JSON.stringify(header));
       const counts: Record<string, number> = {};
       for (const table of tenantTables) {
@@ -120,7 +134,10 @@ export async function exportTenant(
         let last: string | undefined;
         for (;;) {
           // The next page starts after the last row's key, read back from that row's own JSON.
-          const after = last === undefined ? sql`true` : sql`(${list(key, "t")}) > (select ${list(key)} from jsonb_populate_record(null::${ident(table)}, ${last}::jsonb))`;
+          const after =
+            last === undefined
+              ? sql`true`
+              : sql`(${list(key, "t")}) > (select ${list(key)} from jsonb_populate_record(null::${ident(table)}, ${last}::jsonb))`;
           const page = await queryRows<{ row: string }>(
             tx,
             sql`select to_jsonb(t)::text as row from ${ident(table)} t
@@ -164,11 +181,15 @@ export async function importTenant(
   };
 
   const header = JSON.parse((await next()) ?? "null") as TenantExportHeader | null;
-  if (header?.format !== tenantExportFormat) throw new Error(`not a tenant export (expected a first line with format "${tenantExportFormat}")`);
-  if (header.version !== tenantExportVersion) throw new Error(`tenant export version ${header.version} is not supported (this build reads ${tenantExportVersion})`);
+  if (header?.format !== tenantExportFormat)
+    throw new Error(`not a tenant export (expected a first line with format "${tenantExportFormat}")`);
+  if (header.version !== tenantExportVersion)
+    throw new Error(`tenant export version ${header.version} is not supported (this build reads ${tenantExportVersion})`);
   const here = (await migrationStatus(db)).current;
   if (header.migration !== here) {
-    throw new Error(`the export was made at migration ${header.migration}; this database is at ${here}: bring both to the same migration first`);
+    throw new Error(
+      `the export was made at migration ${header.migration}; this database is at ${here}: bring both to the same migration first`,
+    );
   }
 
   const { tenantId } = header;
@@ -198,7 +219,10 @@ export async function importTenant(
             countersReset = true;
           }
           const values = shape.columns.filter((c) => !shape.key.includes(c));
-          statement = sql`${statement} on conflict (${list(shape.key)}) do update set ${sql.join(values.map((c) => sql`${ident(c)} = excluded.${ident(c)}`), sql`, `)}`;
+          statement = sql`${statement} on conflict (${list(shape.key)}) do update set ${sql.join(
+            values.map((c) => sql`${ident(c)} = excluded.${ident(c)}`),
+            sql`, `,
+          )}`;
         }
         await tx.execute(statement);
         counts[table] = (counts[table] ?? 0) + batch.length;
@@ -228,7 +252,9 @@ export async function importTenant(
       if (!trailer) throw new Error("the export has no trailer: the file is incomplete");
       for (const table of tenantTables) {
         if ((trailer.rows[table] ?? 0) !== counts[table]) {
-          throw new Error(`the export says ${trailer.rows[table] ?? 0} rows of ${table}, it holds ${counts[table]}: the file is incomplete or edited`);
+          throw new Error(
+            `the export says ${trailer.rows[table] ?? 0} rows of ${table}, it holds ${counts[table]}: the file is incomplete or edited`,
+          );
         }
       }
       return { tenantId, rows: counts };
@@ -245,6 +271,11 @@ async function resetCounters(tx: Tx, tenantId: string, shapes: Map<TenantTable, 
   for (const table of tenantTables.filter((t) => counterTables.has(t))) {
     const shape = shapes.get(table)!;
     const counters = shape.columns.filter((c) => !shape.key.includes(c) && !["tenant_id", "created_at", "updated_at"].includes(c));
-    await tx.execute(sql`update ${ident(table)} set ${sql.join(counters.map((c) => sql`${ident(c)} = default`), sql`, `)} where tenant_id = ${tenantId}`);
+    await tx.execute(
+      sql`update ${ident(table)} set ${sql.join(
+        counters.map((c) => sql`${ident(c)} = default`),
+        sql`, `,
+      )} where tenant_id = ${tenantId}`,
+    );
   }
 }

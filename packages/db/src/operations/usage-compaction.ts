@@ -34,10 +34,10 @@
  *   on usage rows and keep it that way: compaction is maintenance, not a request, so there is
  *   no `admin.*` procedure for it. Tenants are listed as the staff role (reads every tenant).
  */
-import { sql, type SQL } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 
-import { queryRows, type Database } from "../database";
-import { scopedTransaction, withStaff, type Tx } from "../tenant-scope";
+import { type Database, queryRows } from "../database";
+import { scopedTransaction, type Tx, withStaff } from "../tenant-scope";
 import { sqlState } from "./sql-state";
 
 export interface UsageCompactionOptions {
@@ -181,7 +181,13 @@ export function packDays(days: Array<{ day: string; agents: number }>, limit: nu
  * Folds the slots of the tenant's next `limit` days (before `before`, after `afterDay`) that
  * have slot rows. Runs in the tenant's scope, as the owner; `lastDay` null: nothing left.
  */
-export async function foldTenantDayBatch(tx: Tx, tenantId: string, before: string, afterDay: string, limit: number): Promise<Folded & { lastDay: string | null }> {
+export async function foldTenantDayBatch(
+  tx: Tx,
+  tenantId: string,
+  before: string,
+  afterDay: string,
+  limit: number,
+): Promise<Folded & { lastDay: string | null }> {
   const [span] = await queryRows<{ first: string | null; last: string | null }>(
     tx,
     sql`select to_char(min(day), 'YYYY-MM-DD') as first, to_char(max(day), 'YYYY-MM-DD') as last from (
@@ -232,7 +238,10 @@ const emptyTable = (): FoldedTable => ({ groups: 0, rowsFolded: 0, rowsCreated: 
 /** `today - keepDays` on the database clock (UTC), as YYYY-MM-DD. */
 async function foldBefore(db: Database, keepDays: number): Promise<string> {
   if (!Number.isInteger(keepDays) || keepDays < 0) throw new Error("keepDays must be a whole number of days, 0 or more");
-  const [row] = await queryRows<{ day: string }>(db, sql`select to_char((now() at time zone 'UTC')::date - ${keepDays}::int, 'YYYY-MM-DD') as day`);
+  const [row] = await queryRows<{ day: string }>(
+    db,
+    sql`select to_char((now() at time zone 'UTC')::date - ${keepDays}::int, 'YYYY-MM-DD') as day`,
+  );
   return row!.day;
 }
 

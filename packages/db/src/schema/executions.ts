@@ -19,8 +19,8 @@ import {
 
 import { executionStatuses, stepTypes } from "@agent-builder/contracts";
 
-import { tenantIdColumn, timestamps } from "./columns";
 import { agents } from "./agents";
+import { tenantIdColumn, timestamps } from "./columns";
 import { users } from "./tenancy";
 
 export const executionStatus = pgEnum("execution_status", executionStatuses);
@@ -43,9 +43,7 @@ export const agentExecutions = pgTable(
     outputTokens: integer("output_tokens").notNull().default(0),
     cachedInputTokens: integer("cached_input_tokens").notNull().default(0),
     reasoningTokens: integer("reasoning_tokens").notNull().default(0),
-    totalTokens: bigint("total_tokens", { mode: "number" }).generatedAlwaysAs(
-      sql`input_tokens::bigint + output_tokens::bigint`,
-    ),
+    totalTokens: bigint("total_tokens", { mode: "number" }).generatedAlwaysAs(sql`input_tokens::bigint + output_tokens::bigint`),
     costUsd: numeric("cost_usd", { precision: 12, scale: 6 }).notNull().default("0"),
     errorCode: text("error_code"),
     errorMessage: text("error_message"),

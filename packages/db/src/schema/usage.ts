@@ -1,7 +1,7 @@
 import { bigint, date, foreignKey, index, numeric, pgTable, primaryKey, smallint, timestamp, uuid } from "drizzle-orm/pg-core";
 
-import { tenantIdColumn, timestamps } from "./columns";
 import { agents } from "./agents";
+import { tenantIdColumn, timestamps } from "./columns";
 import { tenants } from "./tenancy";
 
 /** Counters shared by the lifetime row and the daily rollups. Written only by triggers. */

@@ -1,11 +1,11 @@
 // Strict code of an app outside the workspace, typechecked against the packed SDK.
 // Every @ts-expect-error must meet a real type error, or tsc fails: that proves the types are exact.
 import {
-  createAgentBuilderClient,
-  isApiError,
   type Agent,
   type AgentUsage,
+  createAgentBuilderClient,
   type ExecutionWithSteps,
+  isApiError,
   type RouterInputs,
   type RouterOutputs,
 } from "@agent-builder/sdk";
