@@ -1,9 +1,11 @@
-import { TRPCError } from "@trpc/server";
+import { type TRPC_ERROR_CODE_KEY, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
 
+import { DomainError, NotFound } from "./domain-errors";
+
 /**
- * The one place where database failures become API errors. Procedures throw TRPCErrors for
- * domain outcomes; anything else that escapes lands here. A 5xx never carries SQL, constraint
+ * The one place where failures become API errors: services' domain errors (domain-errors.ts)
+ * get their tRPC code, and database failures a safe, meaningful one. A 5xx never carries SQL, constraint
  * text or a stack: the client gets a fixed message, the log gets the original.
  */
 
@@ -12,6 +14,15 @@ interface PgErrorLike {
   constraint?: string;
   message: string;
 }
+
+const domainCodes: Record<DomainError["kind"], TRPC_ERROR_CODE_KEY> = {
+  not_found: "NOT_FOUND",
+  conflict: "CONFLICT",
+  precondition_failed: "PRECONDITION_FAILED",
+  forbidden: "FORBIDDEN",
+  bad_request: "BAD_REQUEST",
+  unauthorized: "UNAUTHORIZED",
+};
 
 /** Custom SQLSTATE raised by the execution status trigger (migration 0002_triggers). */
 export const illegalTransitionSqlState = "AB409";
@@ -56,6 +67,10 @@ function isConnectionFailure(error: unknown): boolean {
 
 /** Maps an unexpected error to a safe, meaningful TRPCError. Domain TRPCErrors pass through. */
 export function toApiError(error: TRPCError): TRPCError {
+  // A service's domain error (tRPC wraps what a procedure throws in an INTERNAL_SERVER_ERROR).
+  if (error.cause instanceof DomainError) {
+    return new TRPCError({ code: domainCodes[error.cause.kind], message: error.cause.message, cause: error.cause });
+  }
   if (error.cause instanceof ZodError && error.code === "BAD_REQUEST") {
     return new TRPCError({ code: "BAD_REQUEST", message: summarizeZodError(error.cause), cause: error.cause });
   }
@@ -101,9 +116,9 @@ function fromPgError(pg: PgErrorLike): Pick<TRPCError, "code" | "message"> | nul
   return null;
 }
 
-/** Shorthand for the NOT_FOUND every tenant-scoped lookup gives for missing and foreign ids alike. */
-export function notFound(what: string, id: string): TRPCError {
-  return new TRPCError({ code: "NOT_FOUND", message: `${what} ${id} not found` });
+/** Shorthand for the NotFound every tenant-scoped lookup gives for missing and foreign ids alike. */
+export function notFound(what: string, id: string): NotFound {
+  return new NotFound(what, id);
 }
 
 /** "invalid input: name: Too big: expected string to have <=255 characters; spaceId: Invalid UUID" */
