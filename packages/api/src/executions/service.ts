@@ -40,7 +40,8 @@ import { decodeCursor, toPage } from "../pagination";
 
 type ExecutionRow = typeof agentExecutions.$inferSelect;
 
-function toSummary(row: ExecutionRow): ExecutionSummary {
+/** An execution row as the contract's summary: the one mapping every execution list uses (admin.executions too). */
+export function toSummary(row: ExecutionRow): ExecutionSummary {
   return {
     id: row.id,
     agentId: row.agentId,
