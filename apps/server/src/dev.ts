@@ -29,9 +29,10 @@ const server = await startServer(config, {
 }).catch(exitOnStartupProblem);
 stopping.serving(server);
 
-const acme = demoTenants[0]!;
-const member = acme.users.find((u) => u.role === "member")!;
-const admin = acme.users.find((u) => u.role === "admin")!;
+const [acme] = demoTenants;
+const member = acme?.users.find((u) => u.role === "member");
+const admin = acme?.users.find((u) => u.role === "admin");
+if (!acme || !member || !admin) throw new Error("the demo data has no member and admin in its first tenant");
 const secret = config.auth.secret;
 
 console.log(

@@ -138,20 +138,20 @@ function jsonResponse(status: number, body: unknown, headers: Record<string, str
 export function stopOnSignal(logger: ServerLogger) {
   let running: RunningServer | undefined;
   let signal: NodeJS.Signals | undefined;
-  const stop = async () => {
+  const stop = async (server: RunningServer) => {
     logger.info(`stopping (${signal}): finishing requests in flight, closing the database`);
     setTimeout(() => {
       logger.error("did not stop within 10 s; exiting anyway");
       process.exit(1);
     }, 10_000).unref();
-    await running!.close();
+    await server.close();
     logger.info("stopped");
     process.exit(0);
   };
   const onSignal = (received: NodeJS.Signals) => {
     if (signal) return;
     signal = received;
-    if (running) void stop();
+    if (running) void stop(running);
     else logger.info(`${received} received: stopping once start-up has finished`);
   };
   process.on("SIGINT", onSignal);
@@ -159,7 +159,7 @@ export function stopOnSignal(logger: ServerLogger) {
   return {
     serving(server: RunningServer) {
       running = server;
-      if (signal) void stop();
+      if (signal) void stop(server);
     },
   };
 }

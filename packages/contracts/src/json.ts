@@ -29,8 +29,8 @@ export function boundedJson(options: { maxBytes?: number; maxDepth?: number } = 
 function checkJson(value: unknown, maxDepth: number): string | null {
   if (value === undefined) return "a JSON value is required";
   const stack: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
-  while (stack.length > 0) {
-    const { value: current, depth } = stack.pop()!;
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const { value: current, depth } = next;
     if (current === null || typeof current === "boolean") continue;
     if (typeof current === "string") {
       // Postgres jsonb cannot store NUL; reject it here with a clear message instead of a 22P05.

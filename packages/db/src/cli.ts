@@ -47,14 +47,18 @@ const command = positionals[0];
 const url = process.env.DATABASE_URL;
 const target = url ? url.replace(/\/\/[^@]*@/, "//***@") : `PGlite at ${defaultPgliteDir}`;
 
-/** A positive whole number from a flag, or undefined when the flag is absent and not required. */
-function positive(name: string, value: string | undefined, required: boolean): number | undefined {
-  if (value === undefined) {
-    if (required) throw new Error(`--${name} N is required`);
-    return undefined;
-  }
+/** A positive whole number from a flag, or undefined when the flag is absent. */
+function positive(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer`);
+  return n;
+}
+
+/** A positive whole number from a flag the command needs. */
+function requiredPositive(name: string, value: string | undefined): number {
+  const n = positive(name, value);
+  if (n === undefined) throw new Error(`--${name} N is required`);
   return n;
 }
 
@@ -115,17 +119,17 @@ try {
       break;
     }
     case "report": {
-      const report = await collectReport(handle.db, { stuckMinutes: positive("stuck-minutes", values["stuck-minutes"], true) });
+      const report = await collectReport(handle.db, { stuckMinutes: requiredPositive("stuck-minutes", values["stuck-minutes"]) });
       console.log(values.json ? JSON.stringify(report, null, 2) : formatReport(report));
       break;
     }
     case "retention": {
-      const olderThanDays = positive("days", values.days, true)!;
+      const olderThanDays = requiredPositive("days", values.days);
       const started = performance.now();
       const result = await deleteOldExecutions(handle.db, {
         olderThanDays,
         tenantId: values.tenant,
-        batchSize: positive("batch", values.batch, false),
+        batchSize: positive("batch", values.batch),
         pauseMs: values["pause-ms"] === undefined ? undefined : Number(values["pause-ms"]),
         onBatch: (t) => console.log(`  ${t.tenantId}: ${t.executions} executions deleted so far (batch ${t.batches})`),
       });
@@ -137,7 +141,7 @@ try {
       break;
     }
     case "close-stuck": {
-      const olderThanMinutes = positive("minutes", values.minutes, true)!;
+      const olderThanMinutes = requiredPositive("minutes", values.minutes);
       const result = await closeStuckExecutions(handle.db, { olderThanMinutes, tenantId: values.tenant });
       for (const t of result.tenants) console.log(`${t.tenantId}: ${t.closed} closed (${t.executionIds.join(", ")})`);
       console.log(`close-stuck on ${target}: ${result.closed} executions running since before ${result.cutoff} marked failed ("stuck")`);
@@ -150,7 +154,7 @@ try {
       const result = await compactUsage(handle.db, {
         keepDays,
         tenantId: values.tenant,
-        batchSize: positive("batch", values.batch, false),
+        batchSize: positive("batch", values.batch),
         pauseMs: values["pause-ms"] === undefined ? undefined : Number(values["pause-ms"]),
       });
       for (const [table, t] of [

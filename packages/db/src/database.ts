@@ -30,6 +30,13 @@ export async function queryRows<T>(db: Pick<Database, "execute">, query: SQL): P
   return result.rows;
 }
 
+/** The one row of a query that always returns one (an aggregate, `select now()`); no row is a bug. */
+export async function queryRow<T>(db: Pick<Database, "execute">, query: SQL): Promise<T> {
+  const [row] = await queryRows<T>(db, query);
+  if (row === undefined) throw new Error("expected one row, the query returned none");
+  return row;
+}
+
 /**
  * A JSON value as a jsonb parameter. Drizzle's jsonb column turns a JS `null` into SQL NULL;
  * callers' payloads may legitimately be the JSON value `null`, so payload columns use this.

@@ -35,12 +35,12 @@ export async function startNeonProxy(): Promise<NeonProxy> {
 }
 
 function pipeToPostgres(socket: WebSocket, request: { url?: string }) {
-  const target = /^(.+):(\d+)$/.exec(new URL(request.url ?? "/", "ws://proxy").searchParams.get("address") ?? "");
-  if (!target) {
+  const [, host, port] = /^(.+):(\d+)$/.exec(new URL(request.url ?? "/", "ws://proxy").searchParams.get("address") ?? "") ?? [];
+  if (!host || !port) {
     socket.close(1008, "expected ?address=host:port");
     return;
   }
-  const tcp = connect({ host: target[1]!, port: Number(target[2]) });
+  const tcp = connect({ host, port: Number(port) });
   tcp.setNoDelay(true);
   // Messages that arrive before the TCP connection is up are buffered by the socket.
   socket.on("message", (data: Buffer) => tcp.write(data));

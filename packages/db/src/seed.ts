@@ -49,7 +49,7 @@ function demoTenant(index: number, id: string, name: string, domain: string, spa
     name,
     users: people.map((p, i) => ({
       id: demoId(index, kinds.user, i + 1),
-      email: `${p.name.split(" ")[0]!.toLowerCase()}@${domain}`,
+      email: `${p.name.split(" ", 1)[0]?.toLowerCase()}@${domain}`,
       displayName: p.name,
       role: p.role,
     })),
@@ -116,8 +116,7 @@ export interface SeedResult {
 /** Loads the demo data unless the first demo tenant already exists. */
 export async function seedDemoData(db: Database, now = new Date()): Promise<SeedResult> {
   const result: SeedResult = { seeded: false, tenants: 0, agents: 0, executions: 0, steps: 0 };
-  const first = demoTenants[0]!;
-  const existing = await withTenant(db, first.id, (tx) => tx.select({ id: tenants.id }).from(tenants));
+  const existing = await withTenant(db, item(demoTenants, 0).id, (tx) => tx.select({ id: tenants.id }).from(tenants));
   if (existing.length > 0) return result;
 
   const random = prng(42);
@@ -126,7 +125,7 @@ export async function seedDemoData(db: Database, now = new Date()): Promise<Seed
   const founded = { createdAt: since, updatedAt: since };
   let agentNumber = 0;
   for (const [tenantIndex, tenant] of demoTenants.entries()) {
-    const agentCount = agentCounts[tenantIndex]!;
+    const agentCount = item(agentCounts, tenantIndex);
     await withTenant(db, tenant.id, async (tx) => {
       await tx.insert(tenants).values({ id: tenant.id, name: tenant.name, ...founded });
       await tx.insert(users).values(tenant.users.map((u) => ({ ...u, tenantId: tenant.id, ...founded })));
@@ -145,10 +144,10 @@ export async function seedDemoData(db: Database, now = new Date()): Promise<Seed
 }
 
 async function seedAgent(tx: Tx, tenant: DemoTenant, tenantIndex: number, n: number, agentNumber: number, random: () => number, now: Date) {
-  const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
-  const status = statusCycle[agentNumber % statusCycle.length]!;
-  const owner = tenant.users[1 + (n % 2)]!;
-  const demo = demoAgents[agentNumber]!;
+  const pick = <T>(items: readonly T[]) => item(items, Math.floor(random() * items.length));
+  const status = item(statusCycle, agentNumber % statusCycle.length);
+  const owner = item(tenant.users, 1 + (n % 2));
+  const demo = item(demoAgents, agentNumber);
   const space = tenant.spaces.find((s) => s.name === demo.space);
   if (!space) throw new Error(`demo agent ${demo.name}: ${tenant.id} has no space ${demo.space}`);
   const agentId = demoId(tenantIndex, kinds.agent, n);
@@ -219,7 +218,7 @@ async function seedAgent(tx: Tx, tenant: DemoTenant, tenantIndex: number, n: num
         tenantId: tenant.id,
         executionId,
         ordinal: s + 1,
-        type: stepTypes[s % stepTypes.length]!,
+        type: item(stepTypes, s % stepTypes.length),
         data: { text: `Step ${s + 1}` },
         inputTokens: Math.floor(inputTokens / stepCount),
         outputTokens: Math.floor(outputTokens / stepCount),
@@ -230,4 +229,11 @@ async function seedAgent(tx: Tx, tenant: DemoTenant, tenantIndex: number, n: num
   await tx.insert(agentExecutions).values(executionRows);
   await tx.insert(agentExecutionSteps).values(stepRows);
   return { executions: executionRows.length, steps: stepRows.length };
+}
+
+/** The demo data's fixed lists are indexed by position: a position past the end is a bug here. */
+function item<T>(items: readonly T[], index: number): T {
+  const found = items[index];
+  if (found === undefined) throw new Error(`demo data: no item ${index} in a list of ${items.length}`);
+  return found;
 }

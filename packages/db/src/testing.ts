@@ -41,7 +41,8 @@ export function testTargets(): TestTarget[] {
 }
 
 function serverUrl(database: string): string {
-  const url = new URL(process.env.DATABASE_URL!);
+  if (!process.env.DATABASE_URL) throw new Error("DATABASE_URL is not set: Postgres test databases need a server");
+  const url = new URL(process.env.DATABASE_URL);
   url.pathname = `/${database}`;
   return url.toString();
 }

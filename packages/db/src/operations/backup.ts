@@ -19,7 +19,8 @@ export function postgresTool(name: "pg_dump" | "pg_restore"): string {
         .filter((v) => existsSync(join(root, v, "bin", name)))
         .sort((a, b) => Number(b) - Number(a))
     : [];
-  return versions.length ? join(root, versions[0]!, "bin", name) : name;
+  const newest = versions[0];
+  return newest === undefined ? name : join(root, newest, "bin", name);
 }
 
 function run(tool: string, args: string[]): Promise<string> {

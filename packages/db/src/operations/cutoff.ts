@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 
-import { type Database, queryRows } from "../database";
+import { type Database, queryRow } from "../database";
 import type { Tx } from "../tenant-scope";
 
 /**
@@ -10,9 +10,9 @@ import type { Tx } from "../tenant-scope";
 export async function cutoffBefore(db: Database | Tx, amount: number, unit: "days" | "mins", option: string): Promise<string> {
   if (!Number.isInteger(amount) || amount < 1) throw new Error(`${option} must be a positive integer`);
   const interval = unit === "days" ? sql`make_interval(days => ${amount}::int)` : sql`make_interval(mins => ${amount}::int)`;
-  const [row] = await queryRows<{ cutoff: string }>(
+  const row = await queryRow<{ cutoff: string }>(
     db,
     sql`select to_char((now() - ${interval}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cutoff`,
   );
-  return row!.cutoff;
+  return row.cutoff;
 }

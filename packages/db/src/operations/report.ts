@@ -9,7 +9,7 @@
  */
 import { sql } from "drizzle-orm";
 
-import { type Database, queryRows } from "../database";
+import { type Database, queryRow, queryRows } from "../database";
 import { withStaff } from "../tenant-scope";
 import { type MigrationStatus, migrationStatus } from "./migration-status";
 import { sqlState } from "./sql-state";
@@ -122,14 +122,14 @@ const iso = (value: unknown) => (value === null || value === undefined ? null : 
 
 export async function collectReport(db: Database, options: ReportOptions = {}): Promise<DatabaseReport> {
   const stuckMinutes = options.stuckMinutes ?? 60;
-  const [server] = await queryRows<{ version: string; versionNum: number; database: string; trackCounts: boolean; statsReset: unknown }>(
+  const server = await queryRow<{ version: string; versionNum: number; database: string; trackCounts: boolean; statsReset: unknown }>(
     db,
     reportQueries.server,
   );
-  const pglite = /PGlite/.test(server!.version);
+  const pglite = /PGlite/.test(server.version);
   // This session's pending counters go out now (PG 15+), so its own recent scans are included;
   // other sessions flush theirs within seconds. PGlite has only this session, and flushes lazily.
-  if (server!.versionNum >= 150000) await db.execute(sql`select pg_stat_force_next_flush()`);
+  if (server.versionNum >= 150000) await db.execute(sql`select pg_stat_force_next_flush()`);
 
   const tables = await queryRows<TableSize>(db, reportQueries.tableSizes);
   const indexes = (await queryRows<Omit<IndexUsage, "unused">>(db, reportQueries.indexUsage)).map((i) => ({
@@ -140,14 +140,14 @@ export async function collectReport(db: Database, options: ReportOptions = {}): 
     queryRows<{ tenantId: string; running: number; oldestStartedAt: unknown }>(tx, reportQueries.stuckExecutions(stuckMinutes)),
   );
   return {
-    server: { version: server!.version, database: server!.database, pglite },
+    server: { version: server.version, database: server.database, pglite },
     tables,
     indexes,
-    indexStatistics: { collected: server!.trackCounts, since: iso(server!.statsReset), perProcess: pglite },
+    indexStatistics: { collected: server.trackCounts, since: iso(server.statsReset), perProcess: pglite },
     slowStatements: await slowStatements(db, pglite, options.statementLimit ?? 10),
     stuck: {
       olderThanMinutes: stuckMinutes,
-      tenants: stuckTenants.map((t) => ({ ...t, oldestStartedAt: iso(t.oldestStartedAt)! })),
+      tenants: stuckTenants.map((t) => ({ ...t, oldestStartedAt: iso(t.oldestStartedAt) ?? "" })),
       total: stuckTenants.reduce((n, t) => n + t.running, 0),
     },
     migrations: await migrationStatus(db).catch(() => null),
@@ -156,16 +156,16 @@ export async function collectReport(db: Database, options: ReportOptions = {}): 
 
 async function slowStatements(db: Database, pglite: boolean, limit: number): Promise<SlowStatements> {
   if (pglite) return { available: false, reason: "PGlite has no pg_stat_statements extension" };
-  const [state] = await queryRows<{ installed: boolean; preload: string }>(db, reportQueries.statementsInstalled);
-  const preloaded = state!.preload
+  const state = await queryRow<{ installed: boolean; preload: string }>(db, reportQueries.statementsInstalled);
+  const preloaded = state.preload
     .split(",")
     .map((s) => s.trim())
     .includes("pg_stat_statements");
-  if (!state!.installed) {
+  if (!state.installed) {
     return {
       available: false,
       reason:
-        `pg_stat_statements is not installed in this database (shared_preload_libraries = '${state!.preload}'). ` +
+        `pg_stat_statements is not installed in this database (shared_preload_libraries = '${state.preload}'). ` +
         (preloaded
           ? "Run CREATE EXTENSION pg_stat_statements as the owner."
           : "It needs shared_preload_libraries = 'pg_stat_statements' (a server restart), then CREATE EXTENSION pg_stat_statements."),
@@ -197,10 +197,10 @@ export function formatBytes(bytes: number): string {
 }
 
 function table(headers: string[], rows: string[][], rightAligned: number[] = []): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: string[]) =>
     cells
-      .map((c, i) => (rightAligned.includes(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .map((c, i) => (rightAligned.includes(i) ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
       .join("  ")
       .trimEnd();
   return [line(headers), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");

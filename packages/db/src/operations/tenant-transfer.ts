@@ -75,7 +75,8 @@ const list = (names: string[], prefix?: string) =>
   );
 
 /** Insertable columns and primary key of every tenant table, from the catalog (so new columns travel too). */
-async function tableShapes(tx: Tx | Database): Promise<Map<TenantTable, TableShape>> {
+/** Each tenant table's columns and key, as this database has them; throws for a missing table. */
+async function tableShapes(tx: Tx | Database): Promise<(table: TenantTable) => TableShape> {
   const rows = await queryRows<{ table: TenantTable; columns: string[]; key: string[] }>(
     tx,
     sql`select c.relname as "table",
@@ -93,7 +94,11 @@ async function tableShapes(tx: Tx | Database): Promise<Map<TenantTable, TableSha
   );
   const shapes = new Map(rows.map((r) => [r.table, r]));
   for (const table of tenantTables) if (!shapes.has(table)) throw new Error(`table ${table} is missing from this database`);
-  return shapes;
+  return (table) => {
+    const shape = shapes.get(table);
+    if (!shape) throw new Error(`table ${table} is missing from this database`);
+    return shape;
+  };
 }
 
 /**
@@ -129,7 +134,7 @@ export async function exportTenant(
       await write(JSON.stringify(header));
       const counts: Record<string, number> = {};
       for (const table of tenantTables) {
-        const { key } = shapes.get(table)!;
+        const { key } = shapes(table);
         counts[table] = 0;
         let last: string | undefined;
         for (;;) {
@@ -147,7 +152,7 @@ export async function exportTenant(
           for (const { row } of page) await write(`{"table":${JSON.stringify(table)},"row":${row}}`);
           counts[table] += page.length;
           if (page.length < pageSize) break;
-          last = page.at(-1)!.row;
+          last = page.at(-1)?.row;
         }
       }
       const trailer: TenantExportTrailer = { end: true, rows: counts };
@@ -210,7 +215,7 @@ export async function importTenant(
         const current = pending;
         if (!current?.lines.length) return;
         const { table, lines: batch } = current;
-        const shape = shapes.get(table)!;
+        const shape = shapes(table);
         const rows = sql`jsonb_array_elements(${`[${batch.join(",")}]`}::jsonb) e, jsonb_populate_record(null::${ident(table)}, e -> 'row') r`;
         let statement: SQL = sql`insert into ${ident(table)} (${list(shape.columns)}) select ${list(shape.columns, "r")} from ${rows}`;
         if (counterTables.has(table)) {
@@ -242,7 +247,7 @@ export async function importTenant(
         if (index !== position || pending === undefined) {
           await flush();
           position = index;
-          pending = { table: tenantTables[index]!, lines: [] };
+          pending = { table: parsed.table as TenantTable, lines: [] };
         }
         pending.lines.push(line);
         if (pending.lines.length >= batchSize) await flush();
@@ -267,9 +272,9 @@ export async function importTenant(
  * The usage trigger counted the imported executions into the tenant's counter rows; set every
  * counter back to its default so the exported rows can be assigned over them.
  */
-async function resetCounters(tx: Tx, tenantId: string, shapes: Map<TenantTable, TableShape>) {
+async function resetCounters(tx: Tx, tenantId: string, shapes: (table: TenantTable) => TableShape) {
   for (const table of tenantTables.filter((t) => counterTables.has(t))) {
-    const shape = shapes.get(table)!;
+    const shape = shapes(table);
     const counters = shape.columns.filter((c) => !shape.key.includes(c) && !["tenant_id", "created_at", "updated_at"].includes(c));
     await tx.execute(
       sql`update ${ident(table)} set ${sql.join(

@@ -36,7 +36,7 @@
  */
 import { type SQL, sql } from "drizzle-orm";
 
-import { type Database, queryRows } from "../database";
+import { type Database, queryRow, queryRows } from "../database";
 import { scopedTransaction, type Tx, withStaff } from "../tenant-scope";
 import { sqlState } from "./sql-state";
 
@@ -154,11 +154,11 @@ export async function foldAgentDayBatch(
   );
   const agentIds = agents.map((a) => a.id);
   if (agentIds.length === 0) return { agentIds, groups: 0, rowsFolded: 0, rowsCreated: 0 };
-  const [folded] = await queryRows<Folded>(
+  const folded = await queryRow<Folded>(
     tx,
     foldStatement("agent_usage_daily", sql`${days} and u.agent_id = any(${`{${agentIds.join(",")}}`}::uuid[])`),
   );
-  return { agentIds, ...folded! };
+  return { agentIds, ...folded };
 }
 
 /**
@@ -196,11 +196,11 @@ export async function foldTenantDayBatch(
           order by day limit ${limit}) x`,
   );
   if (!span?.first || !span.last) return { lastDay: null, groups: 0, rowsFolded: 0, rowsCreated: 0 };
-  const [folded] = await queryRows<Folded>(
+  const folded = await queryRow<Folded>(
     tx,
     foldStatement("tenant_usage_daily", sql`u.tenant_id = ${tenantId} and u.day between ${span.first}::date and ${span.last}::date`),
   );
-  return { lastDay: span.last, ...folded! };
+  return { lastDay: span.last, ...folded };
 }
 
 /**
@@ -238,27 +238,26 @@ const emptyTable = (): FoldedTable => ({ groups: 0, rowsFolded: 0, rowsCreated: 
 /** `today - keepDays` on the database clock (UTC), as YYYY-MM-DD. */
 async function foldBefore(db: Database, keepDays: number): Promise<string> {
   if (!Number.isInteger(keepDays) || keepDays < 0) throw new Error("keepDays must be a whole number of days, 0 or more");
-  const [row] = await queryRows<{ day: string }>(
+  const row = await queryRow<{ day: string }>(
     db,
     sql`select to_char((now() at time zone 'UTC')::date - ${keepDays}::int, 'YYYY-MM-DD') as day`,
   );
-  return row!.day;
+  return row.day;
 }
 
 /** Row counts of both daily tables (of one tenant, or all), as staff. */
 async function countRows(db: Database, tenantId?: string): Promise<{ agentDays: number; tenantDays: number }> {
   const tenant = tenantId === undefined ? sql`true` : sql`tenant_id = ${tenantId}`;
-  const [row] = await withStaff(
+  return withStaff(
     db,
     (tx) =>
-      queryRows<{ agentDays: number; tenantDays: number }>(
+      queryRow<{ agentDays: number; tenantDays: number }>(
         tx,
         sql`select (select count(*) from agent_usage_daily where ${tenant})::float8 as "agentDays",
                    (select count(*) from tenant_usage_daily where ${tenant})::float8 as "tenantDays"`,
       ),
     { statementTimeoutMs: 120_000 },
   );
-  return row!;
 }
 
 /**
@@ -321,7 +320,7 @@ export async function compactUsage(db: Database, options: UsageCompactionOptions
       for (let afterAgent = "00000000-0000-0000-0000-000000000000"; ; ) {
         const batch = await inTenant(db, tenantId, (tx) => foldAgentDayBatch(tx, tenantId, range, afterAgent, batchSize));
         if (batch.agentIds.length === 0) break;
-        afterAgent = batch.agentIds.at(-1)!;
+        afterAgent = batch.agentIds.at(-1) ?? afterAgent;
         await record(tenantId, "agent_usage_daily", batch);
         if (batch.agentIds.length < batchSize) break;
       }
