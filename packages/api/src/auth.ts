@@ -68,9 +68,13 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       throw new InvalidTokenError(`token claims are missing or invalid: ${fields}`);
     }
     const caller: Caller = { userId: claims.data.sub, tenantId: claims.data.tid, role: claims.data.role };
-    if (cacheMs > 0) {
-      if (verified.size >= verifiedCacheSize) verified.delete(verified.keys().next().value!);
-      verified.set(token, { caller, until: Math.min(payload.exp! * 1000, Date.now() + cacheMs) });
+    // `exp` is a required claim (checks above); a token without one is never remembered.
+    if (cacheMs > 0 && payload.exp !== undefined) {
+      if (verified.size >= verifiedCacheSize) {
+        const [oldest] = verified.keys();
+        if (oldest !== undefined) verified.delete(oldest);
+      }
+      verified.set(token, { caller, until: Math.min(payload.exp * 1000, Date.now() + cacheMs) });
     }
     return caller;
   };

@@ -1,6 +1,7 @@
-import { TRPCError } from "@trpc/server";
 import { base64url } from "jose";
 import { z } from "zod";
+
+import { BadRequest } from "./domain-errors";
 
 /**
  * Keyset cursors: the last row's sort value (as Postgres printed it, so timestamps keep their
@@ -28,7 +29,7 @@ export function decodeCursor(raw: string, ordering: string): Cursor {
 }
 
 function invalidCursor(why: string) {
-  return new TRPCError({ code: "BAD_REQUEST", message: `invalid cursor: ${why}` });
+  return new BadRequest(`invalid cursor: ${why}`);
 }
 
 /** Splits a `limit + 1` fetch into the page and the cursor for the next one. */

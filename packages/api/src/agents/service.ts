@@ -1,4 +1,3 @@
-import { TRPCError } from "@trpc/server";
 import type { z } from "zod";
 
 import {
@@ -26,6 +25,7 @@ import {
 } from "@agent-builder/db";
 
 import type { Caller } from "../auth";
+import { Conflict, type NotFound, PreconditionFailed } from "../domain-errors";
 import { notFound } from "../errors";
 import { decodeCursor, likePattern, toPage } from "../pagination";
 
@@ -145,7 +145,8 @@ export async function createAgent(tx: Tx, caller: Caller, input: z.output<typeof
       enableMemory: input.enableMemory ?? false,
     })
     .returning({ id: agents.id });
-  return getAgent(tx, caller, created!.id);
+  if (!created) throw new Error("insert into agents returned no row");
+  return getAgent(tx, caller, created.id);
 }
 
 export async function updateAgent(tx: Tx, caller: Caller, input: z.output<typeof updateAgentInput>): Promise<Agent> {
@@ -162,20 +163,18 @@ export async function updateAgent(tx: Tx, caller: Caller, input: z.output<typeof
     })
     .where(and(eq(agents.tenantId, caller.tenantId), eq(agents.id, id), eq(agents.version, expectedVersion)))
     .returning({ id: agents.id });
-  if (!updated) await explainVersionMiss(tx, caller, id, expectedVersion);
+  if (!updated) throw await versionMiss(tx, caller, id, expectedVersion);
   return getAgent(tx, caller, id);
 }
 
-async function explainVersionMiss(tx: Tx, caller: Caller, id: string, expectedVersion: number): Promise<never> {
+/** Why a write guarded by `version = expected` matched no row: the agent is gone, or it moved on. */
+async function versionMiss(tx: Tx, caller: Caller, id: string, expectedVersion: number): Promise<NotFound | Conflict> {
   const [current] = await tx
     .select({ version: agents.version })
     .from(agents)
     .where(and(eq(agents.tenantId, caller.tenantId), eq(agents.id, id)));
-  if (!current) throw notFound("agent", id);
-  throw new TRPCError({
-    code: "CONFLICT",
-    message: `agent ${id} is at version ${current.version}, not ${expectedVersion}: reload it and retry`,
-  });
+  if (!current) return notFound("agent", id);
+  return new Conflict(`agent ${id} is at version ${current.version}, not ${expectedVersion}: reload it and retry`);
 }
 
 export async function setAgentStatus(
@@ -185,7 +184,7 @@ export async function setAgentStatus(
 ): Promise<Agent> {
   const current = await getAgent(tx, caller, input.id);
   if (input.expectedVersion !== undefined && current.version !== input.expectedVersion) {
-    await explainVersionMiss(tx, caller, input.id, input.expectedVersion);
+    throw await versionMiss(tx, caller, input.id, input.expectedVersion);
   }
   if (current.status === input.status) return current; // idempotent
   const allowedFrom = Object.entries(agentStatusTransitions)
@@ -193,10 +192,9 @@ export async function setAgentStatus(
     .map(([from]) => from as AgentStatus);
   if (!allowedFrom.includes(current.status)) {
     const allowed = agentStatusTransitions[current.status];
-    throw new TRPCError({
-      code: "PRECONDITION_FAILED",
-      message: `agent is ${current.status}; it can move to ${allowed.length ? allowed.join(" or ") : "no other status"}, not ${input.status}`,
-    });
+    throw new PreconditionFailed(
+      `agent is ${current.status}; it can move to ${allowed.length ? allowed.join(" or ") : "no other status"}, not ${input.status}`,
+    );
   }
   // The status guard in WHERE keeps a concurrent change from being overwritten.
   const [updated] = await tx
@@ -204,7 +202,7 @@ export async function setAgentStatus(
     .set({ status: input.status, version: sql`${agents.version} + 1` })
     .where(and(eq(agents.tenantId, caller.tenantId), eq(agents.id, input.id), eq(agents.version, current.version)))
     .returning({ id: agents.id });
-  if (!updated) await explainVersionMiss(tx, caller, input.id, current.version);
+  if (!updated) throw await versionMiss(tx, caller, input.id, current.version);
   return getAgent(tx, caller, input.id);
 }
 

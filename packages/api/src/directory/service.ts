@@ -34,7 +34,8 @@ export async function upsertUser(tx: Tx, caller: Caller, input: z.output<typeof 
       createdAt: users.createdAt,
       updatedAt: users.updatedAt,
     });
-  return iso(row!);
+  if (!row) throw new Error("upsert into users returned no row");
+  return iso(row);
 }
 
 export async function upsertSpace(tx: Tx, caller: Caller, input: z.output<typeof upsertSpaceInput>): Promise<Space> {
@@ -43,7 +44,8 @@ export async function upsertSpace(tx: Tx, caller: Caller, input: z.output<typeof
     .values({ id: input.id, tenantId: caller.tenantId, name: input.name })
     .onConflictDoUpdate({ target: spaces.id, set: { name: input.name } })
     .returning({ id: spaces.id, name: spaces.name, createdAt: spaces.createdAt, updatedAt: spaces.updatedAt });
-  return iso(row!);
+  if (!row) throw new Error("upsert into spaces returned no row");
+  return iso(row);
 }
 
 export async function listSpaces(tx: Tx, caller: Caller, input: z.output<typeof listSpacesInput>) {

@@ -1,4 +1,3 @@
-import { TRPCError } from "@trpc/server";
 import type { z } from "zod";
 
 import {
@@ -35,6 +34,7 @@ import {
 } from "@agent-builder/db";
 
 import type { Caller } from "../auth";
+import { Conflict, type NotFound, PreconditionFailed } from "../domain-errors";
 import { notFound } from "../errors";
 import { decodeCursor, toPage } from "../pagination";
 
@@ -78,7 +78,7 @@ export async function startExecution(tx: Tx, caller: Caller, input: z.output<typ
     .where(and(eq(agents.tenantId, caller.tenantId), eq(agents.id, input.agentId)));
   if (!agent) throw notFound("agent", input.agentId);
   if (!(runnableAgentStatuses as readonly string[]).includes(agent.status)) {
-    throw new TRPCError({ code: "PRECONDITION_FAILED", message: `agent is ${agent.status}; activate it before running it` });
+    throw new PreconditionFailed(`agent is ${agent.status}; activate it before running it`);
   }
 
   const [created] = await tx
@@ -96,7 +96,8 @@ export async function startExecution(tx: Tx, caller: Caller, input: z.output<typ
   if (created) return toExecution(created);
 
   // The idempotency key was used before: same payload → that execution; different → CONFLICT.
-  const key = input.idempotencyKey!;
+  const key = input.idempotencyKey;
+  if (key === undefined) throw new Error("insert into agent_executions returned no row without an idempotency key");
   const [previous] = await queryRows<{ id: string; same: boolean }>(
     tx,
     sql`select id, (agent_id = ${input.agentId}::uuid
@@ -105,13 +106,11 @@ export async function startExecution(tx: Tx, caller: Caller, input: z.output<typ
         from agent_executions where tenant_id = ${caller.tenantId} and idempotency_key = ${key}`,
   );
   if (!previous?.same) {
-    throw new TRPCError({
-      code: "CONFLICT",
-      message: "idempotency key already used with a different payload; use a new key for a new execution",
-    });
+    throw new Conflict("idempotency key already used with a different payload; use a new key for a new execution");
   }
   const [existing] = await tx.select().from(agentExecutions).where(byId(caller, previous.id));
-  return toExecution(existing!);
+  if (!existing) throw new Error(`execution ${previous.id} was found by its idempotency key, then not by its id`);
+  return toExecution(existing);
 }
 
 export async function appendSteps(tx: Tx, caller: Caller, input: z.output<typeof appendStepsInput>) {
@@ -122,8 +121,8 @@ export async function appendSteps(tx: Tx, caller: Caller, input: z.output<typeof
     .set({ stepCount: sql`${agentExecutions.stepCount} + ${input.steps.length}` })
     .where(and(byId(caller, input.executionId), eq(agentExecutions.status, "running")))
     .returning({ stepCount: agentExecutions.stepCount });
-  if (!reserved) await explainNotRunning(tx, caller, input.executionId, "steps can only be appended while it is running");
-  const first = reserved!.stepCount - input.steps.length + 1;
+  if (!reserved) throw await notRunning(tx, caller, input.executionId, "steps can only be appended while it is running");
+  const first = reserved.stepCount - input.steps.length + 1;
   const steps = await tx
     .insert(agentExecutionSteps)
     .values(
@@ -141,7 +140,7 @@ export async function appendSteps(tx: Tx, caller: Caller, input: z.output<typeof
   return {
     executionId: input.executionId,
     steps: steps.map((s) => ({ ...s, createdAt: s.createdAt.toISOString() })),
-    stepCount: reserved!.stepCount,
+    stepCount: reserved.stepCount,
   };
 }
 
@@ -175,14 +174,15 @@ async function finishExecution(tx: Tx, caller: Caller, id: string, finish: Finis
     })
     .where(and(byId(caller, id), eq(agentExecutions.status, "running")))
     .returning();
-  if (!finished) await explainNotRunning(tx, caller, id, `it cannot become ${finish.status}`);
-  return toExecution(finished!);
+  if (!finished) throw await notRunning(tx, caller, id, `it cannot become ${finish.status}`);
+  return toExecution(finished);
 }
 
-async function explainNotRunning(tx: Tx, caller: Caller, id: string, consequence: string): Promise<never> {
+/** Why a write guarded by `status = 'running'` matched no row: the execution is gone, or it already finished. */
+async function notRunning(tx: Tx, caller: Caller, id: string, consequence: string): Promise<NotFound | Conflict> {
   const [current] = await tx.select({ status: agentExecutions.status }).from(agentExecutions).where(byId(caller, id));
-  if (!current) throw notFound("execution", id);
-  throw new TRPCError({ code: "CONFLICT", message: `execution ${id} is already ${current.status}; ${consequence}` });
+  if (!current) return notFound("execution", id);
+  return new Conflict(`execution ${id} is already ${current.status}; ${consequence}`);
 }
 
 export function completeExecution(tx: Tx, caller: Caller, input: z.output<typeof completeExecutionInput>) {

@@ -1,8 +1,7 @@
-import { TRPCError } from "@trpc/server";
-
 import { queryRows, type SQL, sql, type Tx } from "@agent-builder/db";
 
 import type { Caller } from "../auth";
+import { BadRequest } from "../domain-errors";
 import { notFound } from "../errors";
 import type { UsageBucket, UsagePeriodsResult } from "./types";
 
@@ -110,7 +109,9 @@ export async function usageFor(tx: Tx, caller: Caller, scope: UsageScope): Promi
     if (scope.kind === "agent") throw notFound("agent", scope.agentId);
     if (scope.kind === "space") throw notFound("space", scope.spaceId);
   }
-  const { found: _found, ...usage } = row!;
+  // Always one row: one `bounds` row, crossed with one row of aggregates.
+  if (!row) throw new Error("the usage query returned no row");
+  const { found: _found, ...usage } = row;
   // max(timestamptz) inside jsonb is Postgres' text form; the contract wants ISO 8601.
   const last = usage.lifetime.lastExecutedAt;
   return { ...usage, lifetime: { ...usage.lifetime, lastExecutedAt: last ? new Date(last).toISOString() : null } };
@@ -122,7 +123,7 @@ export async function timeseries(
   input: { from: string; to: string; agentId?: string; spaceId?: string },
 ): Promise<UsageBucket[]> {
   if (input.agentId && input.spaceId) {
-    throw new TRPCError({ code: "BAD_REQUEST", message: "filter by agentId or by spaceId, not both" });
+    throw new BadRequest("filter by agentId or by spaceId, not both");
   }
   const scope: UsageScope = input.agentId
     ? { kind: "agent", agentId: input.agentId }
@@ -148,7 +149,8 @@ export async function timeseries(
         group by g.day
         order by g.day`,
   );
-  if (rows.length > 0 && !rows[0]!.found) {
+  const [first] = rows;
+  if (first && !first.found) {
     if (scope.kind === "agent") throw notFound("agent", scope.agentId);
     if (scope.kind === "space") throw notFound("space", scope.spaceId);
   }
