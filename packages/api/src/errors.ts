@@ -1,6 +1,7 @@
 import { type TRPC_ERROR_CODE_KEY, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
 
+import { constraintMessage } from "./constraint-messages";
 import { DomainError, NotFound } from "./domain-errors";
 
 /**
@@ -26,18 +27,6 @@ const domainCodes: Record<DomainError["kind"], TRPC_ERROR_CODE_KEY> = {
 
 /** Custom SQLSTATE raised by the execution status trigger (migration 0002_triggers). */
 export const illegalTransitionSqlState = "AB409";
-
-/** Constraint names whose violation means "the referenced thing is not in your tenant". */
-const missingReference: Record<string, string> = {
-  agents_tenant_space_fkey: "space not found",
-  agents_tenant_owner_fkey: "owner not found: upsert the user through directory.upsertUser first",
-  agent_executions_tenant_agent_fkey: "agent not found",
-  agent_executions_tenant_user_fkey: "user not found",
-};
-
-const uniqueMessages: Record<string, string> = {
-  agent_executions_tenant_idempotency_key_idx: "an execution with this idempotency key already exists",
-};
 
 export function findPgError(error: unknown): PgErrorLike | undefined {
   for (let current = error, depth = 0; current && depth < 5; depth++) {
@@ -93,9 +82,10 @@ function fromPgError(pg: PgErrorLike): Pick<TRPCError, "code" | "message"> | nul
     case illegalTransitionSqlState:
       return { code: "CONFLICT", message: pg.message };
     case "23505": // unique_violation
-      return { code: "CONFLICT", message: uniqueMessages[constraint] ?? "already exists" };
+      return { code: "CONFLICT", message: constraintMessage("unique", constraint) ?? "already exists" };
     case "23503": // foreign_key_violation
-      return { code: "NOT_FOUND", message: missingReference[constraint] ?? "a referenced record was not found" };
+      // The domain that owns the table names what is missing (<domain>/constraints.ts).
+      return { code: "NOT_FOUND", message: constraintMessage("missingReference", constraint) ?? "a referenced record was not found" };
     case "23514": // check_violation
     case "23502": // not_null_violation
       return { code: "BAD_REQUEST", message: `value rejected by rule ${constraint || "(unnamed)"}` };

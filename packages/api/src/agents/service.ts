@@ -28,6 +28,7 @@ import type { Caller } from "../auth";
 import { Conflict, type NotFound, PreconditionFailed } from "../domain-errors";
 import { notFound } from "../errors";
 import { decodeCursor, likePattern, toPage } from "../pagination";
+import "./constraints"; // this domain's constraint messages (errors.ts reads them)
 
 /**
  * An agent's lifetime stats: the sum of its counter slots (see agent_usage_stats). A lateral

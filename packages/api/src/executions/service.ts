@@ -37,6 +37,7 @@ import type { Caller } from "../auth";
 import { Conflict, type NotFound, PreconditionFailed } from "../domain-errors";
 import { notFound } from "../errors";
 import { decodeCursor, toPage } from "../pagination";
+import "./constraints"; // this domain's constraint messages (errors.ts reads them)
 
 type ExecutionRow = typeof agentExecutions.$inferSelect;
 

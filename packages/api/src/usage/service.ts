@@ -1,4 +1,4 @@
-import { queryRows, type SQL, sql, type Tx } from "@agent-builder/db";
+import { queryRow, queryRows, type SQL, sql, type Tx } from "@agent-builder/db";
 
 import type { Caller } from "../auth";
 import { BadRequest } from "../domain-errors";
@@ -85,7 +85,7 @@ function agentCount(caller: Caller, scope: UsageScope): SQL {
 
 export async function usageFor(tx: Tx, caller: Caller, scope: UsageScope): Promise<UsagePeriodsResult> {
   const { table, filter } = daily(caller, scope);
-  const [row] = await queryRows<UsagePeriodsResult & { found: boolean }>(
+  const row = await queryRow<UsagePeriodsResult & { found: boolean }>(
     tx,
     sql`with bounds as (
           select (now() at time zone 'utc')::date as today,
@@ -105,12 +105,10 @@ export async function usageFor(tx: Tx, caller: Caller, scope: UsageScope): Promi
           from ${table} where ${filter} and u.day >= least(b.week, b.month)
         ) p`,
   );
-  if (!row?.found) {
+  if (!row.found) {
     if (scope.kind === "agent") throw notFound("agent", scope.agentId);
     if (scope.kind === "space") throw notFound("space", scope.spaceId);
   }
-  // Always one row: one `bounds` row, crossed with one row of aggregates.
-  if (!row) throw new Error("the usage query returned no row");
   const { found: _found, ...usage } = row;
   // max(timestamptz) inside jsonb is Postgres' text form; the contract wants ISO 8601.
   const last = usage.lifetime.lastExecutedAt;
