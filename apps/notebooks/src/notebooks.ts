@@ -1,9 +1,9 @@
-import type { Agent, AgentBuilderClient } from "@agent-builder/sdk";
+import { type Agent, type AgentBuilderClient, paginate } from "@agent-builder/sdk";
 
 /** The agents that draw knowledge from a notebook (all pages, all statuses). */
 export async function agentsUsingNotebook(client: AgentBuilderClient, notebookId: string): Promise<Agent[]> {
   const agents: Agent[] = [];
-  for await (const agent of client.agents.listAll({ notebookId })) agents.push(agent);
+  for await (const agent of paginate(client.agents.list, { notebookId })) agents.push(agent);
   return agents;
 }
 

@@ -1,4 +1,4 @@
-import type { AgentBuilderClient, Space, UsageTotals } from "@agent-builder/sdk";
+import { type AgentBuilderClient, paginate, type Space, type UsageTotals } from "@agent-builder/sdk";
 
 export interface SpaceMonth {
   space: Space;
@@ -9,12 +9,7 @@ export interface SpaceMonth {
 /** Usage of every space of the tenant for the current (UTC) month. */
 export async function monthlyUsageBySpace(client: AgentBuilderClient): Promise<SpaceMonth[]> {
   const spaces: Space[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await client.directory.listSpaces.query({ limit: 100, cursor });
-    spaces.push(...page.items);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
+  for await (const space of paginate(client.directory.listSpaces, { limit: 100 })) spaces.push(space);
   // One request per space; the client batches those made in the same tick into one HTTP call.
   const usage = await Promise.all(spaces.map((space) => client.usage.space.query({ spaceId: space.id })));
   return spaces.map((space, i) => ({ space, agentCount: usage[i]!.agentCount, thisMonth: usage[i]!.thisMonth }));
@@ -26,7 +21,7 @@ export async function monthlyUsageBySpace(client: AgentBuilderClient): Promise<S
  */
 export async function archiveSpace(client: AgentBuilderClient, spaceId: string): Promise<number> {
   const toArchive: string[] = [];
-  for await (const agent of client.agents.listAll({ spaceId, status: ["draft", "active", "paused"] })) toArchive.push(agent.id);
+  for await (const agent of paginate(client.agents.list, { spaceId, status: ["draft", "active", "paused"] })) toArchive.push(agent.id);
   for (const id of toArchive) await client.agents.setStatus.mutate({ id, status: "archived" });
   return toArchive.length;
 }

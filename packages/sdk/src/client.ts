@@ -1,6 +1,7 @@
 import { createTRPCClient, httpBatchLink, type Operation, retryLink, splitLink, type TRPCClient } from "@trpc/client";
 
 import { isApiError, preservingStatus } from "./errors";
+import { paginate } from "./paginate";
 import { defaultDelayMs, type RetryOptions, shouldRetry } from "./retry";
 import type { Agent, AppRouter, Execution, ExecutionSummary, RouterInputs, StepInput, TokenUsage } from "./types";
 
@@ -34,6 +35,12 @@ export interface RunningExecution {
 }
 
 export type AgentBuilderClient = TRPCClient<AppRouter> & {
+  /**
+   * Every item of a keyset list procedure, fetched page by page as you iterate:
+   * `for await (const space of client.paginate(client.directory.listSpaces, { limit: 100 }))`.
+   * The same function as the standalone `paginate` export.
+   */
+  paginate: typeof paginate;
   agents: {
     /** Every agent matching the filters, fetched page by page as you iterate. */
     listAll(input?: ListAllInput<RouterInputs["agents"]["list"]>): AsyncIterable<Agent>;
@@ -89,12 +96,10 @@ export function createAgentBuilderClient(options: AgentBuilderClientOptions): Ag
 
   const helpers = {
     agents: {
-      listAll: (input: ListAllInput<RouterInputs["agents"]["list"]> = {}) =>
-        paginate((cursor) => trpc.agents.list.query({ ...input, cursor })),
+      listAll: (input: ListAllInput<RouterInputs["agents"]["list"]> = {}) => paginate(trpc.agents.list, input),
     },
     executions: {
-      listAll: (input: ListAllInput<RouterInputs["executions"]["list"]> = {}) =>
-        paginate((cursor) => trpc.executions.list.query({ ...input, cursor })),
+      listAll: (input: ListAllInput<RouterInputs["executions"]["list"]> = {}) => paginate(trpc.executions.list, input),
     },
     recordExecution: (input: RouterInputs["executions"]["start"], run: (execution: RunningExecution) => Promise<ExecutionResult>) =>
       recordExecution(trpc, input, run),
@@ -105,6 +110,7 @@ export function createAgentBuilderClient(options: AgentBuilderClientOptions): Ag
   return new Proxy(trpc, {
     get(target, namespace, receiver) {
       if (namespace === "recordExecution") return helpers.recordExecution;
+      if (namespace === "paginate") return paginate;
       const procedures = Reflect.get(target, namespace, receiver);
       if (namespace === "agents" || namespace === "executions") {
         const extra = helpers[namespace];
@@ -121,15 +127,6 @@ export function createAgentBuilderClient(options: AgentBuilderClientOptions): Ag
 function queryUrlLength(url: string, op: Operation): number {
   const input = op.input === undefined ? "" : `&input=${encodeURIComponent(JSON.stringify({ 0: op.input }))}`;
   return url.length + 1 + op.path.length + "?batch=1".length + input.length;
-}
-
-async function* paginate<T>(fetchPage: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>) {
-  let cursor: string | undefined;
-  do {
-    const page = await fetchPage(cursor);
-    yield* page.items;
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
 }
 
 async function recordExecution(

@@ -16,5 +16,6 @@ export {
   isApiError,
   TRPCClientError,
 } from "./errors";
+export { type ListProcedure, type Page, type PageFilters, paginate } from "./paginate";
 export type { RetryOptions } from "./retry";
 export type * from "./types";

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { testTargets } from "@agent-builder/db/testing";
 // The built package, exactly as a sibling app imports it.
-import { type AgentBuilderClient, apiErrorCode, createAgentBuilderClient, isApiError } from "@agent-builder/sdk";
+import { type AgentBuilderClient, apiErrorCode, createAgentBuilderClient, isApiError, paginate } from "@agent-builder/sdk";
 
 import { type RunningApi, startApiServer } from "../../../test/support/api-server";
 
@@ -92,6 +92,35 @@ describe.each(targets)("SDK against the Node server on %s", (target) => {
     const listed: string[] = [];
     for await (const e of member.executions.listAll({ limit: 1, agentId: created[0]! })) listed.push(e.id);
     expect(listed).toEqual([...runs].reverse());
+  });
+
+  it("pages any list procedure with paginate, one request per page, none after the loop stops", async () => {
+    for (const name of ["Paged A", "Paged B", "Paged C", "Paged D"])
+      await service.directory.upsertSpace.mutate({ id: crypto.randomUUID(), name });
+    const everySpace = (await member.directory.listSpaces.query({ limit: 100 })).items.map((s) => s.id);
+    expect(everySpace).toHaveLength(5);
+
+    let requests = 0;
+    const counted = clientFor("member", memberId, {
+      fetch: (input, init) => {
+        requests++;
+        return fetch(input, init);
+      },
+    });
+    for (const limit of [1, 2]) {
+      const seen: string[] = [];
+      for await (const space of counted.paginate(counted.directory.listSpaces, { limit })) seen.push(space.id);
+      expect(seen, `limit ${limit}`).toEqual(everySpace);
+    }
+    // The standalone export is the same pager; breaking out fetches no further page.
+    requests = 0;
+    const firstTwo: string[] = [];
+    for await (const space of paginate(counted.directory.listSpaces, { limit: 1 })) {
+      firstTwo.push(space.id);
+      if (firstTwo.length === 2) break;
+    }
+    expect(firstTwo).toEqual(everySpace.slice(0, 2));
+    expect(requests).toBe(2);
   });
 
   it("records an execution: completes it with the measured duration, or fails it and rethrows", async () => {

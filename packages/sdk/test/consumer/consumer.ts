@@ -6,8 +6,10 @@ import {
   createAgentBuilderClient,
   type ExecutionWithSteps,
   isApiError,
+  paginate,
   type RouterInputs,
   type RouterOutputs,
+  type Space,
 } from "@agent-builder/sdk";
 
 type IsAny<T> = 0 extends 1 & T ? true : false;
@@ -25,6 +27,14 @@ export async function everyNamespace(): Promise<void> {
   const space = await client.directory.upsertSpace.mutate({ id: user.id, name: "Space" });
   const spaces = await client.directory.listSpaces.query({ limit: 10 });
   const spaceName: string | undefined = spaces.items[0]?.name;
+  // One pager for every keyset list, as a client method or a standalone function.
+  for await (const each of client.paginate(client.directory.listSpaces, { limit: 100 })) {
+    const paged: Space = each;
+    const pagedIsNotAny: IsAny<typeof each> = false;
+  }
+  for await (const each of paginate(client.admin.agents, { tenantId: "acme", status: "active" })) {
+    const owner: string = each.ownerId;
+  }
 
   const agent: Agent = await client.agents.create.mutate({
     name: "Helper",
@@ -107,6 +117,18 @@ export async function everyNamespace(): Promise<void> {
   const leaked: string = agent.llmConfig.apiKey;
   // @ts-expect-error queries are not mutations
   await client.agents.list.mutate({});
+  // @ts-expect-error only list procedures page: agents.get answers one agent, not a page
+  client.paginate(client.agents.get, { id: agent.id });
+  // @ts-expect-error a mutation is not a list
+  paginate(client.agents.create, { name: "x", spaceId: space.id, llmConfig: { provider: "openai", model: "m" } });
+  // @ts-expect-error the pager owns the cursor
+  paginate(client.directory.listSpaces, { cursor: "abc" });
+  // @ts-expect-error a list's required filter stays required: admin.agents needs tenantId
+  paginate(client.admin.agents, { status: "active" });
+  for await (const each of paginate(client.directory.listSpaces)) {
+    // @ts-expect-error paged items are typed: a space's name is a string
+    const wrongName: number = each.name;
+  }
 
   console.log(rate, agentIsNotAny, outputsAreNotAny, inputsAreNotAny, reachable, spaceName, total, hint, ordinal, month, wrong, leaked);
 }
