@@ -1,8 +1,13 @@
 import type { TRPCBuiltRouter, TRPCDecorateCreateRouterOptions } from "@trpc/server";
 
-import { adminRouter } from "./admin/router";
+import { auditProcedures } from "./admin/audit";
+import { maintenanceProcedures } from "./admin/maintenance";
+import { overviewProcedures } from "./admin/overview";
+import { tenantStaffProcedures } from "./admin/tenants";
+import { agentStaffProcedures } from "./agents/admin";
 import { agentRouter } from "./agents/router";
 import { directoryRouter } from "./directory/router";
+import { executionStaffProcedures } from "./executions/admin";
 import { executionRouter } from "./executions/router";
 import { healthProcedure } from "./health/router";
 import { type ApiErrorShape, createTRPCRouter } from "./trpc";
@@ -14,7 +19,19 @@ const procedures = {
   agents: agentRouter,
   executions: executionRouter,
   usage: usageRouter,
-  admin: adminRouter,
+  /**
+   * Staff only, cross-tenant (adminProcedure: `role: admin` tokens; mutations audited). Each
+   * domain's staff procedures sit beside the domain (`<domain>/admin.ts`); what is staff's own
+   * (overview, tenants, audit log, maintenance) sits in admin/.
+   */
+  admin: {
+    ...overviewProcedures,
+    ...tenantStaffProcedures,
+    ...agentStaffProcedures,
+    ...executionStaffProcedures,
+    ...auditProcedures,
+    ...maintenanceProcedures,
+  },
 };
 
 export const appRouter = createTRPCRouter(procedures);

@@ -36,6 +36,13 @@ describe.each(testTargets())("admin procedures on %s", (target) => {
   });
   afterAll(() => h?.close());
 
+  /** Statements sent by `call`, the transaction's opening and commit aside (how they are sent differs by driver). */
+  async function readsOf(call: () => Promise<unknown>) {
+    h.statements.length = 0;
+    await call();
+    return h.statements.filter((s) => !/^(begin;\s*)?select set_config\(|^commit$/.test(s));
+  }
+
   it("refuses member and service tokens on every admin procedure", async () => {
     const names = Object.keys(appRouter._def.procedures).filter((p) => p.startsWith("admin."));
     expect(names.length).toBeGreaterThanOrEqual(8);
@@ -82,7 +89,9 @@ describe.each(testTargets())("admin procedures on %s", (target) => {
     ]);
     expect(tenant.users.map((u) => u.id)).toEqual(expect.arrayContaining([a.memberId, a.otherMemberId, a.serviceId]));
     expect(tenant.lifetime).toEqual((await a.member.usage.tenant()).lifetime);
-    expect(await staff.admin.agents({ tenantId: "admin-a" })).toEqual(await a.member.agents.list());
+    // The tenant's own list, each agent with its month added (see "adds this month's usage" below).
+    const staffPage = await staff.admin.agents({ tenantId: "admin-a" });
+    expect({ ...staffPage, items: staffPage.items.map(({ thisMonth: _month, ...agent }) => agent) }).toEqual(await a.member.agents.list());
     await rejectsWith(staff.admin.tenant({ tenantId: "nobody" }), "NOT_FOUND");
   });
 
@@ -204,5 +213,98 @@ describe.each(testTargets())("admin procedures on %s", (target) => {
     const first = await named.admin.auditLog({ limit: 1 });
     const second = await named.admin.auditLog({ limit: 1, cursor: first.nextCursor! });
     expect(second.items[0]).toMatchObject({ id: pause!.id, targetName: "Alpha renamed" });
+  });
+
+  it("lists every tenant lightly (id, name, since when, agents) in one statement, without reading usage", async () => {
+    const reads = await readsOf(() => staff.admin.tenants());
+    expect(reads).toHaveLength(1);
+    expect(reads[0]).not.toMatch(/usage/);
+    const { tenants } = await staff.admin.tenants();
+    const byId = Object.fromEntries(tenants.map((t) => [t.id, t]));
+    expect(byId["admin-a"]).toMatchObject({ id: "admin-a", name: "Alpha Corp", agentCount: 1 });
+    expect(byId["admin-b"]).toMatchObject({ id: "admin-b", name: "Beta Ltd", agentCount: 1 });
+    expect(Date.parse(byId["admin-a"]!.createdAt)).toBeLessThanOrEqual(Date.now());
+    expect(byId["admin-a"]!.createdAt).toBe((await staff.admin.tenant({ tenantId: "admin-a" })).tenant.createdAt);
+    // The same tenants as the overview, by name.
+    expect(new Set(tenants.map((t) => t.id))).toEqual(new Set((await staff.admin.overview()).tenants.map((t) => t.tenantId)));
+    expect(tenants.map((t) => t.name ?? t.id)).toEqual(tenants.map((t) => t.name ?? t.id).sort());
+  });
+
+  it("names the staff member on its own, as the overview does", async () => {
+    expect(await staff.admin.staffMember()).toEqual((await staff.admin.overview()).staffMember);
+    expect(await readsOf(() => staff.admin.staffMember())).toHaveLength(1);
+  });
+
+  it("adds each agent's month so far to admin.agents, as usage.agent has it, in two statements whatever the page size", async () => {
+    const idle = (await newAgent(a, { name: "Idle" })).id;
+    const page = await staff.admin.agents({ tenantId: "admin-a", limit: 50 });
+    const byId = Object.fromEntries(page.items.map((row) => [row.id, row.thisMonth]));
+    expect(byId[agentA]).toMatchObject({ executions: 4, succeeded: 3, failed: 1, cancelled: 0, costUsd: 2, totalTokens: 480 });
+    expect(byId[agentA]).toEqual((await a.member.usage.agent({ agentId: agentA })).thisMonth);
+    expect(byId[idle]).toEqual((await a.member.usage.agent({ agentId: idle })).thisMonth);
+    expect(byId[idle]).toMatchObject({ executions: 0, costUsd: 0, avgDurationMs: null });
+    // Another tenant's usage never lands on these rows.
+    expect((await staff.admin.agents({ tenantId: "admin-b" })).items[0]?.thisMonth.executions).toBe(0);
+
+    const one = await readsOf(() => staff.admin.agents({ tenantId: "admin-a", limit: 1 }));
+    const all = await readsOf(() => staff.admin.agents({ tenantId: "admin-a", limit: 50 }));
+    expect(one).toHaveLength(2);
+    expect(all).toHaveLength(2);
+    expect(all[1]).toMatch(/from agent_usage_daily/);
+    await staff.admin.setAgentStatus({ id: idle, status: "archived" });
+  });
+
+  it("filters the audit log by target, page by page", async () => {
+    const everything = (await staff.admin.auditLog({ limit: 100 })).items;
+    const ofAgent = everything.filter((e) => e.targetType === "agent" && e.targetId === agentA);
+    expect(ofAgent.length).toBeGreaterThan(2);
+    expect(everything.length).toBeGreaterThan(ofAgent.length);
+    expect((await staff.admin.auditLog({ targetType: "agent", targetId: agentA, limit: 100 })).items).toEqual(ofAgent);
+    const ofTenantB = everything.filter((e) => e.targetType === "tenant" && e.targetId === "admin-b");
+    expect(ofTenantB.length).toBeGreaterThan(0);
+    expect((await staff.admin.auditLog({ targetType: "tenant", targetId: "admin-b" })).items).toEqual(ofTenantB);
+    expect((await staff.admin.auditLog({ targetType: "tenant" })).items).toEqual(everything.filter((e) => e.targetType === "tenant"));
+    // With the tenant filter too (as the agent page asks), and for an agent nobody touched.
+    expect((await staff.admin.auditLog({ tenantId: "admin-a", targetType: "agent", targetId: agentA, limit: 100 })).items).toEqual(ofAgent);
+    expect((await staff.admin.auditLog({ tenantId: "admin-b", targetType: "agent", targetId: agentA })).items).toEqual([]);
+    expect((await staff.admin.auditLog({ targetType: "agent", targetId: crypto.randomUUID() })).items).toEqual([]);
+
+    const paged: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await staff.admin.auditLog({ targetType: "agent", targetId: agentA, limit: 2, cursor });
+      paged.push(...page.items.map((e) => e.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(paged).toEqual(ofAgent.map((e) => e.id));
+    await rejectsWith(staff.admin.auditLog({ targetId: agentA }), "BAD_REQUEST", /targetId needs targetType/);
+  });
+
+  it("takes tRPC's infinite-query direction on every keyset list, and pages forward", async () => {
+    // Each list called with any input: the point is what they do with the extra keys.
+    type List = (input: Record<string, unknown>) => Promise<{ items: Array<{ id: string }>; nextCursor: string | null }>;
+    const staffAgents = staff.admin.agents as unknown as List;
+    const lists: Array<[string, List]> = [
+      ["admin.agents", (i) => staffAgents({ tenantId: "admin-a", ...i })],
+      ["admin.executions", staff.admin.executions as unknown as List],
+      ["admin.auditLog", staff.admin.auditLog as unknown as List],
+      ["agents.list", a.member.agents.list as unknown as List],
+      ["executions.list", a.member.executions.list as unknown as List],
+      ["directory.listSpaces", a.member.directory.listSpaces as unknown as List],
+    ];
+    for (const [name, list] of lists) {
+      const plain = await list({ limit: 1 });
+      expect(plain.items, name).toHaveLength(1);
+      expect(await list({ limit: 1, direction: "forward" }), name).toEqual(plain);
+      // What tRPC's infinite query sends for the second page: the first page's cursor, forward.
+      if (plain.nextCursor) {
+        const second = await list({ limit: 1, cursor: plain.nextCursor, direction: "forward" });
+        expect(second, name).toEqual(await list({ limit: 1, cursor: plain.nextCursor }));
+        expect(second.items[0]?.id, name).not.toBe(plain.items[0]?.id);
+      }
+      // There is no previous-page cursor to go backward from: the key is accepted, the page is the same.
+      expect(await list({ limit: 1, direction: "backward" }), name).toEqual(plain);
+      await rejectsWith(list({ limit: 1, direction: "sideways" }), "BAD_REQUEST", /direction/);
+    }
   });
 });

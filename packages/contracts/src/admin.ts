@@ -4,7 +4,7 @@ import { agent, agentSortFields, agentStatus } from "./agent";
 import { id, isoDateTime, page, pageInput, sortDirection, tenantId, text } from "./common";
 import { agentStatuses, executionStatuses, limits } from "./domain";
 import { executionStatus, executionSummary, executionWithSteps } from "./execution";
-import { usageBucket, usagePeriods } from "./usage";
+import { usageBucket, usagePeriods, usageTotals } from "./usage";
 
 /** Contracts of the staff-only `admin.*` procedures: cross-tenant by design. */
 
@@ -53,6 +53,12 @@ export const adminOverview = z.object({
 });
 export type AdminOverview = z.infer<typeof adminOverview>;
 
+/** Every tenant, lightly: what a tenant picker needs (no usage figures; `admin.overview` has those). */
+export const adminTenantList = z.object({
+  tenants: z.array(z.object({ id: tenantId, name: z.string().nullable(), createdAt: isoDateTime, agentCount: z.number().int() })),
+});
+export type AdminTenantList = z.infer<typeof adminTenantList>;
+
 export const adminTenantInput = z.strictObject({ tenantId });
 export const adminTenant = usagePeriods.extend({
   tenant: z.object({ id: tenantId, name: z.string().nullable(), createdAt: isoDateTime }),
@@ -74,6 +80,11 @@ export const adminListAgentsInput = z.strictObject({
   sortBy: z.enum(agentSortFields).default("createdAt"),
   sortDirection: sortDirection.default("desc"),
 });
+
+/** An agent as its tenant sees it (`agents.list`), plus this month's usage (UTC), as `usage.agent` gives it. */
+export const adminAgentRow = agent.extend({ thisMonth: usageTotals });
+export type AdminAgentRow = z.infer<typeof adminAgentRow>;
+export const adminAgentPage = page(adminAgentRow);
 
 export const adminAgentInput = z.strictObject({ id });
 export const adminAgent = z.object({
@@ -111,7 +122,20 @@ export const adminExecutionInput = z.strictObject({ id });
 export const adminExecution = executionWithSteps.extend({ tenantId, agentName: z.string() });
 export type AdminExecution = z.infer<typeof adminExecution>;
 
-export const auditLogInput = z.strictObject({ ...pageInput, tenantId: tenantId.optional() }).default({ limit: limits.pageSizeDefault });
+export const auditLogInput = z
+  .strictObject({
+    ...pageInput,
+    tenantId: tenantId.optional(),
+    /** What the action was on: "agent", "tenant", ... as recorded. */
+    targetType: text(100, 1).optional(),
+    /** Which one: an agent's id, a tenant's id. Needs `targetType` (ids of different kinds may look alike). */
+    targetId: text(255, 1).optional(),
+  })
+  .refine((i) => i.targetId === undefined || i.targetType !== undefined, {
+    message: "targetId needs targetType",
+    path: ["targetType"],
+  })
+  .default({ limit: limits.pageSizeDefault });
 /**
  * One staff action. The names are resolved when the log is read (null when the row they name is
  * gone or has no name): the ids are what was recorded, the names what staff recognise.

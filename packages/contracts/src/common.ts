@@ -23,10 +23,18 @@ export const text = (max: number, min = 0) =>
     .max(max)
     .refine((s) => !s.includes("\u0000") && s.isWellFormed(), "text must not contain NUL or lone surrogates");
 
+/**
+ * Which way an infinite query pages: tRPC's `infiniteQueryOptions` adds it to every page's input.
+ * Keyset pages only go forward (a page hands out the next page's cursor, never a previous one),
+ * so it is accepted for those clients and ignored.
+ */
+export const pageDirection = z.enum(["forward", "backward"]);
+
 export const pageInput = {
   limit: z.number().int().min(1).max(limits.pageSizeMax).default(limits.pageSizeDefault),
   /** Opaque keyset cursor from a previous page's `nextCursor`. */
   cursor: z.string().min(1).max(512).optional(),
+  direction: pageDirection.optional(),
 };
 
 export const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });

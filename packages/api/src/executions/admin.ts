@@ -1,0 +1,71 @@
+import type { TRPCRouterRecord } from "@trpc/server";
+import type { z } from "zod";
+
+import {
+  type AdminExecution,
+  adminExecution,
+  adminExecutionInput,
+  adminExecutionPage,
+  adminListExecutionsInput,
+  type ExecutionStatus,
+} from "@agent-builder/contracts";
+import { agentExecutions, agents, and, desc, eq, getTableColumns, inArray, queryRows, type SQL, sql, type Tx } from "@agent-builder/db";
+
+import { scopeOf, tenantOf } from "../admin/scope";
+import type { Caller } from "../auth";
+import { decodeCursor, toPage } from "../pagination";
+import { adminProcedure } from "../trpc";
+import { getExecution, toSummary } from "./service";
+
+/** Staff procedures on executions (`admin.executions`, `admin.execution`): every tenant's, read only. */
+export const executionStaffProcedures = {
+  executions: adminProcedure
+    .input(adminListExecutionsInput)
+    .output(adminExecutionPage)
+    .query(({ ctx, input }) => listAllExecutions(ctx.tx, input)),
+
+  execution: adminProcedure
+    .input(adminExecutionInput)
+    .output(adminExecution)
+    .query(({ ctx, input }) => executionDetail(ctx.tx, ctx.caller, input.id)),
+} satisfies TRPCRouterRecord;
+
+/**
+ * Executions across tenants, newest first (keyset), each with its tenant and agent name: one
+ * statement. Rows are mapped as `executions.list` maps them (toSummary), payloads left out.
+ */
+export async function listAllExecutions(tx: Tx, input: z.output<typeof adminListExecutionsInput>) {
+  const ordering = "createdAt:desc";
+  const conditions: SQL[] = [];
+  if (input.tenantId) conditions.push(eq(agentExecutions.tenantId, input.tenantId));
+  if (input.agentId) conditions.push(eq(agentExecutions.agentId, input.agentId));
+  if (input.status) conditions.push(inArray(agentExecutions.status, ([] as ExecutionStatus[]).concat(input.status)));
+  // Compared as Postgres timestamps, so a bound keeps its microseconds.
+  if (input.from) conditions.push(sql`${agentExecutions.createdAt} >= ${input.from}::timestamptz`);
+  if (input.to) conditions.push(sql`${agentExecutions.createdAt} < ${input.to}::timestamptz`);
+  if (input.cursor) {
+    const cursor = decodeCursor(input.cursor, ordering);
+    conditions.push(sql`(${agentExecutions.createdAt}, ${agentExecutions.id}) < (${cursor.v}::timestamptz, ${cursor.id}::uuid)`);
+  }
+  const { inputData: _input, outputData: _output, metadata: _metadata, ...summaryColumns } = getTableColumns(agentExecutions);
+  const rows = await tx
+    .select({ ...summaryColumns, agentName: agents.name, cursorKey: sql<string>`${agentExecutions.createdAt}::text` })
+    .from(agentExecutions)
+    .innerJoin(agents, eq(agents.id, agentExecutions.agentId))
+    .where(and(...conditions))
+    .orderBy(desc(agentExecutions.createdAt), desc(agentExecutions.id))
+    .limit(input.limit + 1);
+  return toPage(rows, input.limit, ordering, ({ agentName, cursorKey: _key, ...row }) => ({
+    // The payloads are not selected; the summary does not read them.
+    ...toSummary({ ...row, inputData: null, outputData: null, metadata: {} }),
+    tenantId: row.tenantId,
+    agentName,
+  }));
+}
+
+export async function executionDetail(tx: Tx, actor: Caller, id: string): Promise<AdminExecution> {
+  const tenantId = await tenantOf(tx, "agent_executions", id, "execution");
+  const execution = await getExecution(tx, scopeOf(actor, tenantId), id);
+  const [agent] = await queryRows<{ name: string }>(tx, sql`select name from agents where id = ${execution.agentId}::uuid`);
+  return { ...execution, tenantId, agentName: agent?.name ?? "" };
+}
