@@ -52,10 +52,9 @@ function Shell({ token, children }: { token: string; children: ReactNode }) {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const claims = readClaims(token);
-  // The overview answers who is asking; same input as the overview page and the filters' tenant
-  // lists, so it is one cached request. Until it answers (or if it fails), the token's ids stand in.
+  // Who is asking, from the directory; until it answers (or if it fails), the token's ids stand in.
   const trpc = useTRPC();
-  const staff = useQuery(trpc.admin.overview.queryOptions({ days: 30 })).data?.staffMember;
+  const staff = useQuery(trpc.admin.staffMember.queryOptions()).data;
   const userId = staff?.userId ?? claims?.sub;
   const tenantId = staff?.tenantId ?? claims?.tid;
   const name = staff?.displayName ?? staff?.email ?? (userId ? shortId(userId) : "unknown");

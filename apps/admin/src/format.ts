@@ -103,6 +103,7 @@ export function roundTicks(max: number, count = 4): number[] {
   const step = ([1, 2, 2.5, 5, 10].find((f) => f * power >= rough) ?? 10) * power;
   const ticks: number[] = [];
   for (let i = 0; i * step < max + step * 1e-9 || ticks.length < 2; i++) ticks.push(Number((i * step).toPrecision(12)));
-  if (ticks.at(-1)! < max) ticks.push(Number((ticks.length * step).toPrecision(12)));
+  // The loop above leaves at least two ticks.
+  if ((ticks.at(-1) ?? 0) < max) ticks.push(Number((ticks.length * step).toPrecision(12)));
   return ticks;
 }

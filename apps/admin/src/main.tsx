@@ -22,7 +22,9 @@ function Root() {
   );
 }
 
-createRoot(document.getElementById("root")!).render(
+const rootElement = document.getElementById("root");
+if (!rootElement) throw new Error("index.html has no #root element to render the panel into");
+createRoot(rootElement).render(
   <StrictMode>
     <Root />
   </StrictMode>,

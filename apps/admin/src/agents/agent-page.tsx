@@ -1,7 +1,7 @@
 /** One agent: status and actions, usage by period and per day, configuration, recent executions, staff actions. */
 import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
-import { Link, useParams } from "react-router";
+import { Link, Navigate, useParams } from "react-router";
 
 import { type Agent, useTRPC } from "../api";
 import { AuditEntries } from "../audit-log/audit-entries";
@@ -14,7 +14,13 @@ import { UsagePeriodsTable } from "../ui/usage-periods";
 import { AgentStatusControl } from "./agent-status";
 
 export function AgentPage() {
-  const agentId = useParams().agentId!;
+  const { agentId } = useParams();
+  // The route always names one (/agents/:agentId).
+  if (!agentId) return <Navigate to="/" replace />;
+  return <AgentView agentId={agentId} />;
+}
+
+function AgentView({ agentId }: { agentId: string }) {
   const trpc = useTRPC();
   const detail = useQuery(trpc.admin.agent.queryOptions({ id: agentId }));
   // The tenant's directory names the agent's space and owner.

@@ -76,16 +76,13 @@ function describeDetails(details: Record<string, unknown>): string {
   return parts.join(" · ") || "–";
 }
 
-/**
- * The latest entries of a tenant; with `agentId`, only that agent's among them (the API filters
- * by tenant, not by target, so this looks at the tenant's latest 100).
- */
+/** The latest entries on a tenant; with `agentId`, the latest on that agent of it (the API filters by target). */
 export function AuditEntries({ tenantId, agentId, limit }: { tenantId: string; agentId?: string; limit: number }) {
   const trpc = useTRPC();
-  const log = useQuery(trpc.admin.auditLog.queryOptions({ tenantId, limit: agentId ? 100 : limit }));
+  const log = useQuery(trpc.admin.auditLog.queryOptions({ tenantId, limit, ...(agentId && { targetType: "agent", targetId: agentId }) }));
   if (log.isPending) return <Loading what="the audit log" />;
   if (log.isError) return <ErrorState error={log.error} what="the audit log" retry={() => void log.refetch()} />;
-  const entries = (agentId ? log.data.items.filter((e) => e.targetId === agentId) : log.data.items).slice(0, limit);
+  const entries = log.data.items;
   if (entries.length === 0)
     return <Empty>{agentId ? "No staff actions on this agent yet." : "No staff actions on this tenant yet."}</Empty>;
   return <AuditTable entries={entries} />;

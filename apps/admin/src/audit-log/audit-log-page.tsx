@@ -1,5 +1,5 @@
 /** Every audited staff action, newest first, optionally for one tenant. */
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { useSearchParams } from "react-router";
 
 import { useTRPC } from "../api";
@@ -14,15 +14,13 @@ export function AuditLogPage() {
   const trpc = useTRPC();
   const [params, setParams] = useSearchParams();
   const tenantId = params.get("tenantId");
-  // The tenant list for the filter; same input as the overview page, so usually already cached.
-  const tenants = useQuery(trpc.admin.overview.queryOptions({ days: 30 }));
+  const tenants = useQuery(trpc.admin.tenants.queryOptions());
   const filters = { limit: pageSize, ...(tenantId && { tenantId }) };
-  const pages = useKeysetPages(JSON.stringify(filters));
-  const log = useQuery({
-    ...trpc.admin.auditLog.queryOptions({ ...filters, ...(pages.cursor && { cursor: pages.cursor }) }),
-    placeholderData: keepPreviousData,
-  });
-  const entries = log.data?.items ?? [];
+  const log = useInfiniteQuery(
+    trpc.admin.auditLog.infiniteQueryOptions(filters, { getNextPageParam: (page) => page.nextCursor, placeholderData: keepPreviousData }),
+  );
+  const pages = useKeysetPages(log, JSON.stringify(filters));
+  const entries = pages.items;
 
   return (
     <>
@@ -41,8 +39,8 @@ export function AuditLogPage() {
             >
               <option value="">all tenants</option>
               {tenants.data?.tenants.map((t) => (
-                <option key={t.tenantId} value={t.tenantId}>
-                  {t.name ?? t.tenantId}
+                <option key={t.id} value={t.id}>
+                  {t.name ?? t.id}
                 </option>
               ))}
             </select>
@@ -56,15 +54,10 @@ export function AuditLogPage() {
           <Empty>No staff actions recorded{tenantId ? " for this tenant" : ""} yet.</Empty>
         ) : (
           <>
-            <AuditTable entries={entries} />
-            <KeysetPager
-              pages={pages}
-              pageSize={pageSize}
-              shown={entries.length}
-              nextCursor={log.data.nextCursor}
-              noun={["entry", "entries"]}
-              busy={log.isFetching}
-            />
+            <div className={log.isPlaceholderData || pages.loadingNext ? "refreshing" : undefined}>
+              <AuditTable entries={entries} />
+            </div>
+            <KeysetPager pages={pages} pageSize={pageSize} noun={["entry", "entries"]} busy={log.isFetching} />
           </>
         )}
       </Section>

@@ -1,6 +1,6 @@
 /** One execution: what went in and out, what failed, what it cost, and its steps in order. */
 import { useQuery } from "@tanstack/react-query";
-import { Link, useParams } from "react-router";
+import { Link, Navigate, useParams } from "react-router";
 
 import { type AdminOutputs, useTRPC } from "../api";
 import { formatCount, formatDateTime, formatDuration, formatUsd } from "../format";
@@ -10,7 +10,13 @@ import { Section, Stat, StatGrid } from "../ui/stats";
 import { StatusBadge } from "../ui/status-badge";
 
 export function ExecutionPage() {
-  const executionId = useParams().executionId!;
+  const { executionId } = useParams();
+  // The route always names one (/executions/:executionId).
+  if (!executionId) return <Navigate to="/executions" replace />;
+  return <ExecutionView executionId={executionId} />;
+}
+
+function ExecutionView({ executionId }: { executionId: string }) {
   const trpc = useTRPC();
   const execution = useQuery(trpc.admin.execution.queryOptions({ id: executionId }));
 

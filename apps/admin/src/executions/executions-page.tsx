@@ -1,5 +1,5 @@
 /** Executions across every tenant, newest first, filtered by tenant, agent, status and UTC days. */
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { useSearchParams } from "react-router";
 
 import { type ExecutionStatus, useTRPC } from "../api";
@@ -45,7 +45,7 @@ export function ExecutionsPage() {
       return next;
     });
 
-  const tenants = useQuery(trpc.admin.overview.queryOptions({ days: 30 }));
+  const tenants = useQuery(trpc.admin.tenants.queryOptions());
   const agents = useQuery({
     ...trpc.admin.agents.queryOptions({ tenantId: tenantId ?? "", limit: 100, sortBy: "name", sortDirection: "asc" }),
     enabled: Boolean(tenantId),
@@ -58,14 +58,16 @@ export function ExecutionsPage() {
     ...(from && { from: dayStart(from) }),
     ...(to && { to: dayStart(to, true) }),
   };
-  const pages = useKeysetPages(JSON.stringify(filters));
-  const executions = useQuery({
-    ...trpc.admin.executions.queryOptions({ ...filters, ...(pages.cursor && { cursor: pages.cursor }) }),
-    enabled: !badRange,
-    placeholderData: keepPreviousData,
-  });
+  const executions = useInfiniteQuery(
+    trpc.admin.executions.infiniteQueryOptions(filters, {
+      getNextPageParam: (page) => page.nextCursor,
+      enabled: !badRange,
+      placeholderData: keepPreviousData,
+    }),
+  );
+  const pages = useKeysetPages(executions, JSON.stringify(filters));
 
-  const rows = executions.data?.items ?? [];
+  const rows = pages.items;
   const filtered = Boolean(tenantId || agentId || status || from || to);
   const agentOptions = agents.data?.items ?? [];
   const agentListed = !agentId || agentOptions.some((a) => a.id === agentId);
@@ -84,8 +86,8 @@ export function ExecutionsPage() {
             >
               <option value="">all tenants</option>
               {tenants.data?.tenants.map((t) => (
-                <option key={t.tenantId} value={t.tenantId}>
-                  {t.name ?? t.tenantId}
+                <option key={t.id} value={t.id}>
+                  {t.name ?? t.id}
                 </option>
               ))}
             </select>
@@ -100,7 +102,7 @@ export function ExecutionsPage() {
               onChange={(event) => update({ agentId: event.target.value || null })}
             >
               <option value="">{tenantId ? "all agents" : "choose a tenant first"}</option>
-              {!agentListed && <option value={agentId!}>{agentId}</option>}
+              {agentId && !agentListed && <option value={agentId}>{agentId}</option>}
               {agentOptions.map((a) => (
                 <option key={a.id} value={a.id}>
                   {a.name}
@@ -140,17 +142,10 @@ export function ExecutionsPage() {
           <Empty>{filtered ? "No executions match these filters." : "No executions yet."}</Empty>
         ) : (
           <>
-            <div className={executions.isPlaceholderData ? "refreshing" : undefined}>
+            <div className={executions.isPlaceholderData || pages.loadingNext ? "refreshing" : undefined}>
               <ExecutionsTable rows={rows} showAgent />
             </div>
-            <KeysetPager
-              pages={pages}
-              pageSize={pageSize}
-              shown={rows.length}
-              nextCursor={executions.data.nextCursor}
-              noun={["execution", "executions"]}
-              busy={executions.isFetching}
-            />
+            <KeysetPager pages={pages} pageSize={pageSize} noun={["execution", "executions"]} busy={executions.isFetching} />
           </>
         )}
       </Section>

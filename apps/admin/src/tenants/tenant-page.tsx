@@ -1,7 +1,7 @@
 /** One tenant: its usage, spaces and users, and its agents (filtered, searched, page by page). */
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
-import { Link, useParams, useSearchParams } from "react-router";
+import { Link, Navigate, useParams, useSearchParams } from "react-router";
 
 import { type AdminOutputs, type AgentStatus, useTRPC } from "../api";
 import { AuditEntries } from "../audit-log/audit-entries";
@@ -16,7 +16,13 @@ const agentStatuses: AgentStatus[] = ["draft", "active", "paused", "archived"];
 const pageSize = 20;
 
 export function TenantPage() {
-  const tenantId = useParams().tenantId!;
+  const { tenantId } = useParams();
+  // The route always names one (/tenants/:tenantId).
+  if (!tenantId) return <Navigate to="/" replace />;
+  return <TenantView tenantId={tenantId} />;
+}
+
+function TenantView({ tenantId }: { tenantId: string }) {
   const trpc = useTRPC();
   const tenant = useQuery(trpc.admin.tenant.queryOptions({ tenantId }));
 
@@ -155,11 +161,11 @@ function AgentsSection({ tenantId, tenant }: { tenantId: string; tenant: Tenant 
     );
 
   // Search as staff type, but one request per pause rather than per keystroke.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only typing starts a search (not a URL change, which the next effect follows)
   useEffect(() => {
     if (searchText.trim() === search) return;
     const timer = setTimeout(() => setFilter("q", searchText.trim() || null), 300);
     return () => clearTimeout(timer);
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- only typing starts a search
   }, [searchText]);
   // ...and the box follows the URL when it changes otherwise (back button, a link, clear filters).
   useEffect(() => {
@@ -174,16 +180,18 @@ function AgentsSection({ tenantId, tenant }: { tenantId: string; tenant: Tenant 
     ...(ownerId && { ownerId }),
     ...(search && { search }),
   };
-  const pages = useKeysetPages(JSON.stringify(filters));
-  const agents = useQuery({
-    ...trpc.admin.agents.queryOptions({ ...filters, ...(pages.cursor && { cursor: pages.cursor }) }),
-    // The current rows stay (dimmed) while the next page or filter loads, so the table does not jump.
-    placeholderData: keepPreviousData,
-  });
+  const agents = useInfiniteQuery(
+    trpc.admin.agents.infiniteQueryOptions(filters, {
+      getNextPageParam: (page) => page.nextCursor,
+      // The current rows stay (dimmed) while the next filter loads, so the table does not jump.
+      placeholderData: keepPreviousData,
+    }),
+  );
+  const pages = useKeysetPages(agents, JSON.stringify(filters));
 
   const spaceName = new Map(tenant.spaces.map((s) => [s.id, s.name]));
   const userName = new Map(tenant.users.map((u) => [u.id, u.displayName ?? u.email ?? u.id]));
-  const rows = agents.data?.items ?? [];
+  const rows = pages.items;
   const filtered = Boolean(status || spaceId || ownerId || search);
 
   return (
@@ -247,7 +255,7 @@ function AgentsSection({ tenantId, tenant }: { tenantId: string; tenant: Tenant 
         <Empty>{filtered ? "No agents match these filters." : "This tenant has no agents yet."}</Empty>
       ) : (
         <>
-          <div className={`table-wrap${agents.isPlaceholderData ? " refreshing" : ""}`}>
+          <div className={`table-wrap${agents.isPlaceholderData || pages.loadingNext ? " refreshing" : ""}`}>
             <table className="table" aria-label="Agents">
               <thead>
                 <tr>
@@ -264,6 +272,9 @@ function AgentsSection({ tenantId, tenant }: { tenantId: string; tenant: Tenant 
                   </th>
                   <th scope="col" className="num">
                     Cost
+                  </th>
+                  <th scope="col" className="num" title="Executions and cost this month (UTC)">
+                    This month
                   </th>
                   <th scope="col" className="num">
                     Avg time
@@ -291,6 +302,10 @@ function AgentsSection({ tenantId, tenant }: { tenantId: string; tenant: Tenant 
                       )}
                     </td>
                     <td className="num">{formatUsd(agent.stats.totalCostUsd)}</td>
+                    <td className="num this-month">
+                      {formatCount(agent.thisMonth.executions)}
+                      <div className="muted small">{formatUsd(agent.thisMonth.costUsd)}</div>
+                    </td>
                     <td className="num">{formatDuration(agent.stats.avgResponseTimeMs)}</td>
                     <td className="nowrap">{formatAgo(agent.stats.lastExecutedAt)}</td>
                   </tr>
@@ -298,14 +313,7 @@ function AgentsSection({ tenantId, tenant }: { tenantId: string; tenant: Tenant 
               </tbody>
             </table>
           </div>
-          <KeysetPager
-            pages={pages}
-            pageSize={pageSize}
-            shown={rows.length}
-            nextCursor={agents.data.nextCursor}
-            noun={["agent", "agents"]}
-            busy={agents.isFetching}
-          />
+          <KeysetPager pages={pages} pageSize={pageSize} noun={["agent", "agents"]} busy={agents.isFetching} />
         </>
       )}
     </Section>

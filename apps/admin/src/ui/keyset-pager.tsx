@@ -1,44 +1,66 @@
 /**
- * Keyset pagination, page by page. The API hands back an opaque `nextCursor`; going back means
- * remembering the cursors that led here, so this keeps them as a stack. (tRPC's infinite-query
- * helpers are not used: they add a `direction` key to the input, which the API's strict input
- * contracts reject.)
+ * Keyset pagination, page by page, over one infinite query (`trpc.admin.x.infiniteQueryOptions`
+ * with `getNextPageParam: (page) => page.nextCursor`). The pages fetched so far stay in that
+ * query: "Next" fetches only a page not seen yet, "Previous" shows one already there, and a
+ * refresh (after a change) refetches exactly the pages seen.
  */
+import type { InfiniteData } from "@tanstack/react-query";
 import { useState } from "react";
 
 import { formatCount } from "../format";
 
-export function useKeysetPages(filtersKey: string) {
-  const [state, setState] = useState({ filtersKey, cursors: [] as string[] });
-  // New filters start again at the first page (adjusting state during render, as React recommends).
-  if (state.filtersKey !== filtersKey) setState({ filtersKey, cursors: [] });
-  const cursors = state.filtersKey === filtersKey ? state.cursors : [];
+interface Page<Item> {
+  items: Item[];
+  nextCursor: string | null;
+}
+
+/** What this needs of `useInfiniteQuery`'s result. */
+interface InfinitePages<Item> {
+  data: InfiniteData<Page<Item>, unknown> | undefined;
+  hasNextPage: boolean;
+  isFetching: boolean;
+  fetchNextPage: () => Promise<unknown>;
+}
+
+/** The page to show of `query`; new filters (`filtersKey`) start again at the first page. */
+export function useKeysetPages<Item>(query: InfinitePages<Item>, filtersKey: string) {
+  const [state, setState] = useState({ filtersKey, index: 0 });
+  // Adjusting state during render, as React recommends for state that follows a prop.
+  if (state.filtersKey !== filtersKey) setState({ filtersKey, index: 0 });
+  const wanted = state.filtersKey === filtersKey ? state.index : 0;
+  const pages = query.data?.pages ?? [];
+  // Until a requested page arrives, the one before it stays on screen.
+  const index = Math.max(0, Math.min(wanted, pages.length - 1));
+  const hasNext = index < pages.length - 1 || query.hasNextPage;
   return {
-    /** The cursor of the page to show; undefined for the first page. */
-    cursor: cursors.at(-1),
-    pageNumber: cursors.length + 1,
-    next: (cursor: string) => setState({ filtersKey, cursors: [...cursors, cursor] }),
-    previous: () => setState({ filtersKey, cursors: cursors.slice(0, -1) }),
+    items: pages[index]?.items ?? [],
+    pageNumber: index + 1,
+    hasNext,
+    /** Waiting for a page staff asked for (the current one stays, dimmed). */
+    loadingNext: wanted > index,
+    next: () => {
+      if (!hasNext) return;
+      if (index + 1 >= pages.length) void query.fetchNextPage();
+      setState({ filtersKey, index: index + 1 });
+    },
+    previous: () => setState({ filtersKey, index: Math.max(0, index - 1) }),
   };
 }
 
 export function KeysetPager({
   pages,
   pageSize,
-  shown,
-  nextCursor,
   noun,
   busy,
 }: {
   pages: ReturnType<typeof useKeysetPages>;
   pageSize: number;
-  shown: number;
-  nextCursor: string | null;
   /** Singular and plural: ["agent", "agents"]. */
   noun: readonly [string, string];
   busy: boolean;
 }) {
-  const paged = pages.pageNumber > 1 || nextCursor !== null;
+  const shown = pages.items.length;
+  const paged = pages.pageNumber > 1 || pages.hasNext;
   const first = (pages.pageNumber - 1) * pageSize + 1;
   return (
     <div className="pager">
@@ -52,7 +74,7 @@ export function KeysetPager({
           <button type="button" className="secondary" disabled={busy || pages.pageNumber === 1} onClick={pages.previous}>
             ← Previous
           </button>
-          <button type="button" className="secondary" disabled={busy || !nextCursor} onClick={() => nextCursor && pages.next(nextCursor)}>
+          <button type="button" className="secondary" disabled={busy || !pages.hasNext} onClick={pages.next}>
             Next →
           </button>
         </span>

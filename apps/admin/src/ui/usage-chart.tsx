@@ -32,7 +32,7 @@ export function UsageChart({ buckets, height = 280, label }: { buckets: UsageBuc
           <YAxis
             yAxisId="cost"
             orientation="right"
-            domain={[0, costTicks.at(-1)!]}
+            domain={[0, costTicks.at(-1) ?? 0]}
             ticks={costTicks}
             tickFormatter={formatUsd}
             width={72}
