@@ -1,15 +1,17 @@
 /**
  * 1. CONTEXT        what a request carries: the database, the token verifier, the raw credential.
  * 2. INITIALIZATION tRPC with an error formatter that adds zod field errors to `data`.
- * 3. PROCEDURES     the ladder: public → authenticated → tenant (one transaction under RLS) → service.
+ * 3. PROCEDURES     the ladder: public → authenticated → [role check] → one transaction: tenant (under RLS) or staff.
  */
-import { initTRPC, type TRPC_ERROR_CODE_KEY, type TRPCDefaultErrorData, type TRPCDefaultErrorShape, TRPCError } from "@trpc/server";
+import { initTRPC, type TRPC_ERROR_CODE_KEY, type TRPCDefaultErrorData, type TRPCDefaultErrorShape } from "@trpc/server";
 import { ZodError, z } from "zod";
 
+import type { UserRole } from "@agent-builder/contracts";
 import { type Database, type Tx, withStaff, withTenant } from "@agent-builder/db";
 
 import { type Caller, InvalidTokenError, type TokenVerifier } from "./auth";
-import { ensureCallerMirror } from "./directory/mirror";
+import { ensureCallerMirror, isKnownCaller, rememberCaller } from "./caller-mirror";
+import { Forbidden, Unauthorized } from "./domain-errors";
 import { toApiError } from "./errors";
 import { type Logger, type RequestRecord, requestIdFor } from "./logging";
 
@@ -96,18 +98,31 @@ export const publicProcedure = t.procedure.use(errorMapping);
 
 /** Verified caller on `ctx.caller`. Tenant and user come from the token, never from input. */
 export const authenticatedProcedure = publicProcedure.use(async ({ ctx, next }) => {
-  const match = /^Bearer\s+(\S+)$/i.exec(ctx.authorization ?? "");
-  if (!match) throw new TRPCError({ code: "UNAUTHORIZED", message: "missing bearer token (Authorization: Bearer <JWT>)" });
+  const token = /^Bearer\s+(\S+)$/i.exec(ctx.authorization ?? "")?.[1];
+  if (!token) throw new Unauthorized("missing bearer token (Authorization: Bearer <JWT>)");
   let caller: Caller;
   try {
-    caller = await ctx.deps.verifyToken(match[1]!);
+    caller = await ctx.deps.verifyToken(token);
   } catch (error) {
-    if (error instanceof InvalidTokenError) throw new TRPCError({ code: "UNAUTHORIZED", message: error.message });
+    if (error instanceof InvalidTokenError) throw new Unauthorized(error.message);
     throw error;
   }
   ctx.request.tenantId = caller.tenantId;
   return next({ ctx: { caller } });
 });
+
+type AuthenticatedProcedure = typeof authenticatedProcedure;
+
+/**
+ * Only callers with one of `roles` go on. Checked from the token alone, BEFORE a transaction is
+ * opened: a refused caller costs no database round trip and writes no mirror row.
+ */
+function requireRole(roles: readonly UserRole[], message: string): AuthenticatedProcedure {
+  return authenticatedProcedure.use(({ ctx, next }) => {
+    if (!roles.includes(ctx.caller.role)) throw new Forbidden(message);
+    return next();
+  });
+}
 
 /** Thrown inside the transaction to roll it back when the procedure returned an error. */
 const rollback = Symbol("rollback");
@@ -129,60 +144,59 @@ async function inTransaction<R extends { ok: boolean }>(
   } catch (error) {
     if (error !== rollback) throw error;
   }
-  return result!;
+  if (result === undefined) throw new Error("the transaction closed without running the procedure");
+  return result;
 }
 
 /**
  * The request is ONE transaction, as the app role, with the caller's tenant set; `ctx.tx` is
- * the only database handle procedures get. Any error rolls everything back.
+ * the only database handle procedures get. The caller's mirror rows are written in it the first
+ * time (caller-mirror.ts). Any error rolls everything back.
  */
-export const tenantProcedure = authenticatedProcedure.use(async ({ ctx, next }) => {
-  const { deps, caller } = ctx;
-  const callerKey = `${caller.tenantId}\u0000${caller.userId}`;
-  const known = deps.knownCallers?.has(callerKey) ?? false;
-  const result = await inTransaction(
-    (work) =>
-      withTenant(
-        deps.db,
-        caller.tenantId,
-        async (tx) => {
-          if (!known) await ensureCallerMirror(tx, caller);
-          await work(tx);
-        },
-        { statementTimeoutMs: deps.statementTimeoutMs },
-      ),
-    (tx) => next({ ctx: { tx } }),
-  );
-  // Only after commit: a rolled-back first request must not mark its mirror rows as present.
-  if (result.ok && !known) rememberCaller(deps, callerKey);
-  return result;
-});
+function inTenantTransaction(procedure: AuthenticatedProcedure) {
+  return procedure.use(async ({ ctx, next }) => {
+    const { deps, caller } = ctx;
+    const known = isKnownCaller(deps.knownCallers, caller);
+    const result = await inTransaction(
+      (work) =>
+        withTenant(
+          deps.db,
+          caller.tenantId,
+          async (tx) => {
+            if (!known) await ensureCallerMirror(tx, caller);
+            await work(tx);
+          },
+          { statementTimeoutMs: deps.statementTimeoutMs },
+        ),
+      (tx) => next({ ctx: { tx } }),
+    );
+    // Only after commit: a rolled-back first request must not mark its mirror rows as present.
+    if (result.ok && !known) rememberCaller(deps.knownCallers, caller);
+    return result;
+  });
+}
 
 /**
- * Staff only (`role: admin`): one transaction as the staff role, which reads every tenant.
- * Cross-tenant by design; every mutation below it writes the audit log in the same transaction.
+ * One transaction as the staff role, which reads every tenant. Cross-tenant by design; every
+ * mutation below it writes the audit log in the same transaction.
  */
-export const adminProcedure = authenticatedProcedure.use(async ({ ctx, next }) => {
-  if (ctx.caller.role !== "admin") throw new TRPCError({ code: "FORBIDDEN", message: "admin procedures need an admin token" });
-  return inTransaction(
-    (work) => withStaff(ctx.deps.db, work, { statementTimeoutMs: ctx.deps.statementTimeoutMs }),
-    (tx) => next({ ctx: { tx } }),
+function inStaffTransaction(procedure: AuthenticatedProcedure) {
+  return procedure.use(({ ctx, next }) =>
+    inTransaction(
+      (work) => withStaff(ctx.deps.db, work, { statementTimeoutMs: ctx.deps.statementTimeoutMs }),
+      (tx) => next({ ctx: { tx } }),
+    ),
   );
-});
-
-/** Directory writes come from the platform's sync jobs, not from end users. */
-export const serviceProcedure = tenantProcedure.use(({ ctx, next }) => {
-  if (ctx.caller.role === "member") {
-    throw new TRPCError({ code: "FORBIDDEN", message: "this procedure needs a service or admin token" });
-  }
-  return next();
-});
-
-function rememberCaller(deps: ApiDeps, key: string) {
-  if (!deps.knownCallers) return;
-  if (deps.knownCallers.size > 50_000) deps.knownCallers.clear(); // bounded memory
-  deps.knownCallers.add(key);
 }
+
+/** Any verified caller, in their tenant's transaction. */
+export const tenantProcedure = inTenantTransaction(authenticatedProcedure);
+
+/** Directory writes come from the platform's sync jobs, not from end users: service or admin tokens. */
+export const serviceProcedure = inTenantTransaction(requireRole(["service", "admin"], "this procedure needs a service or admin token"));
+
+/** Staff only (`role: admin`), in the staff transaction. */
+export const adminProcedure = inStaffTransaction(requireRole(["admin"], "admin procedures need an admin token"));
 
 function isServerError(code: TRPC_ERROR_CODE_KEY) {
   return ["INTERNAL_SERVER_ERROR", "SERVICE_UNAVAILABLE", "BAD_GATEWAY", "GATEWAY_TIMEOUT", "TIMEOUT"].includes(code);
