@@ -2,8 +2,11 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { appRole, connectNeon, connectPostgres, queryRows, withTenant } from "../src";
+import * as tenancy from "../src/schema/tenancy";
+import * as usage from "../src/schema/usage";
 import { createTestDatabase, type TestDatabase, testTargets } from "../src/testing";
 import { makeAgent, makeTenant, pgErrorCode } from "./support";
+import { tableNamesOf, tenantColumnOf, tenantTableState, tenantTables } from "./tenant-catalog";
 
 describe.each(testTargets())("row-level security on %s", (target) => {
   let database: TestDatabase;
@@ -32,18 +35,44 @@ describe.each(testTargets())("row-level security on %s", (target) => {
                  or c.relname = 'tenants')
           order by 1`,
     );
-    expect(tables.map((t) => t.table)).toEqual([
-      "agent_execution_steps",
-      "agent_executions",
-      "agent_usage_daily",
-      "agent_usage_stats",
-      "agents",
-      "spaces",
-      "tenant_usage_daily",
-      "tenants",
-      "users",
-    ]);
+    // The tenant tables are the schema's (every table with a tenant_id column, and tenants): a
+    // new one is checked here without editing a list, and the database has no others.
+    expect(tables.map((t) => t.table).sort()).toEqual(tenantTables);
+    expect(tenantTables).toEqual(
+      expect.arrayContaining([
+        "agent_execution_steps",
+        "agent_executions",
+        "agent_usage_daily",
+        "agent_usage_stats",
+        "agents",
+        "spaces",
+        "tenant_usage_daily",
+        "tenants",
+        "users",
+      ]),
+    );
     for (const t of tables) expect(t, t.table).toMatchObject({ enabled: true, forced: true, policies: 1 });
+  });
+
+  it("gives every tenant table the tenant predicate for reads and writes, the staff read policy and the tenant grants", async () => {
+    // Identity mirror rows and usage rows are never deleted by the API (usage: only by cascades
+    // and, as the owner, by compaction).
+    const neverDeleted = [...tableNamesOf(tenancy), ...tableNamesOf(usage)];
+    expect(neverDeleted).toEqual(expect.arrayContaining(["tenants", "users", "spaces", "agent_usage_stats", "tenant_usage_daily"]));
+    for (const table of tenantTables) {
+      const state = await tenantTableState(database.db, table);
+      const predicate = `(${tenantColumnOf(table)} = current_setting('app.tenant_id'::text, true))`;
+      expect(state.policies, table).toEqual(
+        expect.arrayContaining([
+          { name: "tenant_isolation", permissive: "PERMISSIVE", roles: ["public"], command: "ALL", using: predicate, check: predicate },
+          { name: "staff_read", permissive: "PERMISSIVE", roles: ["agent_builder_admin"], command: "SELECT", using: "true", check: null },
+        ]),
+      );
+      expect(state.staff, table).toEqual(["SELECT"]);
+      expect(state.app, table).toContain("SELECT");
+      for (const privilege of state.app) expect(["DELETE", "INSERT", "SELECT", "UPDATE"], table).toContain(privilege);
+      if (neverDeleted.includes(table)) expect(state.app, table).toEqual(["INSERT", "SELECT", "UPDATE"]);
+    }
   });
 
   it("runs a tenant scope as the app role with the tenant set, and nothing else", async () => {
