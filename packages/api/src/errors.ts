@@ -6,7 +6,8 @@ import { DomainError, NotFound } from "./domain-errors";
 
 /**
  * The one place where failures become API errors: services' domain errors (domain-errors.ts)
- * get their tRPC code, and database failures a safe, meaningful one. A 5xx never carries SQL, constraint
+ * get their tRPC code, and database failures a safe, meaningful one (a violated constraint the
+ * message its domain declared, constraint-messages.ts). A 5xx never carries SQL, constraint
  * text or a stack: the client gets a fixed message, the log gets the original.
  */
 
@@ -54,7 +55,7 @@ function isConnectionFailure(error: unknown): boolean {
   return false;
 }
 
-/** Maps an unexpected error to a safe, meaningful TRPCError. Domain TRPCErrors pass through. */
+/** Maps a procedure's failure to a safe, meaningful TRPCError; tRPC's own 4xx errors (an unknown procedure, say) pass through. */
 export function toApiError(error: TRPCError): TRPCError {
   // A service's domain error (tRPC wraps what a procedure throws in an INTERNAL_SERVER_ERROR).
   if (error.cause instanceof DomainError) {
@@ -84,7 +85,6 @@ function fromPgError(pg: PgErrorLike): Pick<TRPCError, "code" | "message"> | nul
     case "23505": // unique_violation
       return { code: "CONFLICT", message: constraintMessage("unique", constraint) ?? "already exists" };
     case "23503": // foreign_key_violation
-      // The domain that owns the table names what is missing (<domain>/constraints.ts).
       return { code: "NOT_FOUND", message: constraintMessage("missingReference", constraint) ?? "a referenced record was not found" };
     case "23514": // check_violation
     case "23502": // not_null_violation
