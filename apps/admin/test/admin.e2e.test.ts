@@ -19,6 +19,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { AppRouter } from "@agent-builder/api";
 
 import { type RunningApi, startApiServer } from "../../../test/support/api-server";
+import { formatCount, formatUsd } from "../src/format";
 
 const appDir = fileURLToPath(new URL("..", import.meta.url));
 const screenshotDir = join(appDir, "screenshots");
@@ -196,6 +197,26 @@ let pausedAgent: { id: string; name: string };
 
 function apiClient(token: string) {
   return createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: api.url, headers: { authorization: `Bearer ${token}` } })] });
+}
+
+/** The tRPC calls the panel sent (httpBatchLink: several procedures per GET), with their inputs. */
+function trpcCalls(urls: string[]): Array<{ path: string; input: Record<string, unknown> | undefined }> {
+  return urls.flatMap((raw) => {
+    const url = new URL(raw);
+    if (!url.pathname.startsWith("/trpc/")) return [];
+    const inputs = JSON.parse(url.searchParams.get("input") ?? "{}") as Record<string, Record<string, unknown>>;
+    return decodeURIComponent(url.pathname.slice("/trpc/".length))
+      .split(",")
+      .map((path, i) => ({ path, input: inputs[String(i)] }));
+  });
+}
+
+/** Records the URLs of the requests the page sends from now on; `stop()` ends it. */
+function recordRequests() {
+  const urls: string[] = [];
+  const listener = (request: { url(): string }) => urls.push(request.url());
+  page.on("request", listener);
+  return { urls, calls: () => trpcCalls(urls), stop: () => page.off("request", listener) };
 }
 
 describe("admin panel in Chromium", () => {
@@ -465,6 +486,90 @@ describe("admin panel in Chromium", () => {
     await page.getByRole("button", { name: "Clear filters" }).click();
     await rows.first().waitFor();
     expect(new URL(page.url()).search).toBe("");
+  });
+
+  it("fills the tenant pickers from admin.tenants, not the overview", async () => {
+    const { tenants } = await apiClient(adminToken).admin.tenants.query();
+    expect(tenants.map((t) => t.id).sort()).toEqual(["acme", "globex"]);
+    for (const [url, ready] of [
+      ["/executions", 'table[aria-label="Executions"] tbody tr'],
+      ["/audit-log", 'table[aria-label="Audit log"] tbody tr'],
+    ] as const) {
+      const requests = recordRequests();
+      await page.goto(`${baseUrl}${url}`);
+      await page.locator(ready).first().waitFor();
+      await page.locator("select[name=tenantId] option:not([value=''])").first().waitFor({ state: "attached" });
+      requests.stop();
+      const paths = requests.calls().map((c) => c.path);
+      expect(paths, url).toContain("admin.tenants");
+      expect(paths, url).toContain("admin.staffMember");
+      expect(paths, url).not.toContain("admin.overview");
+      const options = await page
+        .locator("select[name=tenantId] option:not([value=''])")
+        .evaluateAll((all) => all.map((o) => [o.getAttribute("value"), o.textContent]));
+      expect(options, url).toEqual(tenants.map((t) => [t.id, t.name ?? t.id]));
+    }
+  });
+
+  it("pages executions as one infinite query: Next asks for the next page once, Previous and Next again ask nothing", async () => {
+    await page.goto(`${baseUrl}/executions`);
+    const rows = rowsOf("Executions");
+    await rows.first().waitFor();
+    const ids = () => rows.evaluateAll((all) => all.map((r) => r.querySelector("a")?.getAttribute("title")));
+    const staff = apiClient(adminToken);
+    const first = await staff.admin.executions.query({ limit: 25 });
+    const second = await staff.admin.executions.query({ limit: 25, cursor: first.nextCursor ?? undefined });
+    expect(await ids()).toEqual(first.items.map((e) => e.id));
+
+    const requests = recordRequests();
+    await page.getByRole("button", { name: "Next →" }).click();
+    await page.locator(".pager").filter({ hasText: "executions 26–50 · page 2" }).waitFor();
+    await page.waitForFunction(
+      (id) => document.querySelector('table[aria-label="Executions"] tbody tr a')?.getAttribute("title") === id,
+      second.items[0]?.id,
+    );
+    expect(await ids()).toEqual(second.items.map((e) => e.id));
+    // tRPC's infinite query: the first page's cursor, and the direction it adds to the input.
+    expect(
+      requests
+        .calls()
+        .filter((c) => c.path === "admin.executions")
+        .map((c) => c.input),
+    ).toEqual([{ limit: 25, cursor: first.nextCursor, direction: "forward" }]);
+
+    await page.getByRole("button", { name: "← Previous" }).click();
+    await page.locator(".pager").filter({ hasText: "executions 1–25 · page 1" }).waitFor();
+    expect(await ids()).toEqual(first.items.map((e) => e.id));
+    await page.getByRole("button", { name: "Next →" }).click();
+    await page.locator(".pager").filter({ hasText: "executions 26–50 · page 2" }).waitFor();
+    expect(await ids()).toEqual(second.items.map((e) => e.id));
+    requests.stop();
+    // Both pages came from the query's memory.
+    expect(requests.calls().filter((c) => c.path === "admin.executions")).toHaveLength(1);
+    await screenshot("executions-page-2");
+  });
+
+  it("asks the API for the agent's own staff actions, and shows this month per agent on the tenant page", async () => {
+    const requests = recordRequests();
+    await page.goto(`${baseUrl}/agents/${pausedAgent.id}`);
+    await page.locator('table[aria-label="Audit log"] tbody tr[data-action="agent.setStatus"]').first().waitFor();
+    requests.stop();
+    expect(
+      requests
+        .calls()
+        .filter((c) => c.path === "admin.auditLog")
+        .map((c) => c.input),
+    ).toEqual([{ tenantId: "acme", limit: 10, targetType: "agent", targetId: pausedAgent.id }]);
+
+    await page.goto(`${baseUrl}/tenants/acme`);
+    await rowsOf("Agents").first().waitFor();
+    const page1 = await apiClient(adminToken).admin.agents.query({ tenantId: "acme", limit: 20 });
+    const shown = await columnTexts("Agents", "This month");
+    // Count, then cost on its own line (textContent runs them together).
+    expect(shown).toEqual(page1.items.map((a) => `${formatCount(a.thisMonth.executions)}${formatUsd(a.thisMonth.costUsd)}`));
+    expect(page1.items.some((a) => a.thisMonth.executions > 0)).toBe(true);
+    await expectUsd(await page.locator("td.this-month .muted").allTextContents(), "the tenant page's month column");
+    await expectNoHorizontalScroll();
   });
 
   it("lists the pause in the audit log", async () => {
