@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { queryRows, sql } from "@agent-builder/db";
 import { testTargets } from "@agent-builder/db/testing";
 
 import { type OwnIds, procedureTable } from "./procedures";
-import { type Api, createHarness, type Harness, newAgent } from "./support";
+import { type Api, createHarness, databaseSnapshot, type Harness, newAgent } from "./support";
 
 /**
  * OWASP API3/API6 (mass assignment): fields a caller must not set (tenant, counters, status by
@@ -43,12 +42,7 @@ describe.each(testTargets().filter((t) => t !== "neon"))("mass assignment on %s"
   });
   afterAll(() => h?.close());
 
-  const everything = () =>
-    queryRows<{ s: string }>(
-      h.database.db,
-      sql`select concat_ws('|', (select json_agg(t order by id)::text from agents t), (select json_agg(t order by id)::text from agent_executions t),
-                                (select json_agg(t order by id)::text from users t), (select json_agg(t order by agent_id, slot)::text from agent_usage_stats t)) as s`,
-    ).then((r) => r[0]!.s);
+  const everything = () => databaseSnapshot(h);
 
   it("rejects every forbidden field on every mutation, and writes nothing", async () => {
     const before = await everything();

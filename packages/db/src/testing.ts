@@ -8,6 +8,8 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
+import { is } from "drizzle-orm";
+import { getTableConfig, PgTable } from "drizzle-orm/pg-core";
 import pg from "pg";
 import ws from "ws";
 
@@ -16,8 +18,33 @@ import type { DatabaseHandle, QueryLogger } from "./database";
 import { connectNeon } from "./neon";
 import { useLocalNeonProxy } from "./neon-edge";
 import { type NeonProxy, startNeonProxy } from "./neon-proxy";
+import * as schema from "./schema";
 
 export type TestTarget = "pglite" | "postgres" | "neon";
+
+export interface SchemaTenantTable {
+  name: string;
+  /** Its primary key columns, in key order: what orders its rows deterministically. */
+  primaryKey: string[];
+}
+
+/**
+ * Every table of the Drizzle schema that holds a tenant's rows: each with a `tenant_id` column,
+ * and `tenants` itself (its `id` is the tenant), sorted by name. Derived, so a new domain's table
+ * is covered by the tests that use it (row-level security, tenant snapshots) without editing a list.
+ */
+export const schemaTenantTables: SchemaTenantTable[] = Object.values(schema as Record<string, unknown>)
+  .filter((value): value is PgTable => is(value, PgTable))
+  .map((table) => getTableConfig(table))
+  .filter((table) => table.name === "tenants" || table.columns.some((column) => column.name === "tenant_id"))
+  .map((table) => ({
+    name: table.name,
+    primaryKey: [
+      ...table.columns.filter((column) => column.primary).map((column) => column.name),
+      ...table.primaryKeys.flatMap((key) => key.columns.map((column) => column.name)),
+    ],
+  }))
+  .sort((a, b) => (a.name < b.name ? -1 : 1));
 
 const dumpDir = fileURLToPath(new URL("../../../.data/test", import.meta.url));
 /**
