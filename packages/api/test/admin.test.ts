@@ -237,6 +237,9 @@ describe.each(testTargets())("admin procedures on %s", (target) => {
 
   it("adds each agent's month so far to admin.agents, as usage.agent has it, in two statements whatever the page size", async () => {
     const idle = (await newAgent(a, { name: "Idle" })).id;
+    // Runs on the last day of last month (UTC), in the rollup: lifetime, not this month.
+    await h.database.db.execute(sql`insert into agent_usage_daily (agent_id, day, slot, tenant_id, total_executions, successful_executions, total_cost_usd)
+      values (${agentA}::uuid, (date_trunc('month', now() at time zone 'utc') - interval '1 day')::date, 0, 'admin-a', 7, 7, 9)`);
     const page = await staff.admin.agents({ tenantId: "admin-a", limit: 50 });
     const byId = Object.fromEntries(page.items.map((row) => [row.id, row.thisMonth]));
     expect(byId[agentA]).toMatchObject({ executions: 4, succeeded: 3, failed: 1, cancelled: 0, costUsd: 2, totalTokens: 480 });
