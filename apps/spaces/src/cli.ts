@@ -29,8 +29,8 @@ try {
           `${String(thisMonth.failed).padStart(4)} failed  ${usd.format(thisMonth.costUsd).padStart(10)}`,
       );
     }
-  } else {
-    console.log(`archived ${await archiveSpace(client, spaceId!)} agent(s) of space ${spaceId}`);
+  } else if (spaceId) {
+    console.log(`archived ${await archiveSpace(client, spaceId)} agent(s) of space ${spaceId}`);
   }
 } catch (error) {
   console.error(explainFailure(error, url) ?? error);

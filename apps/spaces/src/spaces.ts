@@ -11,8 +11,12 @@ export async function monthlyUsageBySpace(client: AgentBuilderClient): Promise<S
   const spaces: Space[] = [];
   for await (const space of paginate(client.directory.listSpaces, { limit: 100 })) spaces.push(space);
   // One request per space; the client batches those made in the same tick into one HTTP call.
-  const usage = await Promise.all(spaces.map((space) => client.usage.space.query({ spaceId: space.id })));
-  return spaces.map((space, i) => ({ space, agentCount: usage[i]!.agentCount, thisMonth: usage[i]!.thisMonth }));
+  return Promise.all(
+    spaces.map(async (space) => {
+      const { agentCount, thisMonth } = await client.usage.space.query({ spaceId: space.id });
+      return { space, agentCount, thisMonth };
+    }),
+  );
 }
 
 /**

@@ -21,7 +21,9 @@ async function measure(external: string[]) {
     write: false,
     external,
   });
-  const code = result.outputFiles[0]!.contents;
+  const [output] = result.outputFiles;
+  if (!output) throw new Error("esbuild wrote no bundle");
+  const code = output.contents;
   return { min: code.byteLength, gzip: gzipSync(code, { level: 9 }).byteLength };
 }
 

@@ -31,9 +31,11 @@ export async function everyNamespace(): Promise<void> {
   for await (const each of client.paginate(client.directory.listSpaces, { limit: 100 })) {
     const paged: Space = each;
     const pagedIsNotAny: IsAny<typeof each> = false;
+    console.log(paged, pagedIsNotAny);
   }
   for await (const each of paginate(client.admin.agents, { tenantId: "acme", status: "active" })) {
     const owner: string = each.ownerId;
+    console.log(owner);
   }
 
   const agent: Agent = await client.agents.create.mutate({
@@ -50,6 +52,7 @@ export async function everyNamespace(): Promise<void> {
   await client.agents.detachNotebook.mutate({ notebookId: agent.id });
   for await (const each of client.agents.listAll({ spaceId: space.id })) {
     const status: "draft" | "active" | "paused" | "archived" = each.status;
+    console.log(status);
   }
 
   const execution = await client.executions.start.mutate({ agentId: agent.id, input: { q: 1 }, idempotencyKey: "k-1" });
@@ -62,6 +65,7 @@ export async function everyNamespace(): Promise<void> {
   await client.executions.list.query({ agentId: agent.id, status: "failed", from: "2026-01-01T00:00:00Z" });
   for await (const run of client.executions.listAll({ agentId: agent.id })) {
     const cost: number = run.costUsd;
+    console.log(cost);
   }
   await client.recordExecution({ agentId: agent.id, input: null }, async (run) => {
     await run.step({ type: "thought", data: "hm" });
@@ -91,6 +95,7 @@ export async function everyNamespace(): Promise<void> {
     if (isApiError(error, "NOT_FOUND")) {
       const code: string | undefined = error.data?.code;
       const fields: Record<string, string[] | undefined> | undefined = error.data?.zodError?.fieldErrors;
+      console.log(code, fields);
     }
   }
 
@@ -128,6 +133,7 @@ export async function everyNamespace(): Promise<void> {
   for await (const each of paginate(client.directory.listSpaces)) {
     // @ts-expect-error paged items are typed: a space's name is a string
     const wrongName: number = each.name;
+    console.log(wrongName);
   }
 
   console.log(rate, agentIsNotAny, outputsAreNotAny, inputsAreNotAny, reachable, spaceName, total, hint, ordinal, month, wrong, leaked);
