@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
 
 import { mintToken } from "@agent-builder/api";
-import { tokenClaims, type UserRole, userRoles } from "@agent-builder/contracts";
+import { tokenClaimsSchema, type UserRole, userRoles } from "@agent-builder/contracts";
 import { demoTenants } from "@agent-builder/db";
 
 import { loadConfig } from "./config";
@@ -58,7 +58,7 @@ if (!userRoles.includes(role)) fail(`--role must be one of ${userRoles.join(", "
 if (!duration.test(values.expires)) fail(`--expires must be a number and a unit (30m, 12h, 7d), got "${values.expires}"`);
 
 const demoUser = demoTenants.find((t) => t.id === values.tenant)?.users.find((u) => u.role === role);
-const claims = tokenClaims.safeParse({ sub: values.user ?? demoUser?.id ?? randomUUID(), tid: values.tenant, role });
+const claims = tokenClaimsSchema.safeParse({ sub: values.user ?? demoUser?.id ?? randomUUID(), tid: values.tenant, role });
 if (!claims.success) {
   const flags: Record<string, string> = { sub: "--user", tid: "--tenant", role: "--role" };
   fail(claims.error.issues.map((i) => `${flags[String(i.path[0])] ?? i.path.join(".")}: ${i.message}`).join("\n"));

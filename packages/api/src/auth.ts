@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey, errors as joseErrors, jwtVerify, SignJWT } from "jose";
 
-import { type TokenClaims, tokenClaims, type UserRole } from "@agent-builder/contracts";
+import { type TokenClaims, tokenClaimsSchema, type UserRole } from "@agent-builder/contracts";
 
 /** Printed by `pnpm dev`; refused when NODE_ENV=production. */
 export const devJwtSecret = "agent-builder-dev-secret-do-not-use-in-production";
@@ -62,7 +62,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     } catch (error) {
       throw new InvalidTokenError(describeJoseError(error));
     }
-    const claims = tokenClaims.safeParse(payload);
+    const claims = tokenClaimsSchema.safeParse(payload);
     if (!claims.success) {
       const fields = claims.error.issues.map((i) => i.path.join(".")).join(", ");
       throw new InvalidTokenError(`token claims are missing or invalid: ${fields}`);

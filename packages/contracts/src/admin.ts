@@ -1,19 +1,20 @@
 import { z } from "zod";
 
-import { agent, agentSortFields, agentStatus } from "./agent";
-import { id, isoDateTime, page, pageInput, sortDirection, tenantId, text } from "./common";
+import { agentSchema, agentSortFields, agentStatusSchema } from "./agent";
+import { idSchema, isoDateTimeSchema, pageInput, pageSchema, sortDirectionSchema, tenantIdSchema, textSchema } from "./common";
 import { agentStatuses, executionStatuses, limits } from "./domain";
-import { executionStatus, executionSummary, executionWithSteps } from "./execution";
-import { usageBucket, usagePeriods, usageTotals } from "./usage";
+import { executionStatusSchema, executionSummarySchema, executionWithStepsSchema } from "./execution";
+import { usageBucketSchema, usagePeriodsSchema, usageTotalsSchema } from "./usage";
 
 /** Contracts of the staff-only `admin.*` procedures: cross-tenant by design. */
 
 export const adminOverviewInput = z
   .strictObject({ days: z.number().int().min(1).max(limits.timeseriesDaysMax).default(30) })
   .default({ days: 30 });
+export type AdminOverviewInput = z.output<typeof adminOverviewInput>;
 
-export const tenantSummary = z.object({
-  tenantId,
+export const tenantSummarySchema = z.object({
+  tenantId: tenantIdSchema,
   name: z.string().nullable(),
   agentCount: z.number().int(),
   activeAgents: z.number().int(),
@@ -22,127 +23,141 @@ export const tenantSummary = z.object({
   costThisMonthUsd: z.number(),
   /** Failed / finished this month; null when nothing finished. */
   failureRate: z.number().nullable(),
-  lastExecutedAt: isoDateTime.nullable(),
+  lastExecutedAt: isoDateTimeSchema.nullable(),
 });
-export type TenantSummary = z.infer<typeof tenantSummary>;
+export type TenantSummary = z.infer<typeof tenantSummarySchema>;
 
 /**
  * The signed-in staff member as the directory knows them: ids from the token, names from the
  * mirror rows (null when the directory has none, e.g. a staff member who never used a tenant API).
  */
-export const staffMember = z.object({
-  userId: id,
+export const staffMemberSchema = z.object({
+  userId: idSchema,
   tenantId: z.string(),
   tenantName: z.string().nullable(),
   displayName: z.string().nullable(),
   email: z.string().nullable(),
 });
-export type StaffMember = z.infer<typeof staffMember>;
+export type StaffMember = z.infer<typeof staffMemberSchema>;
 
-export const adminOverview = z.object({
+export const adminOverviewSchema = z.object({
   /** Who is asking: the panel's top bar names them from this. */
-  staffMember,
-  tenants: z.array(tenantSummary),
+  staffMember: staffMemberSchema,
+  tenants: z.array(tenantSummarySchema),
   totals: z.object({
     tenants: z.number().int(),
     agents: z.number().int(),
     executionsThisMonth: z.number().int(),
     costThisMonthUsd: z.number(),
   }),
-  daily: z.array(usageBucket),
+  daily: z.array(usageBucketSchema),
 });
-export type AdminOverview = z.infer<typeof adminOverview>;
+export type AdminOverview = z.infer<typeof adminOverviewSchema>;
 
 /** Every tenant, lightly: what a tenant picker needs (no usage figures; `admin.overview` has those). */
-export const adminTenantList = z.object({
-  tenants: z.array(z.object({ id: tenantId, name: z.string().nullable(), createdAt: isoDateTime, agentCount: z.number().int() })),
-});
-export type AdminTenantList = z.infer<typeof adminTenantList>;
-
-export const adminTenantInput = z.strictObject({ tenantId });
-export const adminTenant = usagePeriods.extend({
-  tenant: z.object({ id: tenantId, name: z.string().nullable(), createdAt: isoDateTime }),
-  agentCount: z.number().int(),
-  spaces: z.array(z.object({ id, name: z.string(), agentCount: z.number().int() })),
-  users: z.array(
-    z.object({ id, email: z.string().nullable(), displayName: z.string().nullable(), role: z.enum(["member", "service", "admin"]) }),
+export const adminTenantListSchema = z.object({
+  tenants: z.array(
+    z.object({ id: tenantIdSchema, name: z.string().nullable(), createdAt: isoDateTimeSchema, agentCount: z.number().int() }),
   ),
 });
-export type AdminTenant = z.infer<typeof adminTenant>;
+export type AdminTenantList = z.infer<typeof adminTenantListSchema>;
+
+export const adminTenantInput = z.strictObject({ tenantId: tenantIdSchema });
+export type AdminTenantInput = z.output<typeof adminTenantInput>;
+export const adminTenantSchema = usagePeriodsSchema.extend({
+  tenant: z.object({ id: tenantIdSchema, name: z.string().nullable(), createdAt: isoDateTimeSchema }),
+  agentCount: z.number().int(),
+  spaces: z.array(z.object({ id: idSchema, name: z.string(), agentCount: z.number().int() })),
+  users: z.array(
+    z.object({
+      id: idSchema,
+      email: z.string().nullable(),
+      displayName: z.string().nullable(),
+      role: z.enum(["member", "service", "admin"]),
+    }),
+  ),
+});
+export type AdminTenant = z.infer<typeof adminTenantSchema>;
 
 export const adminListAgentsInput = z.strictObject({
   ...pageInput,
-  tenantId,
-  status: z.union([agentStatus, z.array(agentStatus).min(1).max(agentStatuses.length)]).optional(),
-  spaceId: id.optional(),
-  ownerId: id.optional(),
-  search: text(255, 1).optional(),
+  tenantId: tenantIdSchema,
+  status: z.union([agentStatusSchema, z.array(agentStatusSchema).min(1).max(agentStatuses.length)]).optional(),
+  spaceId: idSchema.optional(),
+  ownerId: idSchema.optional(),
+  search: textSchema(255, 1).optional(),
   sortBy: z.enum(agentSortFields).default("createdAt"),
-  sortDirection: sortDirection.default("desc"),
+  sortDirection: sortDirectionSchema.default("desc"),
 });
+export type AdminListAgentsInput = z.output<typeof adminListAgentsInput>;
 
 /** An agent as its tenant sees it (`agents.list`), plus this month's usage (UTC), as `usage.agent` gives it. */
-export const adminAgentRow = agent.extend({ thisMonth: usageTotals });
-export type AdminAgentRow = z.infer<typeof adminAgentRow>;
-export const adminAgentPage = page(adminAgentRow);
+export const adminAgentRowSchema = agentSchema.extend({ thisMonth: usageTotalsSchema });
+export type AdminAgentRow = z.infer<typeof adminAgentRowSchema>;
+export const adminAgentPageSchema = pageSchema(adminAgentRowSchema);
 
-export const adminAgentInput = z.strictObject({ id });
-export const adminAgent = z.object({
-  tenantId,
-  agent,
-  usage: usagePeriods,
-  daily: z.array(usageBucket),
-  recentExecutions: z.array(executionSummary),
+export const adminAgentInput = z.strictObject({ id: idSchema });
+export type AdminAgentInput = z.output<typeof adminAgentInput>;
+export const adminAgentSchema = z.object({
+  tenantId: tenantIdSchema,
+  agent: agentSchema,
+  usage: usagePeriodsSchema,
+  daily: z.array(usageBucketSchema),
+  recentExecutions: z.array(executionSummarySchema),
 });
-export type AdminAgent = z.infer<typeof adminAgent>;
+export type AdminAgent = z.infer<typeof adminAgentSchema>;
 
 export const adminSetAgentStatusInput = z.strictObject({
-  id,
-  status: agentStatus,
+  id: idSchema,
+  status: agentStatusSchema,
   /** Why staff changed it; kept in the audit log. */
-  reason: text(1000, 1).optional(),
+  reason: textSchema(1000, 1).optional(),
 });
+export type AdminSetAgentStatusInput = z.output<typeof adminSetAgentStatusInput>;
 
 export const adminListExecutionsInput = z
   .strictObject({
     ...pageInput,
-    tenantId: tenantId.optional(),
-    agentId: id.optional(),
-    status: z.union([executionStatus, z.array(executionStatus).min(1).max(executionStatuses.length)]).optional(),
-    from: isoDateTime.optional(),
-    to: isoDateTime.optional(),
+    tenantId: tenantIdSchema.optional(),
+    agentId: idSchema.optional(),
+    status: z.union([executionStatusSchema, z.array(executionStatusSchema).min(1).max(executionStatuses.length)]).optional(),
+    from: isoDateTimeSchema.optional(),
+    to: isoDateTimeSchema.optional(),
   })
   .refine((i) => !i.from || !i.to || Date.parse(i.from) < Date.parse(i.to), { message: "from must be before to", path: ["from"] })
   .default({ limit: limits.pageSizeDefault });
+export type AdminListExecutionsInput = z.output<typeof adminListExecutionsInput>;
 
-export const adminExecutionSummary = executionSummary.extend({ tenantId, agentName: z.string() });
-export const adminExecutionPage = page(adminExecutionSummary);
+export const adminExecutionSummarySchema = executionSummarySchema.extend({ tenantId: tenantIdSchema, agentName: z.string() });
+export const adminExecutionPageSchema = pageSchema(adminExecutionSummarySchema);
 
-export const adminExecutionInput = z.strictObject({ id });
-export const adminExecution = executionWithSteps.extend({ tenantId, agentName: z.string() });
-export type AdminExecution = z.infer<typeof adminExecution>;
+export const adminExecutionInput = z.strictObject({ id: idSchema });
+export type AdminExecutionInput = z.output<typeof adminExecutionInput>;
+export const adminExecutionSchema = executionWithStepsSchema.extend({ tenantId: tenantIdSchema, agentName: z.string() });
+export type AdminExecution = z.infer<typeof adminExecutionSchema>;
 
 export const auditLogInput = z
   .strictObject({
     ...pageInput,
-    tenantId: tenantId.optional(),
+    tenantId: tenantIdSchema.optional(),
     /** What the action was on: "agent", "tenant", ... as recorded. */
-    targetType: text(100, 1).optional(),
+    targetType: textSchema(100, 1).optional(),
     /** Which one: an agent's id, a tenant's id. Needs `targetType` (ids of different kinds may look alike). */
-    targetId: text(255, 1).optional(),
+    targetId: textSchema(255, 1).optional(),
   })
   .refine((i) => i.targetId === undefined || i.targetType !== undefined, {
     message: "targetId needs targetType",
     path: ["targetType"],
   })
   .default({ limit: limits.pageSizeDefault });
+export type AuditLogInput = z.output<typeof auditLogInput>;
 /**
  * One staff action. The names are resolved when the log is read (null when the row they name is
  * gone or has no name): the ids are what was recorded, the names what staff recognise.
  */
-export const auditEntry = z.object({
-  id,
-  actorId: id,
+export const auditEntrySchema = z.object({
+  id: idSchema,
+  actorId: idSchema,
   actorTenantId: z.string(),
   /** The staff member's display name (or email) in the directory. */
   actorName: z.string().nullable(),
@@ -155,10 +170,10 @@ export const auditEntry = z.object({
   /** The agent's name for agent targets, the tenant's for tenant targets. */
   targetName: z.string().nullable(),
   details: z.record(z.string(), z.unknown()),
-  createdAt: isoDateTime,
+  createdAt: isoDateTimeSchema,
 });
-export type AuditEntry = z.infer<typeof auditEntry>;
-export const auditLogPage = page(auditEntry);
+export type AuditEntry = z.infer<typeof auditEntrySchema>;
+export const auditLogPageSchema = pageSchema(auditEntrySchema);
 
 /**
  * Retention: delete finished executions created more than `olderThanDays` ago (steps go with
@@ -167,18 +182,19 @@ export const auditLogPage = page(auditEntry);
  */
 export const adminRunRetentionInput = z.strictObject({
   olderThanDays: z.number().int().min(1).max(36_500),
-  tenantId: tenantId.optional(),
+  tenantId: tenantIdSchema.optional(),
   maxRows: z.number().int().min(1).max(50_000).default(5_000),
 });
-export const retentionRun = z.object({
+export type AdminRunRetentionInput = z.output<typeof adminRunRetentionInput>;
+export const retentionRunSchema = z.object({
   /** Executions created before this instant were in scope. */
-  cutoff: isoDateTime,
-  tenants: z.array(z.object({ tenantId, executions: z.number().int(), steps: z.number().int() })),
+  cutoff: isoDateTimeSchema,
+  tenants: z.array(z.object({ tenantId: tenantIdSchema, executions: z.number().int(), steps: z.number().int() })),
   executions: z.number().int(),
   steps: z.number().int(),
   complete: z.boolean(),
 });
-export type RetentionRun = z.infer<typeof retentionRun>;
+export type RetentionRun = z.infer<typeof retentionRunSchema>;
 
 /**
  * Close executions still `running` after `olderThanMinutes` as failed (error code "stuck"),
@@ -186,14 +202,15 @@ export type RetentionRun = z.infer<typeof retentionRun>;
  */
 export const adminCloseStuckInput = z.strictObject({
   olderThanMinutes: z.number().int().min(5).max(525_600),
-  tenantId: tenantId.optional(),
+  tenantId: tenantIdSchema.optional(),
   maxRows: z.number().int().min(1).max(1_000).default(1_000),
 });
-export const stuckRun = z.object({
+export type AdminCloseStuckInput = z.output<typeof adminCloseStuckInput>;
+export const stuckRunSchema = z.object({
   /** Executions started before this instant and still running were in scope. */
-  cutoff: isoDateTime,
-  tenants: z.array(z.object({ tenantId, closed: z.number().int(), executionIds: z.array(id) })),
+  cutoff: isoDateTimeSchema,
+  tenants: z.array(z.object({ tenantId: tenantIdSchema, closed: z.number().int(), executionIds: z.array(idSchema) })),
   closed: z.number().int(),
   complete: z.boolean(),
 });
-export type StuckRun = z.infer<typeof stuckRun>;
+export type StuckRun = z.infer<typeof stuckRunSchema>;

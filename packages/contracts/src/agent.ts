@@ -1,62 +1,63 @@
 import { z } from "zod";
 
-import { id, isoDateTime, page, pageInput, sortDirection, text } from "./common";
+import { idSchema, isoDateTimeSchema, pageInput, pageSchema, sortDirectionSchema, textSchema } from "./common";
 import { agentStatuses, limits, llmProviders } from "./domain";
 
 /** Model settings as stored. The provider credential is not part of it: see `llmConfigInput`. */
-export const llmConfig = z.strictObject({
+export const llmConfigSchema = z.strictObject({
   provider: z.enum(llmProviders),
-  model: text(200, 1),
+  model: textSchema(200, 1),
   temperature: z.number().min(0).max(2).optional(),
   maxOutputTokens: z.number().int().min(1).max(1_000_000).optional(),
   topP: z.number().min(0).max(1).optional(),
-  systemPrompt: text(100_000).optional(),
-  stopSequences: z.array(text(200, 1)).max(16).optional(),
+  systemPrompt: textSchema(100_000).optional(),
+  stopSequences: z.array(textSchema(200, 1)).max(16).optional(),
   baseUrl: z
     .url({ protocol: /^https?$/ })
     .max(2048)
     .optional(),
 });
-export type LlmConfig = z.infer<typeof llmConfig>;
+export type LlmConfig = z.infer<typeof llmConfigSchema>;
 
 /**
  * What callers send: the stored settings plus an optional provider credential.
  * The credential is write-only: it is kept in its own column and no read ever returns it,
  * only `apiKeyHint` (its last four characters). `null` clears it; leaving it out keeps it.
  */
-export const llmConfigInput = llmConfig.extend({
-  apiKey: text(4096, 1).nullable().optional(),
+export const llmConfigInput = llmConfigSchema.extend({
+  apiKey: textSchema(4096, 1).nullable().optional(),
 });
 export type LlmConfigInput = z.input<typeof llmConfigInput>;
 
 const notebookIds = z
-  .array(id)
+  .array(idSchema)
   .max(limits.notebooksPerAgentMax)
   .refine((ids) => new Set(ids).size === ids.length, "notebook ids must be unique");
 
-export const agentStatus = z.enum(agentStatuses);
+export const agentStatusSchema = z.enum(agentStatuses);
 
 export const createAgentInput = z.strictObject({
-  name: text(255, 1),
-  description: text(10_000).nullable().optional(),
-  spaceId: id,
+  name: textSchema(255, 1),
+  description: textSchema(10_000).nullable().optional(),
+  spaceId: idSchema,
   /** Defaults to the caller. */
-  ownerId: id.optional(),
+  ownerId: idSchema.optional(),
   llmConfig: llmConfigInput,
   notebookIds: notebookIds.optional(),
   enableKnowledge: z.boolean().optional(),
   enableMemory: z.boolean().optional(),
 });
+export type CreateAgentInput = z.output<typeof createAgentInput>;
 
 /** A patch: only the fields present change. `expectedVersion` guards against lost updates. */
 export const updateAgentInput = z
   .strictObject({
-    id,
+    id: idSchema,
     expectedVersion: z.number().int().min(1),
-    name: text(255, 1).optional(),
-    description: text(10_000).nullable().optional(),
-    spaceId: id.optional(),
-    ownerId: id.optional(),
+    name: textSchema(255, 1).optional(),
+    description: textSchema(10_000).nullable().optional(),
+    spaceId: idSchema.optional(),
+    ownerId: idSchema.optional(),
     llmConfig: llmConfigInput.optional(),
     notebookIds: notebookIds.optional(),
     enableKnowledge: z.boolean().optional(),
@@ -65,32 +66,36 @@ export const updateAgentInput = z
   .refine((patch) => Object.keys(patch).some((key) => key !== "id" && key !== "expectedVersion"), {
     message: "nothing to update: send at least one field besides id and expectedVersion",
   });
+export type UpdateAgentInput = z.output<typeof updateAgentInput>;
 
 export const setAgentStatusInput = z.strictObject({
-  id,
-  status: agentStatus,
+  id: idSchema,
+  status: agentStatusSchema,
   expectedVersion: z.number().int().min(1).optional(),
 });
+export type SetAgentStatusInput = z.output<typeof setAgentStatusInput>;
 
-export const agentIdInput = z.strictObject({ id });
+export const agentIdInput = z.strictObject({ id: idSchema });
+export type AgentIdInput = z.output<typeof agentIdInput>;
 
 export const agentSortFields = ["createdAt", "updatedAt", "name", "lastExecutedAt"] as const;
 
 export const listAgentsInput = z
   .strictObject({
     ...pageInput,
-    status: z.union([agentStatus, z.array(agentStatus).min(1).max(agentStatuses.length)]).optional(),
-    spaceId: id.optional(),
-    ownerId: id.optional(),
-    notebookId: id.optional(),
+    status: z.union([agentStatusSchema, z.array(agentStatusSchema).min(1).max(agentStatuses.length)]).optional(),
+    spaceId: idSchema.optional(),
+    ownerId: idSchema.optional(),
+    notebookId: idSchema.optional(),
     /** Case-insensitive substring of the name. */
-    search: text(255, 1).optional(),
+    search: textSchema(255, 1).optional(),
     sortBy: z.enum(agentSortFields).default("createdAt"),
-    sortDirection: sortDirection.default("desc"),
+    sortDirection: sortDirectionSchema.default("desc"),
   })
   .default({ limit: limits.pageSizeDefault, sortBy: "createdAt", sortDirection: "desc" });
+export type ListAgentsInput = z.output<typeof listAgentsInput>;
 
-export const agentLifetimeStats = z.object({
+export const agentLifetimeStatsSchema = z.object({
   totalExecutions: z.number().int(),
   successfulExecutions: z.number().int(),
   failedExecutions: z.number().int(),
@@ -98,31 +103,32 @@ export const agentLifetimeStats = z.object({
   totalTokens: z.number().int(),
   totalCostUsd: z.number(),
   avgResponseTimeMs: z.number().int().nullable(),
-  lastExecutedAt: isoDateTime.nullable(),
+  lastExecutedAt: isoDateTimeSchema.nullable(),
 });
-export type AgentLifetimeStats = z.infer<typeof agentLifetimeStats>;
+export type AgentLifetimeStats = z.infer<typeof agentLifetimeStatsSchema>;
 
-export const agent = z.object({
-  id,
+export const agentSchema = z.object({
+  id: idSchema,
   name: z.string(),
   description: z.string().nullable(),
-  status: agentStatus,
-  ownerId: id,
-  spaceId: id,
-  llmConfig,
+  status: agentStatusSchema,
+  ownerId: idSchema,
+  spaceId: idSchema,
+  llmConfig: llmConfigSchema,
   /** Last four characters of the stored credential, e.g. `…4f2a`; null when none is set. */
   apiKeyHint: z.string().nullable(),
-  notebookIds: z.array(id),
+  notebookIds: z.array(idSchema),
   enableKnowledge: z.boolean(),
   enableMemory: z.boolean(),
   version: z.number().int(),
-  createdAt: isoDateTime,
-  updatedAt: isoDateTime,
-  stats: agentLifetimeStats,
+  createdAt: isoDateTimeSchema,
+  updatedAt: isoDateTimeSchema,
+  stats: agentLifetimeStatsSchema,
 });
-export type Agent = z.infer<typeof agent>;
+export type Agent = z.infer<typeof agentSchema>;
 
-export const agentPage = page(agent);
+export const agentPageSchema = pageSchema(agentSchema);
 
-export const detachNotebookInput = z.strictObject({ notebookId: id });
-export const detachNotebookResult = z.object({ notebookId: id, agentsUpdated: z.number().int() });
+export const detachNotebookInput = z.strictObject({ notebookId: idSchema });
+export type DetachNotebookInput = z.output<typeof detachNotebookInput>;
+export const detachNotebookResultSchema = z.object({ notebookId: idSchema, agentsUpdated: z.number().int() });

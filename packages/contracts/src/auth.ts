@@ -1,12 +1,12 @@
 import { z } from "zod";
 
-import { id, tenantId } from "./common";
+import { idSchema, tenantIdSchema } from "./common";
 import { userRoles } from "./domain";
 
 /** Claims every API token carries. The tenant always comes from here, never from input. */
-export const tokenClaims = z.object({
-  sub: id,
-  tid: tenantId,
+export const tokenClaimsSchema = z.object({
+  sub: idSchema,
+  tid: tenantIdSchema,
   role: z.enum(userRoles),
 });
-export type TokenClaims = z.infer<typeof tokenClaims>;
+export type TokenClaims = z.infer<typeof tokenClaimsSchema>;

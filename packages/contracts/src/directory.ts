@@ -1,31 +1,34 @@
 import { z } from "zod";
 
-import { id, isoDateTime, page, pageInput, text } from "./common";
+import { idSchema, isoDateTimeSchema, pageInput, pageSchema, textSchema } from "./common";
 import { userRoles } from "./domain";
 
-export const userRole = z.enum(userRoles);
+export const userRoleSchema = z.enum(userRoles);
 
 export const upsertUserInput = z.strictObject({
-  id,
+  id: idSchema,
   email: z.email().max(320),
-  displayName: text(255, 1).nullable().optional(),
-  role: userRole.optional(),
+  displayName: textSchema(255, 1).nullable().optional(),
+  role: userRoleSchema.optional(),
 });
+export type UpsertUserInput = z.output<typeof upsertUserInput>;
 
-export const user = z.object({
-  id,
+export const userSchema = z.object({
+  id: idSchema,
   email: z.string().nullable(),
   displayName: z.string().nullable(),
-  role: userRole,
-  createdAt: isoDateTime,
-  updatedAt: isoDateTime,
+  role: userRoleSchema,
+  createdAt: isoDateTimeSchema,
+  updatedAt: isoDateTimeSchema,
 });
-export type User = z.infer<typeof user>;
+export type User = z.infer<typeof userSchema>;
 
-export const upsertSpaceInput = z.strictObject({ id, name: text(255, 1) });
+export const upsertSpaceInput = z.strictObject({ id: idSchema, name: textSchema(255, 1) });
+export type UpsertSpaceInput = z.output<typeof upsertSpaceInput>;
 
-export const space = z.object({ id, name: z.string(), createdAt: isoDateTime, updatedAt: isoDateTime });
-export type Space = z.infer<typeof space>;
+export const spaceSchema = z.object({ id: idSchema, name: z.string(), createdAt: isoDateTimeSchema, updatedAt: isoDateTimeSchema });
+export type Space = z.infer<typeof spaceSchema>;
 
 export const listSpacesInput = z.strictObject({ ...pageInput }).default({ limit: 20 });
-export const spacePage = page(space);
+export type ListSpacesInput = z.output<typeof listSpacesInput>;
+export const spacePageSchema = pageSchema(spaceSchema);

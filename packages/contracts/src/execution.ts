@@ -1,11 +1,11 @@
 import { z } from "zod";
 
-import { id, isoDateTime, page, pageInput, text } from "./common";
+import { idSchema, isoDateTimeSchema, pageInput, pageSchema, textSchema } from "./common";
 import { executionStatuses, limits, stepTypes } from "./domain";
-import { boundedJson, jsonObject } from "./json";
+import { boundedJson, jsonObjectSchema } from "./json";
 
-export const executionStatus = z.enum(executionStatuses);
-export const stepType = z.enum(stepTypes);
+export const executionStatusSchema = z.enum(executionStatuses);
+export const stepTypeSchema = z.enum(stepTypes);
 
 const tokenCount = z.number().int().min(0).max(limits.tokensMax);
 
@@ -19,6 +19,7 @@ export const tokenUsageInput = z.strictObject({
   cachedInputTokens: tokenCount.default(0),
   reasoningTokens: tokenCount.default(0),
 });
+export type TokenUsageInput = z.output<typeof tokenUsageInput>;
 
 const costUsd = z
   .number()
@@ -33,74 +34,82 @@ const durationMs = z
   .min(0)
   .max(30 * 24 * 3600 * 1000);
 
-export const idempotencyKey = text(255, 1).regex(/^[\x21-\x7e]+$/, "idempotency key: printable ASCII, no spaces");
+export const idempotencyKeySchema = textSchema(255, 1).regex(/^[\x21-\x7e]+$/, "idempotency key: printable ASCII, no spaces");
 
 export const startExecutionInput = z.strictObject({
-  agentId: id,
+  agentId: idSchema,
   input: boundedJson(),
   /** Same key + same payload returns the same execution; same key + different payload is a CONFLICT. */
-  idempotencyKey: idempotencyKey.optional(),
-  metadata: jsonObject(limits.metadataBytesMax).optional(),
+  idempotencyKey: idempotencyKeySchema.optional(),
+  metadata: jsonObjectSchema(limits.metadataBytesMax).optional(),
 });
+export type StartExecutionInput = z.output<typeof startExecutionInput>;
 
 export const stepInput = z.strictObject({
-  type: stepType,
+  type: stepTypeSchema,
   data: boundedJson({ maxBytes: 64 * 1024 }),
   inputTokens: tokenCount.default(0),
   outputTokens: tokenCount.default(0),
 });
+export type StepInput = z.output<typeof stepInput>;
 
 export const appendStepsInput = z.strictObject({
-  executionId: id,
+  executionId: idSchema,
   steps: z.array(stepInput).min(1).max(limits.stepsPerAppendMax),
 });
+export type AppendStepsInput = z.output<typeof appendStepsInput>;
 
 export const completeExecutionInput = z.strictObject({
-  id,
+  id: idSchema,
   output: boundedJson(),
   usage: tokenUsageInput,
   costUsd,
   durationMs: durationMs.optional(),
 });
+export type CompleteExecutionInput = z.output<typeof completeExecutionInput>;
 
-export const executionError = z.strictObject({
-  code: text(100, 1).optional(),
-  message: text(10_000, 1),
+export const executionErrorSchema = z.strictObject({
+  code: textSchema(100, 1).optional(),
+  message: textSchema(10_000, 1),
 });
 
 export const failExecutionInput = z.strictObject({
-  id,
-  error: executionError,
+  id: idSchema,
+  error: executionErrorSchema,
   usage: tokenUsageInput.optional(),
   costUsd: costUsd.optional(),
   durationMs: durationMs.optional(),
 });
+export type FailExecutionInput = z.output<typeof failExecutionInput>;
 
 export const cancelExecutionInput = z.strictObject({
-  id,
-  reason: text(10_000, 1).optional(),
+  id: idSchema,
+  reason: textSchema(10_000, 1).optional(),
 });
+export type CancelExecutionInput = z.output<typeof cancelExecutionInput>;
 
-export const executionIdInput = z.strictObject({ id });
+export const executionIdInput = z.strictObject({ id: idSchema });
+export type ExecutionIdInput = z.output<typeof executionIdInput>;
 
 export const listExecutionsInput = z
   .strictObject({
     ...pageInput,
-    agentId: id.optional(),
-    userId: id.optional(),
-    status: z.union([executionStatus, z.array(executionStatus).min(1).max(executionStatuses.length)]).optional(),
+    agentId: idSchema.optional(),
+    userId: idSchema.optional(),
+    status: z.union([executionStatusSchema, z.array(executionStatusSchema).min(1).max(executionStatuses.length)]).optional(),
     /** Inclusive lower bound on the start time. */
-    from: isoDateTime.optional(),
+    from: isoDateTimeSchema.optional(),
     /** Exclusive upper bound on the start time. */
-    to: isoDateTime.optional(),
+    to: isoDateTimeSchema.optional(),
   })
   .refine((i) => !i.from || !i.to || Date.parse(i.from) < Date.parse(i.to), {
     message: "from must be before to",
     path: ["from"],
   })
   .default({ limit: limits.pageSizeDefault });
+export type ListExecutionsInput = z.output<typeof listExecutionsInput>;
 
-export const tokenUsage = z.object({
+export const tokenUsageSchema = z.object({
   inputTokens: z.number().int(),
   outputTokens: z.number().int(),
   cachedInputTokens: z.number().int(),
@@ -109,47 +118,47 @@ export const tokenUsage = z.object({
 });
 
 /** An execution without its payloads: what lists return. */
-export const executionSummary = z.object({
-  id,
-  agentId: id,
-  userId: id,
-  status: executionStatus,
-  startedAt: isoDateTime,
-  completedAt: isoDateTime.nullable(),
+export const executionSummarySchema = z.object({
+  id: idSchema,
+  agentId: idSchema,
+  userId: idSchema,
+  status: executionStatusSchema,
+  startedAt: isoDateTimeSchema,
+  completedAt: isoDateTimeSchema.nullable(),
   durationMs: z.number().int().nullable(),
-  usage: tokenUsage,
+  usage: tokenUsageSchema,
   costUsd: z.number(),
   error: z.object({ code: z.string().nullable(), message: z.string() }).nullable(),
   idempotencyKey: z.string().nullable(),
   stepCount: z.number().int(),
-  createdAt: isoDateTime,
+  createdAt: isoDateTimeSchema,
 });
-export type ExecutionSummary = z.infer<typeof executionSummary>;
+export type ExecutionSummary = z.infer<typeof executionSummarySchema>;
 
-export const step = z.object({
+export const stepSchema = z.object({
   ordinal: z.number().int(),
-  type: stepType,
+  type: stepTypeSchema,
   data: z.unknown(),
   inputTokens: z.number().int(),
   outputTokens: z.number().int(),
-  createdAt: isoDateTime,
+  createdAt: isoDateTimeSchema,
 });
-export type Step = z.infer<typeof step>;
+export type Step = z.infer<typeof stepSchema>;
 
-export const execution = executionSummary.extend({
+export const executionSchema = executionSummarySchema.extend({
   input: z.unknown(),
   output: z.unknown().nullable(),
   metadata: z.record(z.string(), z.unknown()),
 });
-export type Execution = z.infer<typeof execution>;
+export type Execution = z.infer<typeof executionSchema>;
 
-export const executionWithSteps = execution.extend({ steps: z.array(step) });
-export type ExecutionWithSteps = z.infer<typeof executionWithSteps>;
+export const executionWithStepsSchema = executionSchema.extend({ steps: z.array(stepSchema) });
+export type ExecutionWithSteps = z.infer<typeof executionWithStepsSchema>;
 
-export const appendStepsResult = z.object({
-  executionId: id,
-  steps: z.array(step.pick({ ordinal: true, type: true, createdAt: true })),
+export const appendStepsResultSchema = z.object({
+  executionId: idSchema,
+  steps: z.array(stepSchema.pick({ ordinal: true, type: true, createdAt: true })),
   stepCount: z.number().int(),
 });
 
-export const executionPage = page(executionSummary);
+export const executionPageSchema = pageSchema(executionSummarySchema);

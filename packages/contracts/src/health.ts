@@ -1,16 +1,16 @@
 import { z } from "zod";
 
 /** Applied and pending schema migrations, as the database records them. */
-export const migrationHealth = z.object({
+export const migrationHealthSchema = z.object({
   /** Tag of the newest applied migration (`unknown(<when>)` if newer than this build); null if none. */
   current: z.string().nullable(),
   appliedCount: z.number().int(),
   /** Migrations this build ships that the database does not have, oldest first. */
   pending: z.array(z.string()),
 });
-export type MigrationHealth = z.infer<typeof migrationHealth>;
+export type MigrationHealth = z.infer<typeof migrationHealthSchema>;
 
-export const health = z.object({
+export const healthSchema = z.object({
   status: z.enum(["ok", "degraded"]),
   database: z.object({
     reachable: z.boolean(),
@@ -21,6 +21,6 @@ export const health = z.object({
    * Left out when the database is unreachable (nothing is known, and the answer keeps its old
    * shape); null when the database answers but this role may not read the migrations table.
    */
-  migration: migrationHealth.nullable().optional(),
+  migration: migrationHealthSchema.nullable().optional(),
 });
-export type Health = z.infer<typeof health>;
+export type Health = z.infer<typeof healthSchema>;

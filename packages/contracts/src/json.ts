@@ -59,7 +59,7 @@ function checkJson(value: unknown, maxDepth: number): string | null {
   return null;
 }
 
-export const jsonObject = (maxBytes: number) =>
+export const jsonObjectSchema = (maxBytes: number) =>
   boundedJson({ maxBytes }).refine((v) => typeof v === "object" && v !== null && !Array.isArray(v), {
     message: "must be a JSON object",
   }) as unknown as z.ZodType<Record<string, JsonValue>, Record<string, JsonValue>>;

@@ -1,9 +1,9 @@
 import { z } from "zod";
 
-import { id, isoDate, isoDateTime, tenantId } from "./common";
+import { idSchema, isoDateSchema, isoDateTimeSchema, tenantIdSchema } from "./common";
 import { limits } from "./domain";
 
-export const usageTotals = z.object({
+export const usageTotalsSchema = z.object({
   executions: z.number().int(),
   succeeded: z.number().int(),
   failed: z.number().int(),
@@ -14,47 +14,50 @@ export const usageTotals = z.object({
   costUsd: z.number(),
   avgDurationMs: z.number().int().nullable(),
 });
-export type UsageTotals = z.infer<typeof usageTotals>;
+export type UsageTotals = z.infer<typeof usageTotalsSchema>;
 
 /** Periods are UTC calendar periods: today, the ISO week (from Monday) and the month so far. */
-export const usagePeriods = z.object({
-  lifetime: usageTotals.extend({ lastExecutedAt: isoDateTime.nullable() }),
-  today: usageTotals,
-  thisWeek: usageTotals,
-  thisMonth: usageTotals,
+export const usagePeriodsSchema = z.object({
+  lifetime: usageTotalsSchema.extend({ lastExecutedAt: isoDateTimeSchema.nullable() }),
+  today: usageTotalsSchema,
+  thisWeek: usageTotalsSchema,
+  thisMonth: usageTotalsSchema,
 });
 
-export const agentUsage = usagePeriods.extend({ agentId: id });
-export type AgentUsage = z.infer<typeof agentUsage>;
-export const spaceUsage = usagePeriods.extend({ spaceId: id, agentCount: z.number().int() });
-export type SpaceUsage = z.infer<typeof spaceUsage>;
-export const tenantUsage = usagePeriods.extend({ tenantId, agentCount: z.number().int() });
-export type TenantUsage = z.infer<typeof tenantUsage>;
+export const agentUsageSchema = usagePeriodsSchema.extend({ agentId: idSchema });
+export type AgentUsage = z.infer<typeof agentUsageSchema>;
+export const spaceUsageSchema = usagePeriodsSchema.extend({ spaceId: idSchema, agentCount: z.number().int() });
+export type SpaceUsage = z.infer<typeof spaceUsageSchema>;
+export const tenantUsageSchema = usagePeriodsSchema.extend({ tenantId: tenantIdSchema, agentCount: z.number().int() });
+export type TenantUsage = z.infer<typeof tenantUsageSchema>;
 
-export const agentUsageInput = z.strictObject({ agentId: id });
-export const spaceUsageInput = z.strictObject({ spaceId: id });
+export const agentUsageInput = z.strictObject({ agentId: idSchema });
+export type AgentUsageInput = z.output<typeof agentUsageInput>;
+export const spaceUsageInput = z.strictObject({ spaceId: idSchema });
+export type SpaceUsageInput = z.output<typeof spaceUsageInput>;
 
 export const timeseriesInput = z
   .strictObject({
     /** First day, inclusive (UTC). */
-    from: isoDate,
+    from: isoDateSchema,
     /** Last day, inclusive (UTC). */
-    to: isoDate,
-    agentId: id.optional(),
-    spaceId: id.optional(),
+    to: isoDateSchema,
+    agentId: idSchema.optional(),
+    spaceId: idSchema.optional(),
   })
   .refine((i) => i.from <= i.to, { message: "from must not be after to", path: ["from"] })
   .refine((i) => daysBetween(i.from, i.to) < limits.timeseriesDaysMax, {
     message: `the range may cover at most ${limits.timeseriesDaysMax} days`,
     path: ["to"],
   });
+export type TimeseriesInput = z.output<typeof timeseriesInput>;
 
 function daysBetween(from: string, to: string) {
   return (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000;
 }
 
-export const usageBucket = z.object({
-  day: isoDate,
+export const usageBucketSchema = z.object({
+  day: isoDateSchema,
   executions: z.number().int(),
   succeeded: z.number().int(),
   failed: z.number().int(),
@@ -63,7 +66,7 @@ export const usageBucket = z.object({
   costUsd: z.number(),
   avgDurationMs: z.number().int().nullable(),
 });
-export type UsageBucket = z.infer<typeof usageBucket>;
+export type UsageBucket = z.infer<typeof usageBucketSchema>;
 
-export const timeseries = z.object({ from: isoDate, to: isoDate, buckets: z.array(usageBucket) });
-export type Timeseries = z.infer<typeof timeseries>;
+export const timeseriesSchema = z.object({ from: isoDateSchema, to: isoDateSchema, buckets: z.array(usageBucketSchema) });
+export type Timeseries = z.infer<typeof timeseriesSchema>;

@@ -2,6 +2,8 @@
 import { keepPreviousData, useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { useSearchParams } from "react-router";
 
+import { executionStatuses } from "@agent-builder/contracts";
+
 import { type ExecutionStatus, useTRPC } from "../api";
 import { DayInput, isIsoDay } from "../ui/day-input";
 import { KeysetPager, useKeysetPages } from "../ui/keyset-pager";
@@ -9,7 +11,6 @@ import { Empty, ErrorState, Loading } from "../ui/states";
 import { Section } from "../ui/stats";
 import { ExecutionsTable } from "./executions-table";
 
-const executionStatuses: ExecutionStatus[] = ["running", "succeeded", "failed", "cancelled"];
 const pageSize = 25;
 
 /** A UTC day "YYYY-MM-DD" as the instant it starts; `after` gives the start of the next day (an exclusive bound). */

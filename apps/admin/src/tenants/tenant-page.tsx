@@ -3,6 +3,8 @@ import { keepPreviousData, useInfiniteQuery, useQuery } from "@tanstack/react-qu
 import { useEffect, useState } from "react";
 import { Link, Navigate, useParams, useSearchParams } from "react-router";
 
+import { agentStatuses } from "@agent-builder/contracts";
+
 import { type AdminOutputs, type AgentStatus, useTRPC } from "../api";
 import { AuditEntries } from "../audit-log/audit-entries";
 import { formatAgo, formatCount, formatDateTime, formatDuration, formatShare, formatUsd } from "../format";
@@ -12,7 +14,6 @@ import { Section, Stat, StatGrid } from "../ui/stats";
 import { StatusBadge } from "../ui/status-badge";
 import { UsagePeriodsTable } from "../ui/usage-periods";
 
-const agentStatuses: AgentStatus[] = ["draft", "active", "paused", "archived"];
 const pageSize = 20;
 
 export function TenantPage() {

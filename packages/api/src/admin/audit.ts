@@ -1,7 +1,6 @@
 import type { TRPCRouterRecord } from "@trpc/server";
-import type { z } from "zod";
 
-import { type AuditEntry, auditLogInput, auditLogPage } from "@agent-builder/contracts";
+import { type AuditEntry, type AuditLogInput, auditLogInput, auditLogPageSchema } from "@agent-builder/contracts";
 import { adminAuditLog, queryRows, type SQL, sql, type Tx } from "@agent-builder/db";
 
 import type { Caller } from "../auth";
@@ -12,7 +11,7 @@ import { adminProcedure } from "../trpc";
 export const auditProcedures = {
   auditLog: adminProcedure
     .input(auditLogInput)
-    .output(auditLogPage)
+    .output(auditLogPageSchema)
     .query(({ ctx, input }) => readAuditLog(ctx.tx, input)),
 } satisfies TRPCRouterRecord;
 
@@ -36,7 +35,7 @@ export async function recordStaffActions(tx: Tx, actor: Caller, actions: StaffAc
  * (newest first, keyset), then each row joins at most one user, two tenants and one agent by key.
  * `target_id` is text (a tenant id for tenant targets), so it is cast to a uuid for agent rows only.
  */
-export async function readAuditLog(tx: Tx, input: z.output<typeof auditLogInput>) {
+export async function readAuditLog(tx: Tx, input: AuditLogInput) {
   const ordering = "createdAt:desc";
   const conditions: SQL[] = [sql`true`];
   if (input.tenantId) conditions.push(sql`l.target_tenant_id = ${input.tenantId}`);

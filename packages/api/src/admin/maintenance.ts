@@ -1,13 +1,14 @@
 import type { TRPCRouterRecord } from "@trpc/server";
-import type { z } from "zod";
 
 import {
+  type AdminCloseStuckInput,
+  type AdminRunRetentionInput,
   adminCloseStuckInput,
   adminRunRetentionInput,
   type RetentionRun,
-  retentionRun,
+  retentionRunSchema,
   type StuckRun,
-  stuckRun,
+  stuckRunSchema,
 } from "@agent-builder/contracts";
 import { closeStuckExecutionsAsStaff, deleteOldExecutionsAsStaff, type Tx } from "@agent-builder/db";
 
@@ -20,12 +21,12 @@ import { requireTenant } from "./scope";
 export const maintenanceProcedures = {
   runRetention: adminProcedure
     .input(adminRunRetentionInput)
-    .output(retentionRun)
+    .output(retentionRunSchema)
     .mutation(({ ctx, input }) => runRetention(ctx.tx, ctx.caller, input)),
 
   closeStuckExecutions: adminProcedure
     .input(adminCloseStuckInput)
-    .output(stuckRun)
+    .output(stuckRunSchema)
     .mutation(({ ctx, input }) => closeStuck(ctx.tx, ctx.caller, input)),
 } satisfies TRPCRouterRecord;
 
@@ -54,7 +55,7 @@ function auditMaintenance(
  * as the app role inside each tenant's scope (actAsTenant), in this request's transaction, so
  * the audit entries commit with exactly what was deleted. Bounded by `maxRows` per call.
  */
-export async function runRetention(tx: Tx, actor: Caller, input: z.output<typeof adminRunRetentionInput>): Promise<RetentionRun> {
+export async function runRetention(tx: Tx, actor: Caller, input: AdminRunRetentionInput): Promise<RetentionRun> {
   if (input.tenantId) await requireTenant(tx, input.tenantId);
   const result = await deleteOldExecutionsAsStaff(tx, input);
   const run = { olderThanDays: input.olderThanDays, cutoff: result.cutoff, complete: result.complete };
@@ -70,7 +71,7 @@ export async function runRetention(tx: Tx, actor: Caller, input: z.output<typeof
 }
 
 /** Closes stuck executions as failed, as each tenant (see runRetention); audited per tenant. */
-export async function closeStuck(tx: Tx, actor: Caller, input: z.output<typeof adminCloseStuckInput>): Promise<StuckRun> {
+export async function closeStuck(tx: Tx, actor: Caller, input: AdminCloseStuckInput): Promise<StuckRun> {
   if (input.tenantId) await requireTenant(tx, input.tenantId);
   const result = await closeStuckExecutionsAsStaff(tx, input);
   const run = { olderThanMinutes: input.olderThanMinutes, cutoff: result.cutoff, complete: result.complete };

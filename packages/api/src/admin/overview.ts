@@ -1,6 +1,6 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 
-import { type AdminOverview, adminOverview, adminOverviewInput, type StaffMember, staffMember } from "@agent-builder/contracts";
+import { type AdminOverview, adminOverviewInput, adminOverviewSchema, type StaffMember, staffMemberSchema } from "@agent-builder/contracts";
 import { queryRows, sql, type Tx } from "@agent-builder/db";
 
 import type { Caller } from "../auth";
@@ -11,11 +11,11 @@ import { dailyAcrossTenants, tenantsThisMonth } from "../usage/admin";
 export const overviewProcedures = {
   overview: adminProcedure
     .input(adminOverviewInput)
-    .output(adminOverview)
+    .output(adminOverviewSchema)
     .query(({ ctx, input }) => overview(ctx.tx, ctx.caller, input.days)),
 
   /** Who is asking, alone: what the panel's top bar needs on every page, without the overview's figures. */
-  staffMember: adminProcedure.output(staffMember).query(({ ctx }) => staffMemberOf(ctx.tx, ctx.caller)),
+  staffMember: adminProcedure.output(staffMemberSchema).query(({ ctx }) => staffMemberOf(ctx.tx, ctx.caller)),
 } satisfies TRPCRouterRecord;
 
 /** Month and daily figures come from the tenants' own rollups, as each tenant's usage.tenant and chart do. */

@@ -1,6 +1,12 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 
-import { type AdminTenant, type AdminTenantList, adminTenant, adminTenantInput, adminTenantList } from "@agent-builder/contracts";
+import {
+  type AdminTenant,
+  type AdminTenantList,
+  adminTenantInput,
+  adminTenantListSchema,
+  adminTenantSchema,
+} from "@agent-builder/contracts";
 import { queryRows, sql, type Tx } from "@agent-builder/db";
 
 import type { Caller } from "../auth";
@@ -11,11 +17,11 @@ import { scopeOf } from "./scope";
 
 /** Tenants as staff see them: the light list (pickers) and one tenant in full. */
 export const tenantStaffProcedures = {
-  tenants: adminProcedure.output(adminTenantList).query(({ ctx }) => listTenants(ctx.tx)),
+  tenants: adminProcedure.output(adminTenantListSchema).query(({ ctx }) => listTenants(ctx.tx)),
 
   tenant: adminProcedure
     .input(adminTenantInput)
-    .output(adminTenant)
+    .output(adminTenantSchema)
     .query(({ ctx, input }) => tenantDetail(ctx.tx, ctx.caller, input.tenantId)),
 } satisfies TRPCRouterRecord;
 

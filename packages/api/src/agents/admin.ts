@@ -1,16 +1,17 @@
 import type { TRPCRouterRecord } from "@trpc/server";
-import type { z } from "zod";
 
 import {
   type AdminAgent,
   type AdminAgentRow,
+  type AdminListAgentsInput,
+  type AdminSetAgentStatusInput,
   type Agent,
-  adminAgent,
   adminAgentInput,
-  adminAgentPage,
+  adminAgentPageSchema,
+  adminAgentSchema,
   adminListAgentsInput,
   adminSetAgentStatusInput,
-  agent,
+  agentSchema,
 } from "@agent-builder/contracts";
 import type { Tx } from "@agent-builder/db";
 
@@ -27,17 +28,17 @@ import { getAgent, listAgents, setAgentStatus } from "./service";
 export const agentStaffProcedures = {
   agents: adminProcedure
     .input(adminListAgentsInput)
-    .output(adminAgentPage)
+    .output(adminAgentPageSchema)
     .query(({ ctx, input }) => listTenantAgents(ctx.tx, ctx.caller, input)),
 
   agent: adminProcedure
     .input(adminAgentInput)
-    .output(adminAgent)
+    .output(adminAgentSchema)
     .query(({ ctx, input }) => agentDetail(ctx.tx, ctx.caller, input.id)),
 
   setAgentStatus: adminProcedure
     .input(adminSetAgentStatusInput)
-    .output(agent)
+    .output(agentSchema)
     .mutation(({ ctx, input }) => setAgentStatusAsStaff(ctx.tx, ctx.caller, input)),
 } satisfies TRPCRouterRecord;
 
@@ -48,7 +49,7 @@ export const agentStaffProcedures = {
 export async function listTenantAgents(
   tx: Tx,
   actor: Caller,
-  input: z.output<typeof adminListAgentsInput>,
+  input: AdminListAgentsInput,
 ): Promise<{ items: AdminAgentRow[]; nextCursor: string | null }> {
   const { tenantId, ...filters } = input;
   const scope = scopeOf(actor, tenantId);
@@ -67,7 +68,7 @@ export async function agentDetail(tx: Tx, actor: Caller, id: string): Promise<Ad
 }
 
 /** Changes the status as the tenant would (same transitions), and records it when it changed. */
-export async function setAgentStatusAsStaff(tx: Tx, actor: Caller, input: z.output<typeof adminSetAgentStatusInput>): Promise<Agent> {
+export async function setAgentStatusAsStaff(tx: Tx, actor: Caller, input: AdminSetAgentStatusInput): Promise<Agent> {
   const tenantId = await tenantOf(tx, "agents", input.id, "agent");
   const scope = scopeOf(actor, tenantId);
   const before = await getAgent(tx, scope, input.id);

@@ -2,12 +2,12 @@ import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 
 import {
-  agent,
   agentIdInput,
-  agentPage,
+  agentPageSchema,
+  agentSchema,
   createAgentInput,
   detachNotebookInput,
-  detachNotebookResult,
+  detachNotebookResultSchema,
   listAgentsInput,
   setAgentStatusInput,
   updateAgentInput,
@@ -19,33 +19,33 @@ import * as agents from "./service";
 export const agentRouter = {
   create: tenantProcedure
     .input(createAgentInput)
-    .output(agent)
+    .output(agentSchema)
     .mutation(({ ctx, input }) => agents.createAgent(ctx.tx, ctx.caller, input)),
 
   get: tenantProcedure
     .input(agentIdInput)
-    .output(agent)
+    .output(agentSchema)
     .query(({ ctx, input }) => agents.getAgent(ctx.tx, ctx.caller, input.id)),
 
   list: tenantProcedure
     .input(listAgentsInput)
-    .output(agentPage)
+    .output(agentPageSchema)
     .query(({ ctx, input }) => agents.listAgents(ctx.tx, ctx.caller, input)),
 
   update: tenantProcedure
     .input(updateAgentInput)
-    .output(agent)
+    .output(agentSchema)
     .mutation(({ ctx, input }) => agents.updateAgent(ctx.tx, ctx.caller, input)),
 
   setStatus: tenantProcedure
     .input(setAgentStatusInput)
-    .output(agent)
+    .output(agentSchema)
     .mutation(({ ctx, input }) => agents.setAgentStatus(ctx.tx, ctx.caller, input)),
 
   /** For the notebooks app: a deleted notebook disappears from every agent that used it. */
   detachNotebook: tenantProcedure
     .input(detachNotebookInput)
-    .output(detachNotebookResult)
+    .output(detachNotebookResultSchema)
     .mutation(({ ctx, input }) => agents.detachNotebook(ctx.tx, ctx.caller, input.notebookId)),
 
   delete: tenantProcedure

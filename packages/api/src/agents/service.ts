@@ -1,13 +1,11 @@
-import type { z } from "zod";
-
 import {
   type Agent,
   type AgentStatus,
   agentStatusTransitions,
-  type createAgentInput,
+  type CreateAgentInput,
+  type ListAgentsInput,
   type LlmConfigInput,
-  type listAgentsInput,
-  type updateAgentInput,
+  type UpdateAgentInput,
 } from "@agent-builder/contracts";
 import {
   agents,
@@ -129,7 +127,7 @@ export async function getAgent(tx: Tx, caller: Caller, id: string): Promise<Agen
   return toAgent(row);
 }
 
-export async function createAgent(tx: Tx, caller: Caller, input: z.output<typeof createAgentInput>): Promise<Agent> {
+export async function createAgent(tx: Tx, caller: Caller, input: CreateAgentInput): Promise<Agent> {
   const { llmConfig, apiKey } = splitCredential(input.llmConfig);
   const [created] = await tx
     .insert(agents)
@@ -150,7 +148,7 @@ export async function createAgent(tx: Tx, caller: Caller, input: z.output<typeof
   return getAgent(tx, caller, created.id);
 }
 
-export async function updateAgent(tx: Tx, caller: Caller, input: z.output<typeof updateAgentInput>): Promise<Agent> {
+export async function updateAgent(tx: Tx, caller: Caller, input: UpdateAgentInput): Promise<Agent> {
   const { id, expectedVersion, llmConfig: configInput, ...fields } = input;
   const credential = configInput ? splitCredential(configInput) : undefined;
   const [updated] = await tx
@@ -234,7 +232,7 @@ export async function deleteAgent(tx: Tx, caller: Caller, id: string): Promise<{
 }
 
 /** Sort expressions of `agents.list`, with the type their cursor value is cast back to. */
-function sortColumn(field: z.output<typeof listAgentsInput>["sortBy"], stats: ReturnType<typeof lifetimeStats>) {
+function sortColumn(field: ListAgentsInput["sortBy"], stats: ReturnType<typeof lifetimeStats>) {
   switch (field) {
     case "createdAt":
       return { expr: sql`${agents.createdAt}`, type: sql`timestamptz` };
@@ -248,7 +246,7 @@ function sortColumn(field: z.output<typeof listAgentsInput>["sortBy"], stats: Re
   }
 }
 
-export async function listAgents(tx: Tx, caller: Caller, input: z.output<typeof listAgentsInput>) {
+export async function listAgents(tx: Tx, caller: Caller, input: ListAgentsInput) {
   const ordering = `${input.sortBy}:${input.sortDirection}`;
   const stats = lifetimeStats(tx);
   const sort = sortColumn(input.sortBy, stats);

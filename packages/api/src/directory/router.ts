@@ -1,6 +1,6 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 
-import { listSpacesInput, space, spacePage, upsertSpaceInput, upsertUserInput, user } from "@agent-builder/contracts";
+import { listSpacesInput, spacePageSchema, spaceSchema, upsertSpaceInput, upsertUserInput, userSchema } from "@agent-builder/contracts";
 
 import { serviceProcedure, tenantProcedure } from "../trpc";
 import * as directory from "./service";
@@ -9,16 +9,16 @@ import * as directory from "./service";
 export const directoryRouter = {
   upsertUser: serviceProcedure
     .input(upsertUserInput)
-    .output(user)
+    .output(userSchema)
     .mutation(({ ctx, input }) => directory.upsertUser(ctx.tx, ctx.caller, input)),
 
   upsertSpace: serviceProcedure
     .input(upsertSpaceInput)
-    .output(space)
+    .output(spaceSchema)
     .mutation(({ ctx, input }) => directory.upsertSpace(ctx.tx, ctx.caller, input)),
 
   listSpaces: tenantProcedure
     .input(listSpacesInput)
-    .output(spacePage)
+    .output(spacePageSchema)
     .query(({ ctx, input }) => directory.listSpaces(ctx.tx, ctx.caller, input)),
 } satisfies TRPCRouterRecord;

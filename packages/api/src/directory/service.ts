@@ -1,6 +1,4 @@
-import type { z } from "zod";
-
-import type { listSpacesInput, Space, User, upsertSpaceInput, upsertUserInput } from "@agent-builder/contracts";
+import type { ListSpacesInput, Space, UpsertSpaceInput, UpsertUserInput, User } from "@agent-builder/contracts";
 import { and, asc, eq, type SQL, spaces, sql, type Tx, users } from "@agent-builder/db";
 
 import type { Caller } from "../auth";
@@ -16,7 +14,7 @@ const iso = <T extends { createdAt: Date; updatedAt: Date }>(row: T) => ({
  * Creates or updates a user of the caller's tenant. An id owned by another tenant is invisible
  * here: row-level security rejects the update (mapped to FORBIDDEN), nothing is revealed.
  */
-export async function upsertUser(tx: Tx, caller: Caller, input: z.output<typeof upsertUserInput>): Promise<User> {
+export async function upsertUser(tx: Tx, caller: Caller, input: UpsertUserInput): Promise<User> {
   const details = {
     email: input.email,
     ...(input.displayName !== undefined && { displayName: input.displayName }),
@@ -38,7 +36,7 @@ export async function upsertUser(tx: Tx, caller: Caller, input: z.output<typeof 
   return iso(row);
 }
 
-export async function upsertSpace(tx: Tx, caller: Caller, input: z.output<typeof upsertSpaceInput>): Promise<Space> {
+export async function upsertSpace(tx: Tx, caller: Caller, input: UpsertSpaceInput): Promise<Space> {
   const [row] = await tx
     .insert(spaces)
     .values({ id: input.id, tenantId: caller.tenantId, name: input.name })
@@ -48,7 +46,7 @@ export async function upsertSpace(tx: Tx, caller: Caller, input: z.output<typeof
   return iso(row);
 }
 
-export async function listSpaces(tx: Tx, caller: Caller, input: z.output<typeof listSpacesInput>) {
+export async function listSpaces(tx: Tx, caller: Caller, input: ListSpacesInput) {
   const ordering = "name:asc";
   const conditions: SQL[] = [eq(spaces.tenantId, caller.tenantId)];
   if (input.cursor) {

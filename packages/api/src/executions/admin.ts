@@ -1,11 +1,11 @@
 import type { TRPCRouterRecord } from "@trpc/server";
-import type { z } from "zod";
 
 import {
   type AdminExecution,
-  adminExecution,
+  type AdminListExecutionsInput,
   adminExecutionInput,
-  adminExecutionPage,
+  adminExecutionPageSchema,
+  adminExecutionSchema,
   adminListExecutionsInput,
   type ExecutionStatus,
 } from "@agent-builder/contracts";
@@ -21,12 +21,12 @@ import { getExecution, toSummary } from "./service";
 export const executionStaffProcedures = {
   executions: adminProcedure
     .input(adminListExecutionsInput)
-    .output(adminExecutionPage)
+    .output(adminExecutionPageSchema)
     .query(({ ctx, input }) => listAllExecutions(ctx.tx, input)),
 
   execution: adminProcedure
     .input(adminExecutionInput)
-    .output(adminExecution)
+    .output(adminExecutionSchema)
     .query(({ ctx, input }) => executionDetail(ctx.tx, ctx.caller, input.id)),
 } satisfies TRPCRouterRecord;
 
@@ -34,7 +34,7 @@ export const executionStaffProcedures = {
  * Executions across tenants, newest first (keyset), each with its tenant and agent name: one
  * statement. Rows are mapped as `executions.list` maps them (toSummary), payloads left out.
  */
-export async function listAllExecutions(tx: Tx, input: z.output<typeof adminListExecutionsInput>) {
+export async function listAllExecutions(tx: Tx, input: AdminListExecutionsInput) {
   const ordering = "createdAt:desc";
   const conditions: SQL[] = [];
   if (input.tenantId) conditions.push(eq(agentExecutions.tenantId, input.tenantId));

@@ -2,13 +2,13 @@ import type { TRPCRouterRecord } from "@trpc/server";
 
 import {
   appendStepsInput,
-  appendStepsResult,
+  appendStepsResultSchema,
   cancelExecutionInput,
   completeExecutionInput,
-  execution,
   executionIdInput,
-  executionPage,
-  executionWithSteps,
+  executionPageSchema,
+  executionSchema,
+  executionWithStepsSchema,
   failExecutionInput,
   listExecutionsInput,
   startExecutionInput,
@@ -20,36 +20,36 @@ import * as executions from "./service";
 export const executionRouter = {
   start: tenantProcedure
     .input(startExecutionInput)
-    .output(execution)
+    .output(executionSchema)
     .mutation(({ ctx, input }) => executions.startExecution(ctx.tx, ctx.caller, input)),
 
   appendSteps: tenantProcedure
     .input(appendStepsInput)
-    .output(appendStepsResult)
+    .output(appendStepsResultSchema)
     .mutation(({ ctx, input }) => executions.appendSteps(ctx.tx, ctx.caller, input)),
 
   complete: tenantProcedure
     .input(completeExecutionInput)
-    .output(execution)
+    .output(executionSchema)
     .mutation(({ ctx, input }) => executions.completeExecution(ctx.tx, ctx.caller, input)),
 
   fail: tenantProcedure
     .input(failExecutionInput)
-    .output(execution)
+    .output(executionSchema)
     .mutation(({ ctx, input }) => executions.failExecution(ctx.tx, ctx.caller, input)),
 
   cancel: tenantProcedure
     .input(cancelExecutionInput)
-    .output(execution)
+    .output(executionSchema)
     .mutation(({ ctx, input }) => executions.cancelExecution(ctx.tx, ctx.caller, input)),
 
   get: tenantProcedure
     .input(executionIdInput)
-    .output(executionWithSteps)
+    .output(executionWithStepsSchema)
     .query(({ ctx, input }) => executions.getExecution(ctx.tx, ctx.caller, input.id)),
 
   list: tenantProcedure
     .input(listExecutionsInput)
-    .output(executionPage)
+    .output(executionPageSchema)
     .query(({ ctx, input }) => executions.listExecutions(ctx.tx, ctx.caller, input)),
 } satisfies TRPCRouterRecord;

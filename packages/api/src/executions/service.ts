@@ -1,17 +1,15 @@
-import type { z } from "zod";
-
 import {
-  type appendStepsInput,
-  type cancelExecutionInput,
-  type completeExecutionInput,
+  type AppendStepsInput,
+  type CancelExecutionInput,
+  type CompleteExecutionInput,
   type Execution,
   type ExecutionStatus,
   type ExecutionSummary,
   type ExecutionWithSteps,
-  type failExecutionInput,
-  type listExecutionsInput,
+  type FailExecutionInput,
+  type ListExecutionsInput,
   runnableAgentStatuses,
-  type startExecutionInput,
+  type StartExecutionInput,
   type TerminalExecutionStatus,
 } from "@agent-builder/contracts";
 import {
@@ -72,7 +70,7 @@ function toExecution(row: ExecutionRow): Execution {
 
 const byId = (caller: Caller, id: string) => and(eq(agentExecutions.tenantId, caller.tenantId), eq(agentExecutions.id, id));
 
-export async function startExecution(tx: Tx, caller: Caller, input: z.output<typeof startExecutionInput>): Promise<Execution> {
+export async function startExecution(tx: Tx, caller: Caller, input: StartExecutionInput): Promise<Execution> {
   const [agent] = await tx
     .select({ status: agents.status })
     .from(agents)
@@ -114,7 +112,7 @@ export async function startExecution(tx: Tx, caller: Caller, input: z.output<typ
   return toExecution(existing);
 }
 
-export async function appendSteps(tx: Tx, caller: Caller, input: z.output<typeof appendStepsInput>) {
+export async function appendSteps(tx: Tx, caller: Caller, input: AppendStepsInput) {
   // Reserving ordinals by bumping step_count locks the execution row: concurrent appends queue
   // up instead of racing for the same ordinals.
   const [reserved] = await tx
@@ -186,7 +184,7 @@ async function notRunning(tx: Tx, caller: Caller, id: string, consequence: strin
   return new Conflict(`execution ${id} is already ${current.status}; ${consequence}`);
 }
 
-export function completeExecution(tx: Tx, caller: Caller, input: z.output<typeof completeExecutionInput>) {
+export function completeExecution(tx: Tx, caller: Caller, input: CompleteExecutionInput) {
   return finishExecution(tx, caller, input.id, {
     status: "succeeded",
     output: input.output,
@@ -196,7 +194,7 @@ export function completeExecution(tx: Tx, caller: Caller, input: z.output<typeof
   });
 }
 
-export function failExecution(tx: Tx, caller: Caller, input: z.output<typeof failExecutionInput>) {
+export function failExecution(tx: Tx, caller: Caller, input: FailExecutionInput) {
   return finishExecution(tx, caller, input.id, {
     status: "failed",
     error: input.error,
@@ -206,7 +204,7 @@ export function failExecution(tx: Tx, caller: Caller, input: z.output<typeof fai
   });
 }
 
-export function cancelExecution(tx: Tx, caller: Caller, input: z.output<typeof cancelExecutionInput>) {
+export function cancelExecution(tx: Tx, caller: Caller, input: CancelExecutionInput) {
   return finishExecution(tx, caller, input.id, {
     status: "cancelled",
     error: input.reason ? { code: "cancelled", message: input.reason } : undefined,
@@ -233,7 +231,7 @@ export async function getExecution(tx: Tx, caller: Caller, id: string): Promise<
   };
 }
 
-export async function listExecutions(tx: Tx, caller: Caller, input: z.output<typeof listExecutionsInput>) {
+export async function listExecutions(tx: Tx, caller: Caller, input: ListExecutionsInput) {
   const ordering = "createdAt:desc";
   const conditions: SQL[] = [eq(agentExecutions.tenantId, caller.tenantId)];
   if (input.agentId) conditions.push(eq(agentExecutions.agentId, input.agentId));

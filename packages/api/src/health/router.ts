@@ -1,4 +1,4 @@
-import { type Health, health, type MigrationHealth } from "@agent-builder/contracts";
+import { type Health, healthSchema, type MigrationHealth } from "@agent-builder/contracts";
 import { type Database, migrationStatus, queryRows, sql } from "@agent-builder/db";
 
 import { publicProcedure } from "../trpc";
@@ -8,7 +8,7 @@ import { publicProcedure } from "../trpc";
  * migrations it has. `latencyMs` times the first query alone; the migration read is a second
  * query so that a role without access to the migrations table still gets a health answer.
  */
-export const healthProcedure = publicProcedure.output(health).query(async ({ ctx }): Promise<Health> => {
+export const healthProcedure = publicProcedure.output(healthSchema).query(async ({ ctx }): Promise<Health> => {
   const started = performance.now();
   let version: string | null;
   try {

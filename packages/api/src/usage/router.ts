@@ -1,13 +1,13 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 
 import {
-  agentUsage,
   agentUsageInput,
-  spaceUsage,
+  agentUsageSchema,
   spaceUsageInput,
-  tenantUsage,
-  timeseries,
+  spaceUsageSchema,
+  tenantUsageSchema,
   timeseriesInput,
+  timeseriesSchema,
 } from "@agent-builder/contracts";
 
 import { tenantProcedure } from "../trpc";
@@ -16,7 +16,7 @@ import * as usage from "./service";
 export const usageRouter = {
   agent: tenantProcedure
     .input(agentUsageInput)
-    .output(agentUsage)
+    .output(agentUsageSchema)
     .query(async ({ ctx, input }) => {
       const { agentCount: _count, ...periods } = await usage.usageFor(ctx.tx, ctx.caller, { kind: "agent", agentId: input.agentId });
       return { agentId: input.agentId, ...periods };
@@ -24,20 +24,20 @@ export const usageRouter = {
 
   space: tenantProcedure
     .input(spaceUsageInput)
-    .output(spaceUsage)
+    .output(spaceUsageSchema)
     .query(async ({ ctx, input }) => ({
       spaceId: input.spaceId,
       ...(await usage.usageFor(ctx.tx, ctx.caller, { kind: "space", spaceId: input.spaceId })),
     })),
 
-  tenant: tenantProcedure.output(tenantUsage).query(async ({ ctx }) => ({
+  tenant: tenantProcedure.output(tenantUsageSchema).query(async ({ ctx }) => ({
     tenantId: ctx.caller.tenantId,
     ...(await usage.usageFor(ctx.tx, ctx.caller, { kind: "tenant" })),
   })),
 
   timeseries: tenantProcedure
     .input(timeseriesInput)
-    .output(timeseries)
+    .output(timeseriesSchema)
     .query(async ({ ctx, input }) => ({
       from: input.from,
       to: input.to,
