@@ -2,6 +2,7 @@ import type { TenantSummary, UsageBucket, UsageTotals } from "@agent-builder/con
 import { queryRows, sql, type Tx } from "@agent-builder/db";
 
 import type { Caller } from "../auth";
+import { bucketColumns } from "./service";
 
 /**
  * Staff usage reads across tenants (the staff role reads every tenant's rollups). Figures come
@@ -43,13 +44,7 @@ export function dailyAcrossTenants(tx: Tx, days: number): Promise<UsageBucket[]>
   return queryRows<UsageBucket>(
     tx,
     sql`select to_char(g.day, 'YYYY-MM-DD') as day,
-               coalesce(sum(u.total_executions), 0)::float8 as executions,
-               coalesce(sum(u.successful_executions), 0)::float8 as succeeded,
-               coalesce(sum(u.failed_executions), 0)::float8 as failed,
-               coalesce(sum(u.cancelled_executions), 0)::float8 as cancelled,
-               coalesce(sum(u.total_tokens), 0)::float8 as "totalTokens",
-               coalesce(sum(u.total_cost_usd), 0)::float8 as "costUsd",
-               round(sum(u.total_duration_ms) / nullif(sum(u.total_executions), 0))::float8 as "avgDurationMs"
+               ${bucketColumns}
         from generate_series(${from}::date, ${to}::date, interval '1 day') as g(day)
         left join tenant_usage_daily u on u.day = g.day::date and u.day between ${from}::date and ${to}::date
         group by g.day order by g.day`,

@@ -115,6 +115,15 @@ export async function usageFor(tx: Tx, caller: Caller, scope: UsageScope): Promi
   return { ...usage, lifetime: { ...usage.lifetime, lastExecutedAt: last ? new Date(last).toISOString() : null } };
 }
 
+/** A daily bucket's counters, summed over the rows `u` of a day (usage.timeseries, the staff charts). */
+export const bucketColumns = sql.raw(`coalesce(sum(u.total_executions), 0)::float8 as executions,
+               coalesce(sum(u.successful_executions), 0)::float8 as succeeded,
+               coalesce(sum(u.failed_executions), 0)::float8 as failed,
+               coalesce(sum(u.cancelled_executions), 0)::float8 as cancelled,
+               coalesce(sum(u.total_tokens), 0)::float8 as "totalTokens",
+               coalesce(sum(u.total_cost_usd), 0)::float8 as "costUsd",
+               round(sum(u.total_duration_ms) / nullif(sum(u.total_executions), 0))::float8 as "avgDurationMs"`);
+
 export async function timeseries(
   tx: Tx,
   caller: Caller,
@@ -133,13 +142,7 @@ export async function timeseries(
     tx,
     sql`select to_char(g.day, 'YYYY-MM-DD') as day,
                ${exists(caller, scope)} as found,
-               coalesce(sum(u.total_executions), 0)::float8 as executions,
-               coalesce(sum(u.successful_executions), 0)::float8 as succeeded,
-               coalesce(sum(u.failed_executions), 0)::float8 as failed,
-               coalesce(sum(u.cancelled_executions), 0)::float8 as cancelled,
-               coalesce(sum(u.total_tokens), 0)::float8 as "totalTokens",
-               coalesce(sum(u.total_cost_usd), 0)::float8 as "costUsd",
-               round(sum(u.total_duration_ms) / nullif(sum(u.total_executions), 0))::float8 as "avgDurationMs"
+               ${bucketColumns}
         from generate_series(${input.from}::date, ${input.to}::date, interval '1 day') as g(day)
         -- The explicit range lets an index leading with (tenant_id, day) bound the scan; the join alone does not.
         left join ${table} on u.day = g.day::date and ${filter}
