@@ -1,4 +1,4 @@
-import { devJwtSecret, type TokenVerifierOptions } from "@agent-builder/api";
+import { devJwtSecret, devSecretKeys, devSecretsKey, parseSecretKeys, type SecretKey, type TokenVerifierOptions } from "@agent-builder/api";
 
 export const logLevels = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
 export type LogLevelName = (typeof logLevels)[number];
@@ -10,6 +10,13 @@ export interface ServerConfig {
   databaseUrl?: string;
   auth: TokenVerifierOptions;
   usingDevSecret: boolean;
+  /**
+   * `SECRETS_KEYS` (or `SECRETS_KEY`): the keyring for secrets at rest, the first key for new
+   * writes. Outside production the public dev key when unset; in production unset means tools
+   * cannot store secrets (the request says so), and the dev key is refused.
+   */
+  secretKeys?: SecretKey[];
+  usingDevSecretsKey: boolean;
   allowedOrigins: string[];
   statementTimeoutMs: number;
   /** `LOG_LEVEL`: trace, debug, info (default), warn, error, fatal or silent. */
@@ -31,6 +38,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   if (production && !jwksUrl && !secret) {
     throw new ConfigError("NODE_ENV=production needs AUTH_JWKS_URL or AUTH_JWT_SECRET; the dev secret is public");
   }
+  let secretKeys: SecretKey[] | undefined;
+  try {
+    secretKeys = parseSecretKeys(env);
+  } catch (error) {
+    throw new ConfigError(error instanceof Error ? error.message : String(error));
+  }
+  const devKey = devSecretKeys()[0]?.key.join(",");
+  if (production && secretKeys?.some((k) => k.key.join(",") === devKey)) {
+    throw new ConfigError(`NODE_ENV=production refuses the dev secrets key (${devSecretsKey.slice(0, 6)}…): it is public`);
+  }
   const port = Number(env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be a port number, got ${env.PORT}`);
   const logLevel = (env.LOG_LEVEL || "info").toLowerCase() as LogLevelName;
@@ -46,6 +63,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       audience: env.AUTH_AUDIENCE || undefined,
     },
     usingDevSecret: !jwksUrl && !secret,
+    secretKeys: secretKeys ?? (production ? undefined : devSecretKeys()),
+    usingDevSecretsKey: !secretKeys && !production,
     allowedOrigins: (env.CORS_ORIGINS ?? "")
       .split(",")
       .map((o) => o.trim())

@@ -42,6 +42,7 @@ if (secret) {
   const memberToken = await mintToken(secret, { sub: member.id, tid: acme.id, role: "member" });
   const adminToken = await mintToken(secret, { sub: admin.id, tid: acme.id, role: "admin" });
   if (config.usingDevSecret) console.log(`\nAUTH_JWT_SECRET (dev default): ${devJwtSecret}`);
+  if (config.usingDevSecretsKey) console.log("SECRETS_KEYS unset: tool secrets sealed with the public dev key (refused in production)");
   console.log(`\nDev token, ${member.displayName} (member of ${acme.id}), valid 12 h:\n${memberToken}`);
   console.log(`\nDev admin token, ${admin.displayName} (admin of ${acme.id}):\n${adminToken}`);
   console.log(`\nAdmin panel (run \`pnpm dev:admin\` too): http://localhost:5173/?token=${adminToken}`);

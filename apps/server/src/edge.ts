@@ -4,7 +4,7 @@
  * known-callers cache. Per request: the database pool, which edge runtimes do not let outlive
  * the request that opened its WebSockets.
  */
-import { createFetchHandler, createTokenVerifier, type TokenVerifier } from "@agent-builder/api";
+import { createFetchHandler, createKeyring, createTokenVerifier, type Keyring, type TokenVerifier } from "@agent-builder/api";
 import { connectNeonEdge, useLocalNeonProxy } from "@agent-builder/db/edge";
 
 import { loadConfig, type ServerConfig } from "./config";
@@ -43,6 +43,7 @@ interface Isolate {
   env: string;
   config: EdgeConfig;
   verifyToken: TokenVerifier;
+  secrets?: Keyring;
   knownCallers: Set<string>;
   logger: ServerLogger;
 }
@@ -59,6 +60,7 @@ function isolateFor(env: EdgeEnv): Isolate {
     env: key,
     config,
     verifyToken: createTokenVerifier(config.auth),
+    secrets: config.secretKeys && createKeyring(config.secretKeys),
     knownCallers: new Set(),
     // pino's browser build here: JSON lines through console, what the function logs show.
     logger: createLogger({ level: config.logLevel, format: "json" }),
@@ -88,6 +90,7 @@ export async function handleEdgeRequest(request: Request, env: EdgeEnv, waitUnti
         statementTimeoutMs: config.statementTimeoutMs,
         knownCallers: state.knownCallers,
         logger: state.logger,
+        secrets: state.secrets,
       },
       { endpoint: edgeEndpoint, allowedOrigins: config.allowedOrigins },
     );

@@ -3,7 +3,7 @@ import type { Duplex } from "node:stream";
 
 import { createAdaptorServer } from "@hono/node-server";
 
-import { apiErrorBody, createFetchHandler, createTokenVerifier, logRequest, requestIdHeader } from "@agent-builder/api";
+import { apiErrorBody, createFetchHandler, createKeyring, createTokenVerifier, logRequest, requestIdHeader } from "@agent-builder/api";
 import { type DatabaseHandle, defaultPgliteDir, openDatabase } from "@agent-builder/db";
 
 import { ConfigError, type ServerConfig } from "./config";
@@ -52,6 +52,7 @@ export async function startServer(config: ServerConfig, { command, logger, prepa
       statementTimeoutMs: config.statementTimeoutMs,
       knownCallers: new Set(),
       logger,
+      secrets: config.secretKeys && createKeyring(config.secretKeys),
     },
     { allowedOrigins: config.allowedOrigins },
   );

@@ -23,6 +23,16 @@ export {
 } from "./logging";
 export { type AppRouter, appRouter } from "./root";
 export {
+  createKeyring,
+  devSecretKeys,
+  devSecretsKey,
+  type Keyring,
+  parseSecretKeys,
+  type SealedSecret,
+  type SecretKey,
+  SecretsError,
+} from "./secrets";
+export {
   type ApiDeps,
   type ApiErrorShape,
   type Context,

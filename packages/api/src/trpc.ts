@@ -14,6 +14,7 @@ import { ensureCallerMirror, isKnownCaller, rememberCaller } from "./caller-mirr
 import { Forbidden, Unauthorized } from "./domain-errors";
 import { toApiError } from "./errors";
 import { type Logger, type RequestRecord, requestIdFor } from "./logging";
+import type { Keyring } from "./secrets";
 
 // ---------------------------------------------------------------------------------------------
 // 1. CONTEXT
@@ -29,6 +30,11 @@ export interface ApiDeps {
   logger?: Logger;
   /** (tenant, user) pairs whose mirror rows are known to exist; skips the upsert round trip. */
   knownCallers?: Set<string>;
+  /**
+   * Seals and opens secrets at rest (secrets.ts: `SECRETS_KEYS`). Without one, writing a secret
+   * is refused (PRECONDITION_FAILED); everything else works.
+   */
+  secrets?: Keyring;
 }
 
 export interface Context {
