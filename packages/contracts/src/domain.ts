@@ -44,4 +44,20 @@ export const limits = {
   timeseriesDaysMax: 366,
   costUsdMax: 1_000_000,
   tokensMax: 2_000_000_000,
+  /** An agent's persona (CrewAI's `role`, `goal`, `backstory`): a role or goal is a sentence or two, a backstory a page or a few. */
+  agentRoleMax: 2_000,
+  agentGoalMax: 2_000,
+  agentBackstoryMax: 20_000,
+  /** A category is one short label, e.g. `support`. */
+  agentCategoryMax: 100,
+  agentTagsMax: 20,
+  agentTagLengthMax: 50,
+  /** Iterations an agent may take on one task before it must answer (CrewAI's `max_iter`). */
+  agentMaxIterationsMin: 1,
+  agentMaxIterationsMax: 100,
+  /**
+   * CrewAI's own default: `max_iter: int = Field(default=25, …)` on `BaseAgent`
+   * (crewAI, src/crewai/agents/agent_builder/base_agent.py). Its docs table says 20 in places; the code says 25.
+   */
+  agentMaxIterationsDefault: 25,
 } as const;

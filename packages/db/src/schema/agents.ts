@@ -1,10 +1,16 @@
 import { sql } from "drizzle-orm";
 import { boolean, check, foreignKey, index, integer, jsonb, pgEnum, pgTable, text, unique, uuid } from "drizzle-orm/pg-core";
 
-import { agentStatuses, type LlmConfig } from "@agent-builder/contracts";
+import { agentStatuses, type LlmConfig, limits } from "@agent-builder/contracts";
 
 import { tenantIdColumn, timestamps } from "./columns";
 import { spaces, tenants, users } from "./tenancy";
+
+/** A number written into a check constraint's SQL (drizzle-kit cannot write a parameter there). */
+const literal = (value: number) => sql.raw(String(value));
+const tagMax = limits.agentTagLengthMax;
+/** One line per tag, each 1..tagMax characters. */
+const tagLines = sql.raw(`'^[^\\n]{1,${tagMax}}(\\n[^\\n]{1,${tagMax}})*$'`);
 
 export const agentStatus = pgEnum("agent_status", agentStatuses);
 
@@ -24,6 +30,19 @@ export const agents = pgTable(
     notebookIds: uuid("notebook_ids").array().notNull().default(sql`'{}'::uuid[]`),
     enableKnowledge: boolean("enable_knowledge").notNull().default(false),
     enableMemory: boolean("enable_memory").notNull().default(false),
+    // Persona and behaviour (CrewAI's role, goal, backstory, verbose, allow_delegation, reasoning,
+    // max_iter). The persona is null until set: agents made before migration 0009 have none.
+    role: text("role"),
+    goal: text("goal"),
+    backstory: text("backstory"),
+    verbose: boolean("verbose").notNull().default(false),
+    allowDelegation: boolean("allow_delegation").notNull().default(false),
+    reasoning: boolean("reasoning").notNull().default(false),
+    maxIterations: integer("max_iterations").notNull().default(limits.agentMaxIterationsDefault),
+    /** One short label, normalised by the API (trimmed, lower case). */
+    category: text("category"),
+    /** A set of labels, normalised and deduplicated by the API; "agents with this tag" is `tags @> array[…]` (GIN). */
+    tags: text("tags").array().notNull().default(sql`'{}'::text[]`),
     /** Optimistic concurrency: every change bumps it; `agents.update` must name the version it read. */
     version: integer("version").notNull().default(1),
     ...timestamps,
@@ -31,6 +50,23 @@ export const agents = pgTable(
   (t) => [
     check("agents_name_length", sql`length(${t.name}) between 1 and 255`),
     check("agents_version_positive", sql`${t.version} >= 1`),
+    // The contracts' bounds, again in the database (null passes: not set). The API counts UTF-16
+    // units and Postgres characters, so a value the API accepts always passes here.
+    check("agents_role_length", sql`length(${t.role}) between 1 and ${literal(limits.agentRoleMax)}`),
+    check("agents_goal_length", sql`length(${t.goal}) between 1 and ${literal(limits.agentGoalMax)}`),
+    check("agents_backstory_length", sql`length(${t.backstory}) between 1 and ${literal(limits.agentBackstoryMax)}`),
+    check("agents_category_length", sql`length(${t.category}) between 1 and ${literal(limits.agentCategoryMax)}`),
+    check(
+      "agents_max_iterations_range",
+      sql`${t.maxIterations} between ${literal(limits.agentMaxIterationsMin)} and ${literal(limits.agentMaxIterationsMax)}`,
+    ),
+    check("agents_tags_count", sql`cardinality(${t.tags}) <= ${literal(limits.agentTagsMax)}`),
+    // No null tag, and each 1..max characters: joined by newlines (a normalised tag has no
+    // whitespace but single spaces), every line must match. Uniqueness is the API's (a set).
+    check(
+      "agents_tags_length",
+      sql`array_position(${t.tags}, null) is null and (cardinality(${t.tags}) = 0 or array_to_string(${t.tags}, chr(10)) ~ ${tagLines})`,
+    ),
     unique("agents_tenant_id_id_key").on(t.tenantId, t.id),
     foreignKey({ name: "agents_tenant_id_fkey", columns: [t.tenantId], foreignColumns: [tenants.id] }),
     foreignKey({
@@ -54,5 +90,8 @@ export const agents = pgTable(
     index("agents_tenant_updated_idx").on(t.tenantId, t.updatedAt, t.id),
     index("agents_tenant_name_idx").on(t.tenantId, t.name, t.id),
     index("agents_notebook_ids_gin_idx").using("gin", t.notebookIds),
+    // "Agents with this tag" (`tags @> array[…]`). Not led by tenant_id: a GIN index takes no
+    // btree column without btree_gin; the tenant condition is checked on the rows it finds.
+    index("agents_tags_gin_idx").using("gin", t.tags),
   ],
 );
