@@ -139,13 +139,25 @@ describe("the figures the README quotes", () => {
   // Compared with line breaks as spaces: the figures may wrap.
   const readme = readFileSync(join(root, "README.md"), "utf8").replace(/\s+/g, " ");
 
-  it("edge bundle size: what `pnpm --filter @agent-builder/server edge:size` prints", async () => {
+  // The edge bundle moves with every change to the API, so the docs quote it "about", in whole kB,
+  // and this holds them to within 1% of what the command prints now.
+  it("edge bundle size: what `pnpm --filter @agent-builder/server edge:size` prints, to 1%", async () => {
     const { buildEdgeBundleInMemory, describeSize } = await import("../../apps/server/scripts/edge-bundle");
     const printed = describeSize(await buildEdgeBundleInMemory());
-    const [, minified, gzipped] = /edge bundle: ([\d.]+ kB) minified, ([\d.]+ kB) gzipped/.exec(printed)!;
-    expectQuoted(readme, `is ${minified} minified, ${gzipped} gzipped`);
+    const [, minified, gzipped] = /edge bundle: ([\d.]+) kB minified, ([\d.]+) kB gzipped/.exec(printed)!.map(Number);
     const deploy = readFileSync(join(root, "docs/deploy.md"), "utf8");
-    expect(deploy.includes(`| ${minified} | ${gzipped} |`), `docs/deploy.md should say | ${minified} | ${gzipped} |`).toBe(true);
+    const quoted = [
+      ["README.md", /is about (\d+) kB minified, (\d+) kB gzipped/.exec(readme)],
+      ["docs/deploy.md", /\| about (\d+) kB \| about (\d+) kB \|/.exec(deploy)],
+    ] as const;
+    for (const [file, match] of quoted) {
+      expect(match, `${file} quotes the edge bundle as "about N kB"`).not.toBeNull();
+      const [quotedMin, quotedGzip] = [Number(match![1]), Number(match![2])];
+      const near = Math.abs(quotedMin - minified!) <= minified! / 100 && Math.abs(quotedGzip - gzipped!) <= gzipped! / 100;
+      expect(near, `${file} should say about ${Math.round(minified!)} kB minified, ${Math.round(gzipped!)} kB gzipped (${printed})`).toBe(
+        true,
+      );
+    }
   }, 120_000);
 
   it("SDK size: what `pnpm --filter @agent-builder/sdk size` prints", async () => {
