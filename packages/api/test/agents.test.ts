@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { type Agent, agentSortFields } from "@agent-builder/contracts";
-import { queryRows, sql, withTenant } from "@agent-builder/db";
+import { type Agent, agentSortFields, createAgentInput, limits } from "@agent-builder/contracts";
+import { appliedMigrations, demoAgents, queryRows, rollbackLast, sql, withStaff, withTenant } from "@agent-builder/db";
 import { testTargets } from "@agent-builder/db/testing";
 
 import { createHarness, type Harness, llmConfig, newAgent, rejectsWith, type TestTenant } from "./support";
@@ -31,6 +31,189 @@ describe.each(testTargets())("agents on %s", (target) => {
       stats: { totalExecutions: 0, totalCostUsd: 0, avgResponseTimeMs: null, lastExecutedAt: null },
     });
     expect(await t.member.agents.get({ id: agent.id })).toEqual(agent);
+  });
+
+  it("gives an agent created without a persona none: flags off, CrewAI's 25 iterations, no category, no tags", async () => {
+    const agent = await newAgent(t);
+    expect(agent).toMatchObject({
+      role: null,
+      goal: null,
+      backstory: null,
+      verbose: false,
+      allowDelegation: false,
+      reasoning: false,
+      maxIterations: 25,
+      category: null,
+      tags: [],
+    });
+    expect(limits.agentMaxIterationsDefault).toBe(25);
+  });
+
+  it("creates, reads and patches the persona and behaviour; tags and category are normalised, tags a set", async () => {
+    const persona = {
+      role: "Senior support engineer",
+      goal: "Resolve every ticket on first contact",
+      backstory: "Ten years on the help desk.\nKnows the product inside out.",
+      verbose: true,
+      allowDelegation: true,
+      reasoning: true,
+      maxIterations: 40,
+    };
+    const agent = await newAgent(t, {
+      ...persona,
+      category: "  Customer   Support ",
+      tags: [" Support", "TRIAGE", "support", "first  line"],
+    });
+    expect(agent).toMatchObject({ ...persona, category: "customer support", tags: ["support", "triage", "first line"], version: 1 });
+    expect(await t.member.agents.get({ id: agent.id })).toEqual(agent);
+    expect((await t.member.agents.list({ limit: 100 })).items.find((a) => a.id === agent.id)).toEqual(agent);
+
+    // A patch: only what is sent changes; null clears a text field; tags replace the set.
+    const patched = await t.member.agents.update({
+      id: agent.id,
+      expectedVersion: 1,
+      backstory: "Rewritten.",
+      goal: null,
+      tags: ["Escalations"],
+    });
+    expect(patched).toMatchObject({
+      ...persona,
+      goal: null,
+      backstory: "Rewritten.",
+      category: "customer support",
+      tags: ["escalations"],
+      version: 2,
+    });
+    const flags = await t.member.agents.update({
+      id: agent.id,
+      expectedVersion: 2,
+      verbose: false,
+      reasoning: false,
+      maxIterations: 1,
+      category: null,
+      tags: [],
+    });
+    expect(flags).toMatchObject({
+      verbose: false,
+      allowDelegation: true,
+      reasoning: false,
+      maxIterations: 1,
+      category: null,
+      tags: [],
+      version: 3,
+    });
+    expect(await t.member.agents.get({ id: agent.id })).toEqual(flags);
+    await rejectsWith(t.member.agents.update({ id: agent.id, expectedVersion: 2, role: "Lost" }), "CONFLICT", /version 3/);
+  });
+
+  it("stores every bound the contract allows (the database checks agree), astral characters included", async () => {
+    const tags = Array.from(
+      { length: limits.agentTagsMax },
+      (_, i) => `${String(i).padStart(2, "0")}${"t".repeat(limits.agentTagLengthMax - 2)}`,
+    );
+    const agent = await newAgent(t, {
+      role: "r".repeat(limits.agentRoleMax),
+      goal: "😀".repeat(limits.agentGoalMax / 2),
+      backstory: "b".repeat(limits.agentBackstoryMax),
+      maxIterations: limits.agentMaxIterationsMax,
+      category: "c".repeat(limits.agentCategoryMax),
+      tags,
+    });
+    expect(agent.tags).toEqual(tags);
+    expect(agent.backstory).toHaveLength(limits.agentBackstoryMax);
+    expect(agent.goal).toBe("😀".repeat(limits.agentGoalMax / 2));
+    expect(
+      (await t.member.agents.update({ id: agent.id, expectedVersion: 1, maxIterations: limits.agentMaxIterationsMin })).maxIterations,
+    ).toBe(1);
+  });
+
+  it("rejects a persona out of bounds with 400 and a message naming the field, on create, update and list", async () => {
+    const agent = await newAgent(t);
+    const bad: Array<[Record<string, unknown>, RegExp]> = [
+      [{ backstory: "b".repeat(limits.agentBackstoryMax + 1) }, /backstory: Too big: expected string to have <=20000 characters/],
+      [{ role: "r".repeat(limits.agentRoleMax + 1) }, /role: Too big/],
+      [{ goal: "" }, /goal: Too small/],
+      [{ role: "evil\u0000" }, /role: text must not contain NUL/],
+      [{ tags: Array.from({ length: limits.agentTagsMax + 1 }, (_, i) => `t${i}`) }, /tags: at most 20 tags/],
+      [{ tags: ["x".repeat(limits.agentTagLengthMax + 1)] }, /tags\.0: a tag must be at most 50 characters/],
+      [{ tags: ["ok", "   "] }, /tags\.1: a tag must not be empty/],
+      [{ tags: "support" }, /tags: Invalid input: expected array/],
+      [{ category: " " }, /category: a category must not be empty/],
+      [{ maxIterations: 0 }, /maxIterations: maxIterations must be at least 1/],
+      [{ maxIterations: 101 }, /maxIterations: maxIterations must be at most 100/],
+      [{ maxIterations: 2.5 }, /maxIterations: maxIterations must be a whole number/],
+      [{ maxIterations: "25" }, /maxIterations: Invalid input: expected number/],
+      [{ verbose: "yes" }, /verbose: Invalid input: expected boolean/],
+    ];
+    for (const [fields, message] of bad) {
+      await rejectsWith(newAgent(t, fields), "BAD_REQUEST", message);
+      await rejectsWith(t.member.agents.update({ id: agent.id, expectedVersion: 1, ...fields }), "BAD_REQUEST", message);
+    }
+    await rejectsWith(t.member.agents.list({ tag: "x".repeat(limits.agentTagLengthMax + 1) }), "BAD_REQUEST", /tag: a tag must be at most/);
+    await rejectsWith(t.member.agents.list({ category: "" }), "BAD_REQUEST", /category: a category must not be empty/);
+    expect(await t.member.agents.get({ id: agent.id })).toEqual(agent);
+  });
+
+  it("seeds demo personas the contract accepts as they are (labels already normalised)", () => {
+    for (const { name, space: _space, ...persona } of demoAgents) {
+      const parsed = createAgentInput.parse({ name, spaceId: crypto.randomUUID(), llmConfig, ...persona });
+      expect({ category: parsed.category, tags: parsed.tags }, name).toEqual({ category: persona.category, tags: persona.tags });
+    }
+  });
+
+  describe("list by tag and category", () => {
+    let p: TestTenant;
+    const made: Agent[] = [];
+    beforeAll(async () => {
+      p = await h.tenant("persona-list-tenant");
+      const shapes = [
+        { category: "support", tags: ["triage", "email"] },
+        { category: "support", tags: ["refunds"] },
+        { category: "research", tags: ["triage", "papers"] },
+        { category: null, tags: [] },
+        { category: "Research", tags: ["Papers", "summaries"] },
+      ];
+      for (const [i, shape] of shapes.entries()) made.push(await newAgent(p, { name: `Persona ${i}`, ...shape }));
+      // Another tenant's agent with the same tag and category stays out of every list.
+      await newAgent(await h.tenant("persona-foreign-tenant"), { category: "support", tags: ["triage"] });
+    });
+
+    const ids = (agents: Agent[]) => agents.map((a) => a.id).sort();
+    const list = async (filters: Record<string, unknown>) => ids((await p.member.agents.list({ limit: 100, ...filters })).items);
+
+    it("filters by tag (agents having it), by category, and both, normalising the filter like the stored labels", async () => {
+      expect(await list({ tag: "triage" })).toEqual(ids([made[0]!, made[2]!]));
+      expect(await list({ tag: "  PAPERS " })).toEqual(ids([made[2]!, made[4]!]));
+      expect(await list({ tag: "nobody has this" })).toEqual([]);
+      expect(await list({ category: "support" })).toEqual(ids([made[0]!, made[1]!]));
+      expect(await list({ category: "RESEARCH" })).toEqual(ids([made[2]!, made[4]!]));
+      expect(await list({ category: "research", tag: "triage" })).toEqual(ids([made[2]!]));
+      expect(await list({ category: "support", tag: "papers" })).toEqual([]);
+      expect(await list({})).toHaveLength(made.length);
+      // Pages of a filtered list hold together like any other.
+      const first = await p.member.agents.list({ limit: 1, tag: "triage", sortBy: "name", sortDirection: "asc" });
+      const second = await p.member.agents.list({
+        limit: 1,
+        tag: "triage",
+        sortBy: "name",
+        sortDirection: "asc",
+        cursor: first.nextCursor!,
+      });
+      expect([...first.items, ...second.items].map((a) => a.name)).toEqual(["Persona 0", "Persona 2"]);
+      expect(second.nextCursor).toBeNull();
+    });
+
+    it("the tag filter is one the GIN index can serve (tags @> array[…])", async () => {
+      // Across tenants (the staff role reads them all), so the planner has no tenant index to
+      // prefer; in a tenant's scope it weighs this index against the tenant's rows.
+      const plan = await withStaff(h.database.db, async (tx) => {
+        await tx.execute(sql`set local enable_seqscan = off`);
+        return queryRows<{ "QUERY PLAN": string }>(tx, sql`explain select id from agents where tags @> array['triage']::text[]`);
+      });
+      expect(plan.map((row) => row["QUERY PLAN"]).join("\n")).toMatch(
+        /Bitmap Index Scan on agents_tags_gin_idx[\s\S]*Index Cond: \(tags @> '\{triage\}'::text\[\]\)/,
+      );
+    });
   });
 
   it("never returns the provider credential, only a hint; null clears it, omission keeps it", async () => {
@@ -224,5 +407,39 @@ describe.each(testTargets())("agents on %s", (target) => {
       await rejectsWith(l.member.agents.list({ limit: 101 }), "BAD_REQUEST", /limit/);
       await rejectsWith(l.member.agents.list({ limit: 0 }), "BAD_REQUEST", /limit/);
     });
+  });
+});
+
+describe.each(testTargets())("agents made before migration 0009 on %s", (target) => {
+  let h: Harness;
+  afterAll(() => h?.close());
+
+  it("read with no persona, flags off, 25 iterations, no category and no tags once it is applied", async () => {
+    h = await createHarness(target);
+    const t = await h.tenant("pre-0009-tenant");
+    const tag = "0009_agent_persona";
+    while ((await appliedMigrations(h.database.db)).includes(tag)) await rollbackLast(h.database.db);
+    const [old] = await withTenant(h.database.db, t.tenantId, (tx) =>
+      queryRows<{ id: string }>(
+        tx,
+        sql`insert into agents (tenant_id, name, owner_id, space_id, llm_config)
+            values (${t.tenantId}, 'Old agent', ${t.memberId}, ${t.space.id}, ${JSON.stringify(llmConfig)}::jsonb) returning id`,
+      ),
+    );
+    await h.database.migrate();
+    expect(await t.member.agents.get({ id: old!.id })).toMatchObject({
+      name: "Old agent",
+      role: null,
+      goal: null,
+      backstory: null,
+      verbose: false,
+      allowDelegation: false,
+      reasoning: false,
+      maxIterations: 25,
+      category: null,
+      tags: [],
+      version: 1,
+    });
+    expect((await t.member.agents.list({ tag: "anything" })).items).toEqual([]);
   });
 });

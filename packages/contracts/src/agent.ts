@@ -36,6 +36,58 @@ const notebookIds = z
 
 export const agentStatusSchema = z.enum(agentStatuses);
 
+/**
+ * A label as stored (a tag, a category): trimmed, every run of whitespace one space, lower case,
+ * so `" Customer  Support"` and `"customer support"` are the same label. Lists filter on it the same way.
+ */
+export const normaliseLabel = (label: string) => label.trim().replace(/\s+/g, " ").toLowerCase();
+
+/** A label, checked after it is normalised: what is stored is what is bounded. */
+const labelSchema = (what: string, max: number) =>
+  z
+    .string()
+    .transform(normaliseLabel)
+    .pipe(
+      z
+        .string()
+        .min(1, `${what} must not be empty`)
+        .max(max, `${what} must be at most ${max} characters`)
+        .refine((s) => !s.includes("\u0000") && s.isWellFormed(), `${what} must not contain NUL or lone surrogates`),
+    );
+
+export const agentTagSchema = labelSchema("a tag", limits.agentTagLengthMax);
+export const agentCategorySchema = labelSchema("a category", limits.agentCategoryMax);
+
+/** A set: normalised, duplicates (after normalising) dropped, first occurrence kept. */
+const agentTags = z
+  .array(agentTagSchema)
+  .max(limits.agentTagsMax, `at most ${limits.agentTagsMax} tags`)
+  .transform((tags) => [...new Set(tags)]);
+
+const maxIterations = z
+  .number()
+  .int("maxIterations must be a whole number")
+  .min(limits.agentMaxIterationsMin, `maxIterations must be at least ${limits.agentMaxIterationsMin}`)
+  .max(limits.agentMaxIterationsMax, `maxIterations must be at most ${limits.agentMaxIterationsMax}`);
+
+/**
+ * The agent's persona and behaviour, as CrewAI names them (`role`, `goal`, `backstory`, `verbose`,
+ * `allow_delegation`, `reasoning`, `max_iter`), plus a category and tags to find agents by.
+ * On create every field is optional (`null` persona, flags off, `maxIterations` 25, no category, no tags);
+ * on update `null` clears a text field and `tags` replaces the whole set.
+ */
+const personaFields = {
+  role: textSchema(limits.agentRoleMax, 1).nullable().optional(),
+  goal: textSchema(limits.agentGoalMax, 1).nullable().optional(),
+  backstory: textSchema(limits.agentBackstoryMax, 1).nullable().optional(),
+  verbose: z.boolean().optional(),
+  allowDelegation: z.boolean().optional(),
+  reasoning: z.boolean().optional(),
+  maxIterations: maxIterations.optional(),
+  category: agentCategorySchema.nullable().optional(),
+  tags: agentTags.optional(),
+};
+
 export const createAgentInput = z.strictObject({
   name: textSchema(255, 1),
   description: textSchema(10_000).nullable().optional(),
@@ -46,6 +98,7 @@ export const createAgentInput = z.strictObject({
   notebookIds: notebookIds.optional(),
   enableKnowledge: z.boolean().optional(),
   enableMemory: z.boolean().optional(),
+  ...personaFields,
 });
 export type CreateAgentInput = z.output<typeof createAgentInput>;
 
@@ -62,6 +115,7 @@ export const updateAgentInput = z
     notebookIds: notebookIds.optional(),
     enableKnowledge: z.boolean().optional(),
     enableMemory: z.boolean().optional(),
+    ...personaFields,
   })
   .refine((patch) => Object.keys(patch).some((key) => key !== "id" && key !== "expectedVersion"), {
     message: "nothing to update: send at least one field besides id and expectedVersion",
@@ -87,6 +141,10 @@ export const listAgentsInput = z
     spaceId: idSchema.optional(),
     ownerId: idSchema.optional(),
     notebookId: idSchema.optional(),
+    /** Agents having this tag (normalised like stored tags). */
+    tag: agentTagSchema.optional(),
+    /** Agents in this category (normalised like stored categories). */
+    category: agentCategorySchema.optional(),
     /** Case-insensitive substring of the name. */
     search: textSchema(255, 1).optional(),
     sortBy: z.enum(agentSortFields).default("createdAt"),
@@ -120,6 +178,16 @@ export const agentSchema = z.object({
   notebookIds: z.array(idSchema),
   enableKnowledge: z.boolean(),
   enableMemory: z.boolean(),
+  /** Null until set: agents made before migration 0009 have none. */
+  role: z.string().nullable(),
+  goal: z.string().nullable(),
+  backstory: z.string().nullable(),
+  verbose: z.boolean(),
+  allowDelegation: z.boolean(),
+  reasoning: z.boolean(),
+  maxIterations: z.number().int(),
+  category: z.string().nullable(),
+  tags: z.array(z.string()),
   version: z.number().int(),
   createdAt: isoDateTimeSchema,
   updatedAt: isoDateTimeSchema,

@@ -5,6 +5,7 @@ import {
   type CreateAgentInput,
   type ListAgentsInput,
   type LlmConfigInput,
+  limits,
   type UpdateAgentInput,
 } from "@agent-builder/contracts";
 import {
@@ -66,6 +67,15 @@ function agentSelection(stats: ReturnType<typeof lifetimeStats>) {
     notebookIds: agents.notebookIds,
     enableKnowledge: agents.enableKnowledge,
     enableMemory: agents.enableMemory,
+    role: agents.role,
+    goal: agents.goal,
+    backstory: agents.backstory,
+    verbose: agents.verbose,
+    allowDelegation: agents.allowDelegation,
+    reasoning: agents.reasoning,
+    maxIterations: agents.maxIterations,
+    category: agents.category,
+    tags: agents.tags,
     version: agents.version,
     createdAt: agents.createdAt,
     updatedAt: agents.updatedAt,
@@ -99,6 +109,15 @@ function toAgent(row: AgentRow): Agent {
     notebookIds: row.notebookIds,
     enableKnowledge: row.enableKnowledge,
     enableMemory: row.enableMemory,
+    role: row.role ?? null,
+    goal: row.goal ?? null,
+    backstory: row.backstory ?? null,
+    verbose: row.verbose,
+    allowDelegation: row.allowDelegation,
+    reasoning: row.reasoning,
+    maxIterations: row.maxIterations,
+    category: row.category ?? null,
+    tags: row.tags,
     version: row.version,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -142,6 +161,16 @@ export async function createAgent(tx: Tx, caller: Caller, input: CreateAgentInpu
       notebookIds: input.notebookIds ?? [],
       enableKnowledge: input.enableKnowledge ?? false,
       enableMemory: input.enableMemory ?? false,
+      // Left out: no persona yet, flags off, CrewAI's 25 iterations, no category, no tags.
+      role: input.role ?? null,
+      goal: input.goal ?? null,
+      backstory: input.backstory ?? null,
+      verbose: input.verbose ?? false,
+      allowDelegation: input.allowDelegation ?? false,
+      reasoning: input.reasoning ?? false,
+      maxIterations: input.maxIterations ?? limits.agentMaxIterationsDefault,
+      category: input.category ?? null,
+      tags: input.tags ?? [],
     })
     .returning({ id: agents.id });
   if (!created) throw new Error("insert into agents returned no row");
@@ -256,6 +285,9 @@ export async function listAgents(tx: Tx, caller: Caller, input: ListAgentsInput)
   if (input.spaceId) conditions.push(eq(agents.spaceId, input.spaceId));
   if (input.ownerId) conditions.push(eq(agents.ownerId, input.ownerId));
   if (input.notebookId) conditions.push(arrayContains(agents.notebookIds, [input.notebookId]));
+  // `tags @> array[tag]`: the GIN index on tags can serve it (agents_tags_gin_idx).
+  if (input.tag) conditions.push(arrayContains(agents.tags, [input.tag]));
+  if (input.category) conditions.push(eq(agents.category, input.category));
   if (input.search) conditions.push(sql`${agents.name} ilike ${likePattern(input.search)}`);
   if (input.cursor) {
     const cursor = decodeCursor(input.cursor, ordering);

@@ -90,8 +90,8 @@ export const agents = pgTable(
     index("agents_tenant_updated_idx").on(t.tenantId, t.updatedAt, t.id),
     index("agents_tenant_name_idx").on(t.tenantId, t.name, t.id),
     index("agents_notebook_ids_gin_idx").using("gin", t.notebookIds),
-    // "Agents with this tag" (`tags @> array[…]`). Not led by tenant_id: a GIN index takes no
-    // btree column without btree_gin; the tenant condition is checked on the rows it finds.
+    // "Agents with this tag" (`tags @> array[…]`). Not led by tenant_id (a GIN index takes no
+    // btree column without btree_gin): the planner weighs it against the tenant indexes.
     index("agents_tags_gin_idx").using("gin", t.tags),
   ],
 );
