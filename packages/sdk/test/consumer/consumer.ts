@@ -42,7 +42,18 @@ export async function everyNamespace(): Promise<void> {
     name: "Helper",
     spaceId: space.id,
     llmConfig: { provider: "openai", model: "gpt-4.1-mini", temperature: 0.5, apiKey: "sk-..." },
+    role: "Support triage specialist",
+    goal: "Route every ticket to the right queue",
+    backstory: "Years on the help desk.",
+    allowDelegation: true,
+    maxIterations: 25,
+    category: "support",
+    tags: ["triage", "tickets"],
   });
+  const persona: { role: string | null; tags: string[]; maxIterations: number; reasoning: boolean } = agent;
+  console.log(persona);
+  await client.agents.list.query({ tag: "triage", category: "support" });
+  await client.agents.update.mutate({ id: agent.id, expectedVersion: agent.version, backstory: null, tags: [] });
   const total: number = agent.stats.totalExecutions;
   const hint: string | null = agent.apiKeyHint;
   await client.agents.get.query({ id: agent.id });
@@ -108,6 +119,10 @@ export async function everyNamespace(): Promise<void> {
   await client.agents.create.mutate({ name: "x", spaceId: space.id, llmConfig: { provider: "openai", model: "m" }, tenantId: "t" });
   // @ts-expect-error expectedVersion is required for an update
   await client.agents.update.mutate({ id: agent.id, name: "x" });
+  // @ts-expect-error maxIterations is a number, not a string
+  await client.agents.update.mutate({ id: agent.id, expectedVersion: 1, maxIterations: "25" });
+  // @ts-expect-error tags are a list of strings
+  await client.agents.create.mutate({ name: "x", spaceId: space.id, llmConfig: { provider: "openai", model: "m" }, tags: "triage" });
   // @ts-expect-error status must be a known status
   await client.agents.setStatus.mutate({ id: agent.id, status: "deleted" });
   // @ts-expect-error usage needs output tokens
