@@ -10,6 +10,8 @@ import { directoryRouter } from "./directory/router";
 import { executionStaffProcedures } from "./executions/admin";
 import { executionRouter } from "./executions/router";
 import { healthProcedure } from "./health/router";
+import { toolStaffProcedures } from "./tools/admin";
+import { toolRouter } from "./tools/router";
 import { type ApiErrorShape, createTRPCRouter } from "./trpc";
 import { usageRouter } from "./usage/router";
 
@@ -18,6 +20,7 @@ const procedures = {
   directory: directoryRouter,
   agents: agentRouter,
   executions: executionRouter,
+  tools: toolRouter,
   usage: usageRouter,
   /**
    * Staff only, cross-tenant (adminProcedure: `role: admin` tokens; mutations audited). Each
@@ -29,6 +32,7 @@ const procedures = {
     ...tenantStaffProcedures,
     ...agentStaffProcedures,
     ...executionStaffProcedures,
+    ...toolStaffProcedures,
     ...auditProcedures,
     ...maintenanceProcedures,
   },

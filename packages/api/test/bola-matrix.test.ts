@@ -11,7 +11,7 @@ import { type Api, createHarness, type Harness, newAgent, type TestTenant, tenan
  * the router: a procedure missing from `matrix` fails the test, so a new endpoint cannot skip it.
  */
 
-type IdKind = "agent" | "execution" | "space" | "user";
+type IdKind = "agent" | "execution" | "space" | "user" | "tool";
 const allKinds: IdKind[] = ["agent", "execution", "space", "user"];
 const llmConfig = { provider: "openai", model: "m" } as const;
 const usage = { inputTokens: 1, outputTokens: 1 };
@@ -43,6 +43,11 @@ const matrix: Record<string, Case> = {
   "executions.cancel": { ids: allKinds, input: (id) => ({ id }) },
   "executions.get": { ids: allKinds, input: (id) => ({ id }) },
   "executions.list": { noId: "filters are scoped to the caller's tenant" },
+  "tools.create": { noId: "creates in the caller's tenant; a name taken in A is free in B" },
+  "tools.get": { ids: [...allKinds, "tool"], input: (id) => ({ id }) },
+  "tools.list": { noId: "filters are scoped to the caller's tenant" },
+  "tools.update": { ids: [...allKinds, "tool"], input: (id) => ({ id, expectedVersion: 1, name: "pwned", secrets: { token: null } }) },
+  "tools.delete": { ids: [...allKinds, "tool"], input: (id) => ({ id }) },
   "usage.agent": { ids: allKinds, input: (id) => ({ agentId: id }) },
   "usage.space": { ids: allKinds, input: (id) => ({ spaceId: id }) },
   "usage.tenant": { noId: "the caller's tenant" },
@@ -66,7 +71,8 @@ describe.each(testTargets())("BOLA matrix on %s", (target) => {
     await a.member.executions.appendSteps({ executionId: running.id, steps: [{ type: "thought", data: "a" }] });
     const done = await a.member.executions.start({ agentId: agent.id, input: "b" });
     await a.member.executions.complete({ id: done.id, output: 1, usage, costUsd: 0.1 });
-    Object.assign(idsOfA, { agent: agent.id, execution: running.id, space: a.space.id, user: a.memberId });
+    const tool = await a.member.tools.create({ name: "bola-a tool", type: "http", configuration: { url: "https://a.test" } });
+    Object.assign(idsOfA, { agent: agent.id, execution: running.id, space: a.space.id, user: a.memberId, tool: tool.id });
     // B has rows of its own, so "not found" cannot come from an empty tenant.
     await b.member.agents.setStatus({ id: (await newAgent(b)).id, status: "active" });
   });
@@ -112,6 +118,7 @@ describe.each(testTargets())("BOLA matrix on %s", (target) => {
       await b.member.executions.list({ limit: 100 }),
       await b.member.directory.listSpaces({ limit: 100 }),
       await b.member.usage.tenant(),
+      await b.member.tools.list({ limit: 100 }),
     ]);
     for (const id of Object.values(idsOfA)) expect(leaks).not.toContain(id);
     expect(leaks).not.toContain("bola-a");

@@ -90,6 +90,24 @@ export const validInputs: Record<string, { role: "member" | "service" | "admin";
     role: "member",
     input: (ids) => ({ limit: 5, agentId: ids.agent, status: ["running"], from: "2026-01-01T00:00:00Z", direction: "forward" }),
   },
+  "tools.create": {
+    role: "member",
+    input: () => ({
+      name: "Fuzz tool",
+      type: "http",
+      parameters: { type: "object", properties: { q: { type: "string" } }, required: ["q"] },
+      configuration: { url: "https://example.test/search" },
+      usageExamples: ["search for q"],
+      tags: ["fuzz"],
+    }),
+  },
+  "tools.get": { role: "member", input: (ids) => ({ id: ids.agent }) },
+  "tools.list": {
+    role: "member",
+    input: () => ({ limit: 5, type: "http", tag: "fuzz", search: "a", sortBy: "name", sortDirection: "asc", direction: "forward" }),
+  },
+  "tools.update": { role: "member", input: (ids) => ({ id: ids.agent, expectedVersion: 1, description: "d" }) },
+  "tools.delete": { role: "member", input: (ids) => ({ id: ids.agent }) },
   "usage.agent": { role: "member", input: (ids) => ({ agentId: ids.agent }) },
   "usage.space": { role: "member", input: (ids) => ({ spaceId: ids.space }) },
   "usage.tenant": { role: "member", input: () => undefined },
@@ -101,6 +119,7 @@ export const validInputs: Record<string, { role: "member" | "service" | "admin";
   "admin.agents": { role: "admin", input: (ids) => ({ tenantId: ids.tenant, limit: 5, direction: "forward" }) },
   "admin.agent": { role: "admin", input: (ids) => ({ id: ids.agent }) },
   "admin.setAgentStatus": { role: "admin", input: (ids) => ({ id: ids.agent, status: "active", reason: "r" }) },
+  "admin.tools": { role: "admin", input: (ids) => ({ tenantId: ids.tenant, limit: 5, type: "http", direction: "forward" }) },
   "admin.executions": { role: "admin", input: (ids) => ({ tenantId: ids.tenant, limit: 5, direction: "forward" }) },
   "admin.execution": { role: "admin", input: (ids) => ({ id: ids.execution }) },
   "admin.auditLog": {

@@ -7,4 +7,5 @@ export * from "./domain";
 export * from "./execution";
 export * from "./health";
 export * from "./json";
+export * from "./tool";
 export * from "./usage";

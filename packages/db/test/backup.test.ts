@@ -148,7 +148,7 @@ describe.runIf(testTargets().includes("postgres"))("pg_dump and pg_restore of th
       restored.db,
       sql`select relname as table, relforcerowsecurity as forced from pg_class where relnamespace = 'public'::regnamespace and relkind = 'r' and relrowsecurity order by 1`,
     );
-    expect(flags).toHaveLength(10);
+    expect(flags).toHaveLength(11);
     expect(flags.every((f) => f.forced)).toBe(true);
   });
 

@@ -32,6 +32,7 @@ export const tenantTables = [
   "tenants",
   "users",
   "spaces",
+  "tools",
   "agents",
   "agent_executions",
   "agent_execution_steps",

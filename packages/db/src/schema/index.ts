@@ -3,4 +3,5 @@ export * from "./audit";
 export * from "./executions";
 export * from "./relations";
 export * from "./tenancy";
+export * from "./tools";
 export * from "./usage";

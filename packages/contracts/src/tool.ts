@@ -1,0 +1,166 @@
+import { z } from "zod";
+
+import { idSchema, isoDateTimeSchema, pageInput, pageSchema, sortDirectionSchema, tenantIdSchema, textSchema } from "./common";
+import { limits } from "./domain";
+import { jsonObjectSchema } from "./json";
+
+/** What a tool is; `code` tools carry their source and its language. */
+export const toolTypes = ["function", "http", "mcp", "builtin", "code"] as const;
+export type ToolType = (typeof toolTypes)[number];
+
+export const toolLanguages = ["python", "javascript", "typescript"] as const;
+export type ToolLanguage = (typeof toolLanguages)[number];
+
+/** Tool limits, exported so clients can check before sending. */
+export const toolLimits = {
+  parametersBytesMax: 64 * 1024,
+  configurationBytesMax: 64 * 1024,
+  codeMax: 200_000,
+  usageExamplesMax: 20,
+  usageExampleMax: 10_000,
+  tagsMax: 20,
+  tagMax: 50,
+  secretsMax: 20,
+  secretValueMax: 4096,
+} as const;
+
+export const toolTypeSchema = z.enum(toolTypes);
+export const toolLanguageSchema = z.enum(toolLanguages);
+
+/** Tags are compared lowercase: `Search` and `search` are one tag. */
+const tagSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(1)
+  .max(toolLimits.tagMax)
+  .regex(/^[a-z0-9][a-z0-9 _.:-]*$/, "tags: letters, digits, space and _ . : - (starting with a letter or digit)");
+
+const tagsSchema = z
+  .array(tagSchema)
+  .max(toolLimits.tagsMax)
+  .refine((tags) => new Set(tags).size === tags.length, "tags must be unique (compared lowercase)");
+
+const usageExamplesSchema = z.array(textSchema(toolLimits.usageExampleMax, 1)).max(toolLimits.usageExamplesMax);
+
+export const secretNameSchema = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/, "secret names: up to 64 letters, digits and _ . - (not starting with a digit)");
+
+/**
+ * Write-only secrets (API keys, tokens) by name. Stored encrypted, never returned: reads show
+ * `secrets: { name: "••••last4" }`. On update a string sets one, `null` removes it, a name left
+ * out keeps it.
+ */
+const secretsInput = z
+  .record(secretNameSchema, textSchema(toolLimits.secretValueMax, 1).nullable())
+  .refine((secrets) => Object.keys(secrets).length <= toolLimits.secretsMax, `at most ${toolLimits.secretsMax} secrets`);
+
+/**
+ * The tool's arguments as a JSON Schema object (draft 2020-12 or 07). Bounded here; the API
+ * checks it against the meta-schema (a 400 says what is wrong).
+ */
+const parametersSchema = jsonObjectSchema(toolLimits.parametersBytesMax);
+const configurationSchema = jsonObjectSchema(toolLimits.configurationBytesMax);
+const codeSchema = textSchema(toolLimits.codeMax, 1);
+
+export const createToolInput = z
+  .strictObject({
+    name: textSchema(255, 1),
+    description: textSchema(10_000).nullable().optional(),
+    type: toolTypeSchema,
+    parameters: parametersSchema.optional(),
+    configuration: configurationSchema.optional(),
+    secrets: secretsInput.optional(),
+    /** Required for `code` tools, refused for the others. */
+    code: codeSchema.nullable().optional(),
+    language: toolLanguageSchema.nullable().optional(),
+    usageExamples: usageExamplesSchema.optional(),
+    tags: tagsSchema.optional(),
+  })
+  .superRefine((tool, ctx) => {
+    for (const problem of codeProblems(tool.type, tool.code ?? null, tool.language ?? null)) ctx.addIssue({ code: "custom", ...problem });
+  });
+export type CreateToolInput = z.output<typeof createToolInput>;
+
+/** Why code and language do not fit the type: `code` tools need both, others take neither. */
+export function codeProblems(type: ToolType, code: string | null, language: string | null): { path: string[]; message: string }[] {
+  if (type === "code") {
+    return [
+      ...(code === null ? [{ path: ["code"], message: "a code tool needs its code" }] : []),
+      ...(language === null ? [{ path: ["language"], message: "a code tool needs its language" }] : []),
+    ];
+  }
+  return [
+    ...(code !== null ? [{ path: ["code"], message: `only code tools carry code, not ${type} tools` }] : []),
+    ...(language !== null ? [{ path: ["language"], message: `only code tools carry a language, not ${type} tools` }] : []),
+  ];
+}
+
+/** A patch: only the fields present change. `expectedVersion` guards against lost updates. */
+export const updateToolInput = z
+  .strictObject({
+    id: idSchema,
+    expectedVersion: z.number().int().min(1),
+    name: textSchema(255, 1).optional(),
+    description: textSchema(10_000).nullable().optional(),
+    type: toolTypeSchema.optional(),
+    parameters: parametersSchema.optional(),
+    configuration: configurationSchema.optional(),
+    secrets: secretsInput.optional(),
+    code: codeSchema.nullable().optional(),
+    language: toolLanguageSchema.nullable().optional(),
+    usageExamples: usageExamplesSchema.optional(),
+    tags: tagsSchema.optional(),
+  })
+  .refine((patch) => Object.keys(patch).some((key) => key !== "id" && key !== "expectedVersion"), {
+    message: "nothing to update: send at least one field besides id and expectedVersion",
+  });
+export type UpdateToolInput = z.output<typeof updateToolInput>;
+
+export const toolIdInput = z.strictObject({ id: idSchema });
+export type ToolIdInput = z.output<typeof toolIdInput>;
+
+export const toolSortFields = ["createdAt", "updatedAt", "name"] as const;
+
+const toolFilters = {
+  ...pageInput,
+  type: z.union([toolTypeSchema, z.array(toolTypeSchema).min(1).max(toolTypes.length)]).optional(),
+  /** Tools carrying this tag. */
+  tag: tagSchema.optional(),
+  /** Case-insensitive substring of the name. */
+  search: textSchema(255, 1).optional(),
+  sortBy: z.enum(toolSortFields).default("createdAt"),
+  sortDirection: sortDirectionSchema.default("desc"),
+};
+
+export const listToolsInput = z
+  .strictObject(toolFilters)
+  .default({ limit: limits.pageSizeDefault, sortBy: "createdAt", sortDirection: "desc" });
+export type ListToolsInput = z.output<typeof listToolsInput>;
+
+export const toolSchema = z.object({
+  id: idSchema,
+  name: z.string(),
+  description: z.string().nullable(),
+  type: toolTypeSchema,
+  parameters: z.record(z.string(), z.unknown()),
+  configuration: z.record(z.string(), z.unknown()),
+  /** The names of the stored secrets, each masked (`••••` and at most the last four characters). */
+  secrets: z.record(z.string(), z.string().regex(/^••••/)),
+  code: z.string().nullable(),
+  language: toolLanguageSchema.nullable(),
+  usageExamples: z.array(z.string()),
+  tags: z.array(z.string()),
+  createdBy: idSchema,
+  version: z.number().int(),
+  createdAt: isoDateTimeSchema,
+  updatedAt: isoDateTimeSchema,
+});
+export type Tool = z.infer<typeof toolSchema>;
+
+export const toolPageSchema = pageSchema(toolSchema);
+
+/** `admin.tools`: one tenant's tools as `tools.list` gives them to the tenant (secrets masked). */
+export const adminListToolsInput = z.strictObject({ tenantId: tenantIdSchema, ...toolFilters });
+export type AdminListToolsInput = z.output<typeof adminListToolsInput>;
