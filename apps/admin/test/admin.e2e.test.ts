@@ -358,6 +358,20 @@ describe("admin panel in Chromium", () => {
     // The credential is masked: only its last characters, never the key itself.
     expect(await page.locator(".masked").textContent()).toMatch(/^•+\w{4}$/);
     expect(await page.content()).not.toContain("sk-demo-");
+    // The persona and behaviour, as the API has them (the demo data gives every agent one).
+    const { agent: shown } = await apiClient(adminToken).admin.agent.query({ id: agentId });
+    expect(shown.role && shown.goal && shown.backstory && shown.category && shown.tags.length).toBeTruthy();
+    const persona = page.locator('dl[aria-label="Persona"]');
+    const field = (label: string) => persona.locator(`div[data-field="${label}"] dd`).textContent();
+    expect(await field("Role")).toBe(shown.role);
+    expect(await field("Goal")).toBe(shown.goal);
+    expect(await field("Category")).toBe(shown.category);
+    expect(await persona.locator("[data-tag]").allTextContents()).toEqual(shown.tags);
+    expect(await field("Verbose")).toBe(shown.verbose ? "on" : "off");
+    expect(await field("Delegation")).toBe(shown.allowDelegation ? "allowed" : "off");
+    expect(await field("Reasoning")).toBe(shown.reasoning ? "on" : "off");
+    expect(await field("Max iterations")).toBe(String(shown.maxIterations));
+    expect(await page.locator("pre.backstory").textContent()).toBe(shown.backstory);
     await page.locator("figure.chart .recharts-bar-rectangle").first().waitFor();
     expect(await rowsOf("Executions").count()).toBeGreaterThan(0);
 

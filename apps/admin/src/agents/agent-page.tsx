@@ -1,4 +1,4 @@
-/** One agent: status and actions, usage by period and per day, configuration, recent executions, staff actions. */
+/** One agent: status and actions, usage by period and per day, persona and behaviour, configuration, recent executions, staff actions. */
 import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { Link, Navigate, useParams } from "react-router";
@@ -86,6 +86,10 @@ function AgentView({ agentId }: { agentId: string }) {
         <UsageChart buckets={daily} height={240} label="This agent's executions and cost per day" />
       </Section>
 
+      <Section title="Persona and behaviour">
+        <Persona agent={agent} />
+      </Section>
+
       <Section title="Configuration">
         <Configuration
           agent={agent}
@@ -158,6 +162,48 @@ function Configuration({ agent, spaceName, ownerName }: { agent: Agent; spaceNam
       </dl>
       <h3>System prompt</h3>
       {llm.systemPrompt ? <pre className="json">{llm.systemPrompt}</pre> : <p className="muted">None.</p>}
+    </>
+  );
+}
+
+/** What the agent is (CrewAI's role, goal and backstory), how it behaves, and the labels it is found by. */
+function Persona({ agent }: { agent: Agent }) {
+  const onOff = (on: boolean) => (on ? "on" : "off");
+  const rows: Array<[string, ReactNode]> = [
+    ["Role", agent.role ?? <span className="muted">not set</span>],
+    ["Goal", agent.goal ?? <span className="muted">not set</span>],
+    ["Category", agent.category ?? <span className="muted">none</span>],
+    [
+      "Tags",
+      agent.tags.length ? (
+        <span className="agent-tags">
+          {agent.tags.map((tag) => (
+            <span key={tag} className="badge" data-tag={tag}>
+              {tag}
+            </span>
+          ))}
+        </span>
+      ) : (
+        <span className="muted">none</span>
+      ),
+    ],
+    ["Verbose", onOff(agent.verbose)],
+    ["Delegation", agent.allowDelegation ? "allowed" : "off"],
+    ["Reasoning", onOff(agent.reasoning)],
+    ["Max iterations", formatCount(agent.maxIterations)],
+  ];
+  return (
+    <>
+      <dl className="config" aria-label="Persona">
+        {rows.map(([label, value]) => (
+          <div key={label} data-field={label}>
+            <dt>{label}</dt>
+            <dd>{value}</dd>
+          </div>
+        ))}
+      </dl>
+      <h3>Backstory</h3>
+      {agent.backstory ? <pre className="json backstory">{agent.backstory}</pre> : <p className="muted">None.</p>}
     </>
   );
 }
