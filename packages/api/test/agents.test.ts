@@ -127,6 +127,34 @@ describe.each(testTargets())("agents on %s", (target) => {
     ).toBe(1);
   });
 
+  it("holds the bounds in the database too, for SQL that bypasses the API", async () => {
+    const agent = await newAgent(t);
+    const violations: Array<[string, ReturnType<typeof sql>]> = [
+      ["agents_role_length", sql`role = ''`],
+      ["agents_goal_length", sql`goal = repeat('g', ${limits.agentGoalMax + 1})`],
+      ["agents_backstory_length", sql`backstory = repeat('b', ${limits.agentBackstoryMax + 1})`],
+      ["agents_category_length", sql`category = ''`],
+      ["agents_max_iterations_range", sql`max_iterations = 0`],
+      ["agents_max_iterations_range", sql`max_iterations = ${limits.agentMaxIterationsMax + 1}`],
+      ["agents_tags_count", sql`tags = array(select 't' || g from generate_series(1, ${limits.agentTagsMax + 1}) g)`],
+      ["agents_tags_length", sql`tags = array['ok', repeat('x', ${limits.agentTagLengthMax + 1})]`],
+      ["agents_tags_length", sql`tags = array['ok', '']`],
+      ["agents_tags_length", sql`tags = array['ok', null]`],
+    ];
+    for (const [constraint, assignment] of violations) {
+      const outcome = await withTenant(h.database.db, t.tenantId, (tx) =>
+        tx.execute(sql`update agents set ${assignment} where id = ${agent.id}`),
+      ).then(
+        () => "accepted",
+        (e: { message: string; cause?: { message?: string } }) => e.cause?.message ?? e.message,
+      );
+      expect(outcome).toContain(`violates check constraint "${constraint}"`);
+    }
+    const fits = sql`tags = array[repeat('x', ${limits.agentTagLengthMax}), 'two words'], max_iterations = ${limits.agentMaxIterationsMax}`;
+    await withTenant(h.database.db, t.tenantId, (tx) => tx.execute(sql`update agents set ${fits} where id = ${agent.id}`));
+    expect((await t.member.agents.get({ id: agent.id })).tags).toEqual(["x".repeat(limits.agentTagLengthMax), "two words"]);
+  });
+
   it("rejects a persona out of bounds with 400 and a message naming the field, on create, update and list", async () => {
     const agent = await newAgent(t);
     const bad: Array<[Record<string, unknown>, RegExp]> = [
