@@ -36,6 +36,10 @@ const matrix: Record<string, Case> = {
   "agents.setStatus": { ids: allKinds, input: (id) => ({ id, status: "archived" }) },
   "agents.detachNotebook": { noId: "bulk within the caller's tenant; A's agents untouched (asserted by the snapshot)" },
   "agents.delete": { ids: allKinds, input: (id) => ({ id }) },
+  // Both slots at once here; A's real attachment, and A's id next to B's own, in "attachments" below.
+  "agents.attachTool": { ids: [...allKinds, "tool"], input: (id) => ({ agentId: id, toolId: id }) },
+  "agents.updateTool": { ids: [...allKinds, "tool"], input: (id) => ({ agentId: id, toolId: id, enabled: false }) },
+  "agents.detachTool": { ids: [...allKinds, "tool"], input: (id) => ({ agentId: id, toolId: id }) },
   "executions.start": { ids: allKinds, input: (id) => ({ agentId: id, input: 1 }) },
   "executions.appendSteps": { ids: allKinds, input: (id) => ({ executionId: id, steps: [{ type: "thought", data: 1 }] }) },
   "executions.complete": { ids: allKinds, input: (id) => ({ id, output: 1, usage, costUsd: 0 }) },
@@ -59,6 +63,7 @@ describe.each(testTargets())("BOLA matrix on %s", (target) => {
   let a: TestTenant;
   let b: TestTenant;
   const idsOfA = {} as Record<IdKind, string>;
+  const idsOfB = {} as Record<"agent" | "tool", string>;
 
   const snapshotA = () => tenantSnapshot(h, a.tenantId);
 
@@ -72,9 +77,13 @@ describe.each(testTargets())("BOLA matrix on %s", (target) => {
     const done = await a.member.executions.start({ agentId: agent.id, input: "b" });
     await a.member.executions.complete({ id: done.id, output: 1, usage, costUsd: 0.1 });
     const tool = await a.member.tools.create({ name: "bola-a tool", type: "http", configuration: { url: "https://a.test" } });
+    await a.member.agents.attachTool({ agentId: agent.id, toolId: tool.id, configuration: { a: 1 } });
     Object.assign(idsOfA, { agent: agent.id, execution: running.id, space: a.space.id, user: a.memberId, tool: tool.id });
     // B has rows of its own, so "not found" cannot come from an empty tenant.
-    await b.member.agents.setStatus({ id: (await newAgent(b)).id, status: "active" });
+    const agentOfB = await b.member.agents.setStatus({ id: (await newAgent(b)).id, status: "active" });
+    const toolOfB = await b.member.tools.create({ name: "bola-b tool", type: "http" });
+    await b.member.agents.attachTool({ agentId: agentOfB.id, toolId: toolOfB.id });
+    Object.assign(idsOfB, { agent: agentOfB.id, tool: toolOfB.id });
   });
   afterAll(() => h?.close());
 
@@ -112,6 +121,22 @@ describe.each(testTargets())("BOLA matrix on %s", (target) => {
     expect(await snapshotA()).toBe(before);
   });
 
+  it("refuses A's agent or tool in either slot of an attachment, next to B's own ids, and changes nothing", async () => {
+    const before = await snapshotA();
+    const pairs = [
+      { agentId: idsOfA.agent, toolId: idsOfA.tool }, // A's real attachment
+      { agentId: idsOfB.agent, toolId: idsOfA.tool },
+      { agentId: idsOfA.agent, toolId: idsOfB.tool },
+    ];
+    for (const pair of pairs) {
+      await expect(b.member.agents.attachTool(pair)).rejects.toMatchObject({ code: "NOT_FOUND" });
+      await expect(b.member.agents.updateTool({ ...pair, enabled: false })).rejects.toMatchObject({ code: "NOT_FOUND" });
+      await expect(b.member.agents.detachTool(pair)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    }
+    expect(await snapshotA()).toBe(before);
+    expect((await a.member.agents.get({ id: idsOfA.agent })).tools).toMatchObject([{ id: idsOfA.tool, configuration: { a: 1 } }]);
+  });
+
   it("ignores tenant A's existence in every listing B can make", async () => {
     const leaks = JSON.stringify([
       await b.member.agents.list({ limit: 100 }),
@@ -119,6 +144,7 @@ describe.each(testTargets())("BOLA matrix on %s", (target) => {
       await b.member.directory.listSpaces({ limit: 100 }),
       await b.member.usage.tenant(),
       await b.member.tools.list({ limit: 100 }),
+      await b.member.agents.get({ id: idsOfB.agent }),
     ]);
     for (const id of Object.values(idsOfA)) expect(leaks).not.toContain(id);
     expect(leaks).not.toContain("bola-a");

@@ -73,6 +73,15 @@ export const validInputs: Record<string, { role: "member" | "service" | "admin";
   },
   "agents.setStatus": { role: "member", input: (ids) => ({ id: ids.agent, status: "active" }) },
   "agents.detachNotebook": { role: "member", input: (ids) => ({ notebookId: ids.space }) },
+  "agents.attachTool": {
+    role: "member",
+    input: (ids) => ({ agentId: ids.agent, toolId: ids.agent, configuration: { maxResults: 5 }, enabled: true, position: 1 }),
+  },
+  "agents.updateTool": {
+    role: "member",
+    input: (ids) => ({ agentId: ids.agent, toolId: ids.agent, configuration: { maxResults: 3 }, enabled: false, position: 2 }),
+  },
+  "agents.detachTool": { role: "member", input: (ids) => ({ agentId: ids.agent, toolId: ids.agent }) },
   "agents.delete": { role: "member", input: (ids) => ({ id: ids.agent }) },
   "executions.start": {
     role: "member",

@@ -60,6 +60,19 @@ describe.each(testTargets())("database round trips on %s", (target) => {
     expect(await count(() => call(t))).toHaveLength(expected);
   });
 
+  it("reads an agent with its stats and its tools in one query (a lateral json aggregate, no N+1)", async () => {
+    const agent = await newAgent(t, { name: "Tooled" });
+    for (let i = 0; i < 5; i++) {
+      const tool = await t.member.tools.create({ name: `Round-trip tool ${i}`, type: "builtin" });
+      await t.member.agents.attachTool({ agentId: agent.id, toolId: tool.id, position: 5 - i });
+    }
+    let got: Awaited<ReturnType<typeof t.member.agents.get>> | undefined;
+    const sent = await count(async () => (got = await t.member.agents.get({ id: agent.id })));
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatch(/left join lateral \(select coalesce\(json_agg\(.*from "agent_resources"/s);
+    expect(got?.tools.map((x) => x.position)).toEqual([1, 2, 3, 4, 5]);
+  });
+
   it("reads an agent's usage (lifetime, today, week, month) in one query", async () => {
     const [agent] = (await t.member.agents.list({ limit: 1 })).items;
     expect(await count(() => t.member.usage.agent({ agentId: agent!.id }))).toHaveLength(1);

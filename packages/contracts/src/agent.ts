@@ -2,6 +2,7 @@ import { z } from "zod";
 
 import { idSchema, isoDateTimeSchema, pageInput, pageSchema, sortDirectionSchema, textSchema } from "./common";
 import { agentStatuses, limits, llmProviders } from "./domain";
+import { agentToolSchema } from "./tool";
 
 /** Model settings as stored. The provider credential is not part of it: see `llmConfigInput`. */
 export const llmConfigSchema = z.strictObject({
@@ -194,6 +195,10 @@ export const agentSchema = z.object({
   stats: agentLifetimeStatsSchema,
 });
 export type Agent = z.infer<typeof agentSchema>;
+
+/** `agents.get`: the agent and its attached tools, by position (read in the same query). */
+export const agentDetailSchema = agentSchema.extend({ tools: z.array(agentToolSchema) });
+export type AgentDetail = z.infer<typeof agentDetailSchema>;
 
 export const agentPageSchema = pageSchema(agentSchema);
 

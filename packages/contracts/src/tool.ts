@@ -164,3 +164,54 @@ export const toolPageSchema = pageSchema(toolSchema);
 /** `admin.tools`: one tenant's tools as `tools.list` gives them to the tenant (secrets masked). */
 export const adminListToolsInput = z.strictObject({ tenantId: tenantIdSchema, ...toolFilters });
 export type AdminListToolsInput = z.output<typeof adminListToolsInput>;
+
+/** What an agent can have attached (`agent_resources.kind`); models come later. */
+export const agentResourceKinds = ["tool"] as const;
+
+/** Limits of an agent's tool attachment, exported so clients can check before sending. */
+export const agentToolLimits = {
+  positionMax: 10_000,
+  configurationBytesMax: 16 * 1024,
+} as const;
+
+const attachmentConfiguration = jsonObjectSchema(agentToolLimits.configurationBytesMax);
+const attachmentPosition = z
+  .number()
+  .int("position must be a whole number")
+  .min(0, "position must be at least 0")
+  .max(agentToolLimits.positionMax, `position must be at most ${agentToolLimits.positionMax}`);
+
+/** Attach one of the tenant's tools to one of its agents; defaults: enabled, position 0, no configuration. */
+export const attachToolInput = z.strictObject({
+  agentId: idSchema,
+  toolId: idSchema,
+  configuration: attachmentConfiguration.optional(),
+  enabled: z.boolean().optional(),
+  position: attachmentPosition.optional(),
+});
+export type AttachToolInput = z.output<typeof attachToolInput>;
+
+/** Changes an attachment: the fields sent replace the stored ones, the rest stay. */
+export const updateAttachedToolInput = z.strictObject({
+  agentId: idSchema,
+  toolId: idSchema,
+  configuration: attachmentConfiguration.optional(),
+  enabled: z.boolean().optional(),
+  position: attachmentPosition.optional(),
+});
+export type UpdateAttachedToolInput = z.output<typeof updateAttachedToolInput>;
+
+export const detachToolInput = z.strictObject({ agentId: idSchema, toolId: idSchema });
+export type DetachToolInput = z.output<typeof detachToolInput>;
+
+/** A tool as an agent has it: the tool's public fields and the attachment's own (never secrets). */
+export const agentToolSchema = z.object({
+  id: idSchema,
+  name: z.string(),
+  type: toolTypeSchema,
+  description: z.string().nullable(),
+  enabled: z.boolean(),
+  position: z.number().int(),
+  configuration: z.record(z.string(), z.unknown()),
+});
+export type AgentTool = z.infer<typeof agentToolSchema>;

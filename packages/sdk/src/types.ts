@@ -9,7 +9,10 @@ export type RouterOutputs = inferRouterOutputs<AppRouter>;
 
 // The domain types callers work with, named once here (derived from the router, so they can
 // never disagree with what the API returns).
-export type Agent = RouterOutputs["agents"]["get"];
+export type Agent = RouterOutputs["agents"]["create"];
+/** `agents.get`: the agent with its attached tools, by position. */
+export type AgentDetail = RouterOutputs["agents"]["get"];
+export type AgentTool = AgentDetail["tools"][number];
 export type AgentPage = RouterOutputs["agents"]["list"];
 export type AgentStatus = Agent["status"];
 export type AgentStats = Agent["stats"];

@@ -2,15 +2,19 @@ import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 
 import {
+  agentDetailSchema,
   agentIdInput,
   agentPageSchema,
   agentSchema,
+  attachToolInput,
   createAgentInput,
   detachNotebookInput,
   detachNotebookResultSchema,
+  detachToolInput,
   listAgentsInput,
   setAgentStatusInput,
   updateAgentInput,
+  updateAttachedToolInput,
 } from "@agent-builder/contracts";
 
 import { tenantProcedure } from "../trpc";
@@ -22,10 +26,11 @@ export const agentRouter = {
     .output(agentSchema)
     .mutation(({ ctx, input }) => agents.createAgent(ctx.tx, ctx.caller, input)),
 
+  /** The agent with its attached tools (by position), in one query. */
   get: tenantProcedure
     .input(agentIdInput)
-    .output(agentSchema)
-    .query(({ ctx, input }) => agents.getAgent(ctx.tx, ctx.caller, input.id)),
+    .output(agentDetailSchema)
+    .query(({ ctx, input }) => agents.getAgentDetail(ctx.tx, ctx.caller, input.id)),
 
   list: tenantProcedure
     .input(listAgentsInput)
@@ -47,6 +52,22 @@ export const agentRouter = {
     .input(detachNotebookInput)
     .output(detachNotebookResultSchema)
     .mutation(({ ctx, input }) => agents.detachNotebook(ctx.tx, ctx.caller, input.notebookId)),
+
+  /** Attaches one of the tenant's tools; attaching it twice is a CONFLICT. Returns the agent with its tools. */
+  attachTool: tenantProcedure
+    .input(attachToolInput)
+    .output(agentDetailSchema)
+    .mutation(({ ctx, input }) => agents.attachTool(ctx.tx, ctx.caller, input)),
+
+  updateTool: tenantProcedure
+    .input(updateAttachedToolInput)
+    .output(agentDetailSchema)
+    .mutation(({ ctx, input }) => agents.updateAttachedTool(ctx.tx, ctx.caller, input)),
+
+  detachTool: tenantProcedure
+    .input(detachToolInput)
+    .output(agentDetailSchema)
+    .mutation(({ ctx, input }) => agents.detachTool(ctx.tx, ctx.caller, input)),
 
   delete: tenantProcedure
     .input(agentIdInput)

@@ -1,14 +1,20 @@
 import {
   type Agent,
+  type AgentDetail,
   type AgentStatus,
+  type AgentTool,
+  type AttachToolInput,
   agentStatusTransitions,
   type CreateAgentInput,
+  type DetachToolInput,
   type ListAgentsInput,
   type LlmConfigInput,
   limits,
   type UpdateAgentInput,
+  type UpdateAttachedToolInput,
 } from "@agent-builder/contracts";
 import {
+  agentResources,
   agents,
   agentUsageStats,
   and,
@@ -21,10 +27,11 @@ import {
   type SQL,
   sql,
   type Tx,
+  tools,
 } from "@agent-builder/db";
 
 import type { Caller } from "../auth";
-import { Conflict, type NotFound, PreconditionFailed } from "../domain-errors";
+import { Conflict, NotFound, PreconditionFailed } from "../domain-errors";
 import { notFound } from "../errors";
 import { decodeCursor, likePattern, toPage } from "../pagination";
 import "./constraints"; // this domain's constraint messages (errors.ts reads them)
@@ -144,6 +151,91 @@ export async function getAgent(tx: Tx, caller: Caller, id: string): Promise<Agen
   const [row] = await selectAgents(tx).where(and(eq(agents.tenantId, caller.tenantId), eq(agents.id, id)));
   if (!row) throw notFound("agent", id);
   return toAgent(row);
+}
+
+/**
+ * An agent's tools as one JSON array, by position (then name): a lateral subquery, so `agents.get`
+ * reads the agent and its tools in one statement. Only the tools' public fields: no secrets.
+ */
+function attachedTools(tx: Tx) {
+  return tx
+    .select({
+      tools: sql<AgentTool[]>`coalesce(json_agg(json_build_object(
+        'id', ${tools.id}, 'name', ${tools.name}, 'type', ${tools.type}, 'description', ${tools.description},
+        'enabled', ${agentResources.enabled}, 'position', ${agentResources.position},
+        'configuration', ${agentResources.configuration}
+      ) order by ${agentResources.position}, ${tools.name}, ${tools.id}), '[]'::json)`.as("tools"),
+    })
+    .from(agentResources)
+    .innerJoin(tools, and(eq(tools.tenantId, agentResources.tenantId), eq(tools.id, agentResources.toolId)))
+    .where(and(eq(agentResources.tenantId, agents.tenantId), eq(agentResources.agentId, agents.id), eq(agentResources.kind, "tool")))
+    .as("attached");
+}
+
+/** `agents.get`: the agent, its lifetime stats and its tools, in one query. */
+export async function getAgentDetail(tx: Tx, caller: Caller, id: string): Promise<AgentDetail> {
+  const stats = lifetimeStats(tx);
+  const attached = attachedTools(tx);
+  const [row] = await tx
+    .select({ ...agentSelection(stats), tools: attached.tools })
+    .from(agents)
+    .leftJoinLateral(stats, sql`true`)
+    .leftJoinLateral(attached, sql`true`)
+    .where(and(eq(agents.tenantId, caller.tenantId), eq(agents.id, id)));
+  if (!row) throw notFound("agent", id);
+  return { ...toAgent(row), tools: row.tools ?? [] };
+}
+
+/**
+ * Attaches one of the tenant's tools to one of its agents, in one insert: the composite
+ * (tenant, agent) and (tenant, tool) keys make another tenant's id a missing reference (404),
+ * and the (tenant, agent, tool) key a second attachment (409; constraints.ts says which).
+ */
+export async function attachTool(tx: Tx, caller: Caller, input: AttachToolInput): Promise<AgentDetail> {
+  await tx.insert(agentResources).values({
+    tenantId: caller.tenantId,
+    agentId: input.agentId,
+    kind: "tool",
+    toolId: input.toolId,
+    configuration: input.configuration ?? {},
+    enabled: input.enabled ?? true,
+    position: input.position ?? 0,
+  });
+  return getAgentDetail(tx, caller, input.agentId);
+}
+
+/** The attachment of `toolId` to `agentId` in the caller's tenant. */
+function attachment(caller: Caller, input: DetachToolInput) {
+  return and(
+    eq(agentResources.tenantId, caller.tenantId),
+    eq(agentResources.agentId, input.agentId),
+    eq(agentResources.kind, "tool"),
+    eq(agentResources.toolId, input.toolId),
+  );
+}
+
+/** Changes an attachment's configuration, enabled flag or position; the fields left out stay. */
+export async function updateAttachedTool(tx: Tx, caller: Caller, input: UpdateAttachedToolInput): Promise<AgentDetail> {
+  const { agentId, toolId, ...fields } = input;
+  const [updated] = await tx
+    .update(agentResources)
+    // updated_at is the trigger's; setting it keeps an update with no fields a valid statement.
+    .set({ ...fields, updatedAt: sql`now()` })
+    .where(attachment(caller, input))
+    .returning({ id: agentResources.id });
+  if (!updated) throw notAttached(input);
+  return getAgentDetail(tx, caller, agentId);
+}
+
+export async function detachTool(tx: Tx, caller: Caller, input: DetachToolInput): Promise<AgentDetail> {
+  const [deleted] = await tx.delete(agentResources).where(attachment(caller, input)).returning({ id: agentResources.id });
+  if (!deleted) throw notAttached(input);
+  return getAgentDetail(tx, caller, input.agentId);
+}
+
+/** Not attached, or not the caller's agent or tool: the same answer. */
+function notAttached(input: DetachToolInput): NotFound {
+  return new NotFound(`tool ${input.toolId} is not attached to agent ${input.agentId}`);
 }
 
 export async function createAgent(tx: Tx, caller: Caller, input: CreateAgentInput): Promise<Agent> {

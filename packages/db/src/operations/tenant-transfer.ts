@@ -34,6 +34,7 @@ export const tenantTables = [
   "spaces",
   "tools",
   "agents",
+  "agent_resources",
   "agent_executions",
   "agent_execution_steps",
   "agent_usage_stats",

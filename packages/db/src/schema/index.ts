@@ -1,3 +1,4 @@
+export * from "./agent-resources";
 export * from "./agents";
 export * from "./audit";
 export * from "./executions";

@@ -2,6 +2,7 @@
 // Every @ts-expect-error must meet a real type error, or tsc fails: that proves the types are exact.
 import {
   type Agent,
+  type AgentDetail,
   type AgentUsage,
   createAgentBuilderClient,
   type ExecutionWithSteps,
@@ -56,7 +57,10 @@ export async function everyNamespace(): Promise<void> {
   await client.agents.update.mutate({ id: agent.id, expectedVersion: agent.version, backstory: null, tags: [] });
   const total: number = agent.stats.totalExecutions;
   const hint: string | null = agent.apiKeyHint;
-  await client.agents.get.query({ id: agent.id });
+  const detail: AgentDetail = await client.agents.get.query({ id: agent.id });
+  const firstTool: string | undefined = detail.tools[0]?.name;
+  await client.agents.attachTool.mutate({ agentId: agent.id, toolId: agent.id, position: 1, configuration: { k: 1 } });
+  await client.agents.detachTool.mutate({ agentId: agent.id, toolId: agent.id });
   await client.agents.list.query({ status: ["active", "paused"], sortBy: "lastExecutedAt", sortDirection: "desc" });
   await client.agents.update.mutate({ id: agent.id, expectedVersion: agent.version, name: "Renamed" });
   await client.agents.setStatus.mutate({ id: agent.id, status: "active" });
@@ -151,5 +155,19 @@ export async function everyNamespace(): Promise<void> {
     console.log(wrongName);
   }
 
-  console.log(rate, agentIsNotAny, outputsAreNotAny, inputsAreNotAny, reachable, spaceName, total, hint, ordinal, month, wrong, leaked);
+  console.log(
+    rate,
+    agentIsNotAny,
+    outputsAreNotAny,
+    inputsAreNotAny,
+    reachable,
+    spaceName,
+    total,
+    hint,
+    firstTool,
+    ordinal,
+    month,
+    wrong,
+    leaked,
+  );
 }
