@@ -107,10 +107,7 @@ describe.each(testTargets())("agents on %s", (target) => {
   });
 
   it("stores every bound the contract allows (the database checks agree), astral characters included", async () => {
-    const tags = Array.from(
-      { length: limits.agentTagsMax },
-      (_, i) => `${String(i).padStart(2, "0")}${"t".repeat(limits.agentTagLengthMax - 2)}`,
-    );
+    const tags = Array.from({ length: limits.tagsMax }, (_, i) => `${String(i).padStart(2, "0")}${"t".repeat(limits.tagLengthMax - 2)}`);
     const agent = await newAgent(t, {
       role: "r".repeat(limits.agentRoleMax),
       goal: "😀".repeat(limits.agentGoalMax / 2),
@@ -136,8 +133,8 @@ describe.each(testTargets())("agents on %s", (target) => {
       ["agents_category_length", sql`category = ''`],
       ["agents_max_iterations_range", sql`max_iterations = 0`],
       ["agents_max_iterations_range", sql`max_iterations = ${limits.agentMaxIterationsMax + 1}`],
-      ["agents_tags_count", sql`tags = array(select 't' || g from generate_series(1, ${limits.agentTagsMax + 1}) g)`],
-      ["agents_tags_length", sql`tags = array['ok', repeat('x', ${limits.agentTagLengthMax + 1})]`],
+      ["agents_tags_count", sql`tags = array(select 't' || g from generate_series(1, ${limits.tagsMax + 1}) g)`],
+      ["agents_tags_length", sql`tags = array['ok', repeat('x', ${limits.tagLengthMax + 1})]`],
       ["agents_tags_length", sql`tags = array['ok', '']`],
       ["agents_tags_length", sql`tags = array['ok', null]`],
     ];
@@ -150,9 +147,9 @@ describe.each(testTargets())("agents on %s", (target) => {
       );
       expect(outcome).toContain(`violates check constraint "${constraint}"`);
     }
-    const fits = sql`tags = array[repeat('x', ${limits.agentTagLengthMax}), 'two words'], max_iterations = ${limits.agentMaxIterationsMax}`;
+    const fits = sql`tags = array[repeat('x', ${limits.tagLengthMax}), 'two words'], max_iterations = ${limits.agentMaxIterationsMax}`;
     await withTenant(h.database.db, t.tenantId, (tx) => tx.execute(sql`update agents set ${fits} where id = ${agent.id}`));
-    expect((await t.member.agents.get({ id: agent.id })).tags).toEqual(["x".repeat(limits.agentTagLengthMax), "two words"]);
+    expect((await t.member.agents.get({ id: agent.id })).tags).toEqual(["x".repeat(limits.tagLengthMax), "two words"]);
   });
 
   it("rejects a persona out of bounds with 400 and a message naming the field, on create, update and list", async () => {
@@ -162,8 +159,8 @@ describe.each(testTargets())("agents on %s", (target) => {
       [{ role: "r".repeat(limits.agentRoleMax + 1) }, /role: Too big/],
       [{ goal: "" }, /goal: Too small/],
       [{ role: "evil\u0000" }, /role: text must not contain NUL/],
-      [{ tags: Array.from({ length: limits.agentTagsMax + 1 }, (_, i) => `t${i}`) }, /tags: at most 20 tags/],
-      [{ tags: ["x".repeat(limits.agentTagLengthMax + 1)] }, /tags\.0: a tag must be at most 50 characters/],
+      [{ tags: Array.from({ length: limits.tagsMax + 1 }, (_, i) => `t${i}`) }, /tags: at most 20 tags/],
+      [{ tags: ["x".repeat(limits.tagLengthMax + 1)] }, /tags\.0: a tag must be at most 50 characters/],
       [{ tags: ["ok", "   "] }, /tags\.1: a tag must not be empty/],
       [{ tags: "support" }, /tags: Invalid input: expected array/],
       [{ category: " " }, /category: a category must not be empty/],
@@ -177,7 +174,7 @@ describe.each(testTargets())("agents on %s", (target) => {
       await rejectsWith(newAgent(t, fields), "BAD_REQUEST", message);
       await rejectsWith(t.member.agents.update({ id: agent.id, expectedVersion: 1, ...fields }), "BAD_REQUEST", message);
     }
-    await rejectsWith(t.member.agents.list({ tag: "x".repeat(limits.agentTagLengthMax + 1) }), "BAD_REQUEST", /tag: a tag must be at most/);
+    await rejectsWith(t.member.agents.list({ tag: "x".repeat(limits.tagLengthMax + 1) }), "BAD_REQUEST", /tag: a tag must be at most/);
     await rejectsWith(t.member.agents.list({ category: "" }), "BAD_REQUEST", /category: a category must not be empty/);
     expect(await t.member.agents.get({ id: agent.id })).toEqual({ ...agent, tools: [] });
   });

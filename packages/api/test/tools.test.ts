@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { limits } from "@agent-builder/contracts";
 import { queryRows, sql, withTenant } from "@agent-builder/db";
 import { testTargets } from "@agent-builder/db/testing";
 
@@ -141,11 +142,37 @@ describe.each(testTargets())("tools on %s", (target) => {
       a.member.tools.create({ name: "Huge", type: "function", configuration: { blob: "x".repeat(70 * 1024) } }),
       "BAD_REQUEST",
     );
-    await rejectsWith(a.member.tools.create({ name: "Tags", type: "function", tags: ["a", "A"] }), "BAD_REQUEST");
     await rejectsWith(
       a.member.tools.create({ name: "Tags", type: "function", tags: Array.from({ length: 21 }, (_, i) => `t${i}`) }),
       "BAD_REQUEST",
+      /tags: at most 20 tags/,
     );
+  });
+
+  it("keeps tags as the agents do: a normalised set, duplicates merged, any letters", async () => {
+    // The shared tagSchema/tagsSchema (contracts' common.ts): trimmed, whitespace runs one space,
+    // lower case, duplicates after normalising dropped (first kept), no character rule beyond text's.
+    const tool = await a.member.tools.create({
+      name: "Tagged",
+      type: "function",
+      tags: ["Search", "search", " SEARCH ", "Web  Search", "web search", "Čeština", "日本語", "café"],
+    });
+    expect(tool.tags).toEqual(["search", "web search", "čeština", "日本語", "café"]);
+    expect((await a.member.tools.get({ id: tool.id })).tags).toEqual(tool.tags);
+    const updated = await a.member.tools.update({ id: tool.id, expectedVersion: 1, tags: ["A", "a", "B"] });
+    expect(updated.tags).toEqual(["a", "b"]);
+    expect((await a.member.tools.list({ tag: "  B " })).items.map((i) => i.name)).toEqual(["Tagged"]);
+    await rejectsWith(
+      a.member.tools.create({ name: "Empty tag", type: "function", tags: ["  "] }),
+      "BAD_REQUEST",
+      /a tag must not be empty/,
+    );
+    await rejectsWith(
+      a.member.tools.create({ name: "Long tag", type: "function", tags: ["x".repeat(limits.tagLengthMax + 1)] }),
+      "BAD_REQUEST",
+      /a tag must be at most 50 characters/,
+    );
+    await rejectsWith(a.member.tools.create({ name: "NUL tag", type: "function", tags: ["a\u0000b"] }), "BAD_REQUEST", /NUL/);
   });
 
   it("requires code and language for code tools and refuses them for others", async () => {

@@ -1,6 +1,16 @@
 import { z } from "zod";
 
-import { idSchema, isoDateTimeSchema, pageInput, pageSchema, sortDirectionSchema, textSchema } from "./common";
+import {
+  idSchema,
+  isoDateTimeSchema,
+  labelSchema,
+  pageInput,
+  pageSchema,
+  sortDirectionSchema,
+  tagSchema,
+  tagsSchema,
+  textSchema,
+} from "./common";
 import { agentStatuses, limits, llmProviders } from "./domain";
 import { agentToolSchema } from "./tool";
 
@@ -37,33 +47,7 @@ const notebookIds = z
 
 export const agentStatusSchema = z.enum(agentStatuses);
 
-/**
- * A label as stored (a tag, a category): trimmed, every run of whitespace one space, lower case,
- * so `" Customer  Support"` and `"customer support"` are the same label. Lists filter on it the same way.
- */
-export const normaliseLabel = (label: string) => label.trim().replace(/\s+/g, " ").toLowerCase();
-
-/** A label, checked after it is normalised: what is stored is what is bounded. */
-const labelSchema = (what: string, max: number) =>
-  z
-    .string()
-    .transform(normaliseLabel)
-    .pipe(
-      z
-        .string()
-        .min(1, `${what} must not be empty`)
-        .max(max, `${what} must be at most ${max} characters`)
-        .refine((s) => !s.includes("\u0000") && s.isWellFormed(), `${what} must not contain NUL or lone surrogates`),
-    );
-
-export const agentTagSchema = labelSchema("a tag", limits.agentTagLengthMax);
 export const agentCategorySchema = labelSchema("a category", limits.agentCategoryMax);
-
-/** A set: normalised, duplicates (after normalising) dropped, first occurrence kept. */
-const agentTags = z
-  .array(agentTagSchema)
-  .max(limits.agentTagsMax, `at most ${limits.agentTagsMax} tags`)
-  .transform((tags) => [...new Set(tags)]);
 
 const maxIterations = z
   .number()
@@ -86,7 +70,7 @@ const personaFields = {
   reasoning: z.boolean().optional(),
   maxIterations: maxIterations.optional(),
   category: agentCategorySchema.nullable().optional(),
-  tags: agentTags.optional(),
+  tags: tagsSchema.optional(),
 };
 
 export const createAgentInput = z.strictObject({
@@ -143,7 +127,7 @@ export const listAgentsInput = z
     ownerId: idSchema.optional(),
     notebookId: idSchema.optional(),
     /** Agents having this tag (normalised like stored tags). */
-    tag: agentTagSchema.optional(),
+    tag: tagSchema.optional(),
     /** Agents in this category (normalised like stored categories). */
     category: agentCategorySchema.optional(),
     /** Case-insensitive substring of the name. */

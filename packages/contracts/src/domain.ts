@@ -50,7 +50,13 @@ export const limits = {
   agentBackstoryMax: 20_000,
   /** A category is one short label, e.g. `support`. */
   agentCategoryMax: 100,
+  /** Tags of any domain (agents, tools, and later crews, tasks, conversations): a set of at most this many… */
+  tagsMax: 20,
+  /** …each 1..this many characters after normalising (`tagSchema` in common.ts). */
+  tagLengthMax: 50,
+  /** @deprecated Use `tagsMax`; kept until packages/db/src/schema/agents.ts is switched over. */
   agentTagsMax: 20,
+  /** @deprecated Use `tagLengthMax`; kept until packages/db/src/schema/agents.ts is switched over. */
   agentTagLengthMax: 50,
   /** Iterations an agent may take on one task before it must answer (CrewAI's `max_iter`). */
   agentMaxIterationsMin: 1,
@@ -60,4 +66,41 @@ export const limits = {
    * (crewAI, src/crewai/agents/agent_builder/base_agent.py). Its docs table says 20 in places; the code says 25.
    */
   agentMaxIterationsDefault: 25,
+} as const;
+
+/**
+ * How a crew works through its tasks (CrewAI's `Process`): in order, each task by its assigned
+ * agent, or under a manager agent that delegates (the manager is required then, and only then).
+ */
+export const crewProcesses = ["sequential", "hierarchical"] as const;
+export type CrewProcess = (typeof crewProcesses)[number];
+
+/** Who wrote a conversation message. */
+export const messageRoles = ["user", "assistant", "system", "tool"] as const;
+export type MessageRole = (typeof messageRoles)[number];
+
+/** Bounds of crews, tasks, conversations and crew runs; the database checks restate them. */
+export const crewLimits = {
+  nameMax: 255,
+  descriptionMax: 2_000,
+  /** Member agents of one crew (the benchmarks use 20). */
+  membersMax: 50,
+  /** Tasks of one crew (the benchmarks use 50). */
+  tasksMax: 100,
+  /** A crew's `maxIterations` overrides its agents' own; same range as an agent's. */
+  maxIterationsMin: 1,
+  maxIterationsMax: 100,
+  taskTitleMax: 255,
+  taskDescriptionMax: 20_000,
+  taskExpectedOutputMax: 20_000,
+  /** Other tasks one task takes as context. */
+  taskContextMax: 20,
+  /** How far an agent's chain of parents may reach (seed 002's hierarchy). */
+  agentHierarchyDepthMax: 10,
+  conversationTitleMax: 255,
+  messageContentMax: 100_000,
+  /** Runs one `executions.record` call writes. */
+  recordBatchMax: 100,
+  /** Child runs of one crew run in a `executions.record` call. */
+  recordChildRunsMax: 50,
 } as const;

@@ -1,6 +1,16 @@
 import { z } from "zod";
 
-import { idSchema, isoDateTimeSchema, pageInput, pageSchema, sortDirectionSchema, tenantIdSchema, textSchema } from "./common";
+import {
+  idSchema,
+  isoDateTimeSchema,
+  pageInput,
+  pageSchema,
+  sortDirectionSchema,
+  tagSchema,
+  tagsSchema,
+  tenantIdSchema,
+  textSchema,
+} from "./common";
 import { limits } from "./domain";
 import { jsonObjectSchema } from "./json";
 
@@ -18,28 +28,12 @@ export const toolLimits = {
   codeMax: 200_000,
   usageExamplesMax: 20,
   usageExampleMax: 10_000,
-  tagsMax: 20,
-  tagMax: 50,
   secretsMax: 20,
   secretValueMax: 4096,
 } as const;
 
 export const toolTypeSchema = z.enum(toolTypes);
 export const toolLanguageSchema = z.enum(toolLanguages);
-
-/** Tags are compared lowercase: `Search` and `search` are one tag. */
-const tagSchema = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .min(1)
-  .max(toolLimits.tagMax)
-  .regex(/^[a-z0-9][a-z0-9 _.:-]*$/, "tags: letters, digits, space and _ . : - (starting with a letter or digit)");
-
-const tagsSchema = z
-  .array(tagSchema)
-  .max(toolLimits.tagsMax)
-  .refine((tags) => new Set(tags).size === tags.length, "tags must be unique (compared lowercase)");
 
 const usageExamplesSchema = z.array(textSchema(toolLimits.usageExampleMax, 1)).max(toolLimits.usageExamplesMax);
 
