@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { agentToolLimits } from "@agent-builder/contracts";
+import { limits } from "@agent-builder/contracts";
 import { queryRows, sql } from "@agent-builder/db";
 import { testTargets } from "@agent-builder/db/testing";
 
@@ -130,17 +130,17 @@ describe.each(testTargets())("agent tools on %s", (target) => {
     const agent = await newAgent(a);
     const t = await tool(a, "Bounded");
     const ids = { agentId: agent.id, toolId: t.id };
-    for (const position of [-1, agentToolLimits.positionMax + 1, 1.5]) {
+    for (const position of [-1, limits.agentToolPositionMax + 1, 1.5]) {
       await rejectsWith(a.member.agents.attachTool({ ...ids, position }), "BAD_REQUEST", /position/);
     }
-    const oversized = { blob: "x".repeat(agentToolLimits.configurationBytesMax) };
+    const oversized = { blob: "x".repeat(limits.agentToolConfigurationBytesMax) };
     await rejectsWith(a.member.agents.attachTool({ ...ids, configuration: oversized }), "BAD_REQUEST", /bytes; the limit is/);
     await rejectsWith(a.member.agents.attachTool({ ...ids, configuration: [1] as never }), "BAD_REQUEST", /must be a JSON object/);
     await rejectsWith(a.member.agents.attachTool({ ...ids, kind: "model" } as never), "BAD_REQUEST");
     await rejectsWith(a.member.agents.attachTool({ agentId: "not-a-uuid", toolId: t.id }), "BAD_REQUEST");
     expect(await attachments(agent.id)).toBe(0);
     // The bounds themselves are accepted.
-    const atMax = await a.member.agents.attachTool({ ...ids, position: agentToolLimits.positionMax });
-    expect(atMax.tools[0]?.position).toBe(agentToolLimits.positionMax);
+    const atMax = await a.member.agents.attachTool({ ...ids, position: limits.agentToolPositionMax });
+    expect(atMax.tools[0]?.position).toBe(limits.agentToolPositionMax);
   });
 });

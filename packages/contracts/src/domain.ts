@@ -32,6 +32,18 @@ export type UserRole = (typeof userRoles)[number];
 export const llmProviders = ["openai", "anthropic", "google", "azure_openai", "mistral", "bedrock", "ollama", "custom"] as const;
 export type LlmProvider = (typeof llmProviders)[number];
 
+/** What a tool is; `code` tools carry their source and its language. */
+export const toolTypes = ["function", "http", "mcp", "builtin", "code"] as const;
+export type ToolType = (typeof toolTypes)[number];
+
+/** The languages a `code` tool's source may be written in (`tools.language`, enum `tool_language`). */
+export const toolLanguages = ["python", "javascript", "typescript"] as const;
+export type ToolLanguage = (typeof toolLanguages)[number];
+
+/** What an agent can have attached (`agent_resources.kind`); models come later. */
+export const agentResourceKinds = ["tool"] as const;
+export type AgentResourceKind = (typeof agentResourceKinds)[number];
+
 /** Request limits, exported so clients can check before sending. */
 export const limits = {
   pageSizeMax: 100,
@@ -66,6 +78,25 @@ export const limits = {
    * (crewAI, src/crewai/agents/agent_builder/base_agent.py). Its docs table says 20 in places; the code says 25.
    */
   agentMaxIterationsDefault: 25,
+  /** A tool's `parameters` (its arguments' JSON Schema) and `configuration`, as JSON. */
+  toolParametersBytesMax: 64 * 1024,
+  toolConfigurationBytesMax: 64 * 1024,
+  /** A `code` tool's source. */
+  toolCodeMax: 200_000,
+  toolUsageExamplesMax: 20,
+  toolUsageExampleLengthMax: 10_000,
+  /** Write-only secrets per tool, and the length of one value. */
+  toolSecretsMax: 20,
+  toolSecretValueLengthMax: 4096,
+  /** An agent's tool attachment (`agent_resources`): its position in the agent's list and its configuration. */
+  agentToolPositionMax: 10_000,
+  agentToolConfigurationBytesMax: 16 * 1024,
+} as const;
+
+/** @deprecated Use `limits.agentToolPositionMax` / `limits.agentToolConfigurationBytesMax`; kept until packages/db/src/schema/agent-resources.ts is switched over. */
+export const agentToolLimits = {
+  positionMax: limits.agentToolPositionMax,
+  configurationBytesMax: limits.agentToolConfigurationBytesMax,
 } as const;
 
 /**

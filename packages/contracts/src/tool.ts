@@ -11,31 +11,13 @@ import {
   tenantIdSchema,
   textSchema,
 } from "./common";
-import { limits } from "./domain";
+import { limits, type ToolType, toolLanguages, toolTypes } from "./domain";
 import { jsonObjectSchema } from "./json";
-
-/** What a tool is; `code` tools carry their source and its language. */
-export const toolTypes = ["function", "http", "mcp", "builtin", "code"] as const;
-export type ToolType = (typeof toolTypes)[number];
-
-export const toolLanguages = ["python", "javascript", "typescript"] as const;
-export type ToolLanguage = (typeof toolLanguages)[number];
-
-/** Tool limits, exported so clients can check before sending. */
-export const toolLimits = {
-  parametersBytesMax: 64 * 1024,
-  configurationBytesMax: 64 * 1024,
-  codeMax: 200_000,
-  usageExamplesMax: 20,
-  usageExampleMax: 10_000,
-  secretsMax: 20,
-  secretValueMax: 4096,
-} as const;
 
 export const toolTypeSchema = z.enum(toolTypes);
 export const toolLanguageSchema = z.enum(toolLanguages);
 
-const usageExamplesSchema = z.array(textSchema(toolLimits.usageExampleMax, 1)).max(toolLimits.usageExamplesMax);
+const usageExamplesSchema = z.array(textSchema(limits.toolUsageExampleLengthMax, 1)).max(limits.toolUsageExamplesMax);
 
 export const secretNameSchema = z
   .string()
@@ -47,16 +29,16 @@ export const secretNameSchema = z
  * out keeps it.
  */
 const secretsInput = z
-  .record(secretNameSchema, textSchema(toolLimits.secretValueMax, 1).nullable())
-  .refine((secrets) => Object.keys(secrets).length <= toolLimits.secretsMax, `at most ${toolLimits.secretsMax} secrets`);
+  .record(secretNameSchema, textSchema(limits.toolSecretValueLengthMax, 1).nullable())
+  .refine((secrets) => Object.keys(secrets).length <= limits.toolSecretsMax, `at most ${limits.toolSecretsMax} secrets`);
 
 /**
  * The tool's arguments as a JSON Schema object (draft 2020-12 or 07). Bounded here; the API
  * checks it against the meta-schema (a 400 says what is wrong).
  */
-const parametersSchema = jsonObjectSchema(toolLimits.parametersBytesMax);
-const configurationSchema = jsonObjectSchema(toolLimits.configurationBytesMax);
-const codeSchema = textSchema(toolLimits.codeMax, 1);
+const parametersSchema = jsonObjectSchema(limits.toolParametersBytesMax);
+const configurationSchema = jsonObjectSchema(limits.toolConfigurationBytesMax);
+const codeSchema = textSchema(limits.toolCodeMax, 1);
 
 export const createToolInput = z
   .strictObject({
@@ -159,21 +141,12 @@ export const toolPageSchema = pageSchema(toolSchema);
 export const adminListToolsInput = z.strictObject({ tenantId: tenantIdSchema, ...toolFilters });
 export type AdminListToolsInput = z.output<typeof adminListToolsInput>;
 
-/** What an agent can have attached (`agent_resources.kind`); models come later. */
-export const agentResourceKinds = ["tool"] as const;
-
-/** Limits of an agent's tool attachment, exported so clients can check before sending. */
-export const agentToolLimits = {
-  positionMax: 10_000,
-  configurationBytesMax: 16 * 1024,
-} as const;
-
-const attachmentConfiguration = jsonObjectSchema(agentToolLimits.configurationBytesMax);
+const attachmentConfiguration = jsonObjectSchema(limits.agentToolConfigurationBytesMax);
 const attachmentPosition = z
   .number()
   .int("position must be a whole number")
   .min(0, "position must be at least 0")
-  .max(agentToolLimits.positionMax, `position must be at most ${agentToolLimits.positionMax}`);
+  .max(limits.agentToolPositionMax, `position must be at most ${limits.agentToolPositionMax}`);
 
 /** Attach one of the tenant's tools to one of its agents; defaults: enabled, position 0, no configuration. */
 export const attachToolInput = z.strictObject({
