@@ -2,7 +2,7 @@
  * `pnpm dev`: the API on http://localhost:3000 backed by PGlite in .data/pglite (or the
  * Postgres in DATABASE_URL), migrated and seeded on first start. Prints tokens and a curl.
  */
-import { devJwtSecret, mintToken } from "@agent-builder/api";
+import { createKeyring, devJwtSecret, mintToken, sealToolSecret } from "@agent-builder/api";
 import { demoTenants, seedDemoData } from "@agent-builder/db";
 
 import { loadConfig, type ServerConfig } from "./config";
@@ -23,8 +23,17 @@ const server = await startServer(config, {
   logger,
   prepare: async (database) => {
     await database.migrate();
-    const seed = await seedDemoData(database.db);
-    if (seed.seeded) console.log(`seeded demo data: ${seed.agents} agents, ${seed.executions} executions, ${seed.steps} steps`);
+    // The demo tools' secrets sealed with the server's keyring, as tools.create would, so the API opens them.
+    const keyring = config.secretKeys && createKeyring(config.secretKeys);
+    const seed = await seedDemoData(database.db, new Date(), {
+      ...(keyring && { sealToolSecret: (secret) => sealToolSecret(keyring, secret) }),
+    });
+    if (seed.seeded) {
+      console.log(
+        `seeded demo data: ${seed.agents} agents, ${seed.executions} executions, ${seed.steps} steps, ` +
+          `${seed.tools} tools (${seed.toolSecrets} secrets sealed, ${seed.toolAttachments} attached to agents)`,
+      );
+    }
   },
 }).catch(exitOnStartupProblem);
 stopping.serving(server);

@@ -32,6 +32,7 @@ export {
   type SecretKey,
   SecretsError,
 } from "./secrets";
+export { sealToolSecret } from "./tools/service";
 export {
   type ApiDeps,
   type ApiErrorShape,

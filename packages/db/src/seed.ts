@@ -1,13 +1,26 @@
 import type { AgentStatus, ExecutionStatus, LlmConfig, StepType } from "@agent-builder/contracts";
 
 import type { Database } from "./database";
-import { agentExecutionSteps, agentExecutions, agents, spaces, tenants, users } from "./schema";
+import { demoTools } from "./demo-tools";
+import {
+  agentExecutionSteps,
+  agentExecutions,
+  agentResources,
+  agents,
+  type StoredToolSecret,
+  spaces,
+  tenants,
+  tools,
+  users,
+} from "./schema";
 import { type Tx, withTenant } from "./tenant-scope";
+
+export { type DemoTool, demoTools } from "./demo-tools";
 
 /**
  * Demo data for `pnpm dev` and `pnpm db:seed`: two tenants, a few users and spaces each, 20
  * agents in every status and a few hundred executions with steps over the last 60 days, so
- * usage charts have shape. Deterministic (seeded PRNG, fixed ids), so tokens printed by
+ * usage charts have shape, and a dozen tools (demo-tools.ts) attached to some of the agents. Deterministic (seeded PRNG, fixed ids), so tokens printed by
  * `pnpm dev` keep working across restarts.
  */
 
@@ -28,7 +41,7 @@ export function demoId(tenant: number, kind: number, n: number) {
   return `${hex(tenant, 8)}-0000-4000-8${hex(kind, 3)}-${hex(n, 12)}`;
 }
 
-const kinds = { user: 1, space: 2, agent: 3, execution: 4 } as const;
+const kinds = { user: 1, space: 2, agent: 3, execution: 4, tool: 5, agentTool: 6 } as const;
 
 interface DemoTenant {
   id: string;
@@ -290,11 +303,42 @@ export interface SeedResult {
   agents: number;
   executions: number;
   steps: number;
+  tools: number;
+  /** agent_resources rows: tools attached to agents. */
+  toolAttachments: number;
+  /** Demo tool secrets sealed (none without `sealToolSecret`). */
+  toolSecrets: number;
+}
+
+/** One demo secret to seal, and where it will be stored. */
+export interface DemoSecret {
+  tenantId: string;
+  toolId: string;
+  name: string;
+  value: string;
+}
+
+export interface SeedOptions {
+  /**
+   * Seals a demo tool's secret exactly as the API stores it (`sealToolSecret` of
+   * @agent-builder/api with the server's keyring, which this package cannot import). Without it
+   * the demo tools are seeded without their secrets (`pnpm db:seed`, which holds no keyring).
+   */
+  sealToolSecret?: (secret: DemoSecret) => Promise<StoredToolSecret>;
 }
 
 /** Loads the demo data unless the first demo tenant already exists. */
-export async function seedDemoData(db: Database, now = new Date()): Promise<SeedResult> {
-  const result: SeedResult = { seeded: false, tenants: 0, agents: 0, executions: 0, steps: 0 };
+export async function seedDemoData(db: Database, now = new Date(), options: SeedOptions = {}): Promise<SeedResult> {
+  const result: SeedResult = {
+    seeded: false,
+    tenants: 0,
+    agents: 0,
+    executions: 0,
+    steps: 0,
+    tools: 0,
+    toolAttachments: 0,
+    toolSecrets: 0,
+  };
   const existing = await withTenant(db, item(demoTenants, 0).id, (tx) => tx.select({ id: tenants.id }).from(tenants));
   if (existing.length > 0) return result;
 
@@ -315,6 +359,11 @@ export async function seedDemoData(db: Database, now = new Date()): Promise<Seed
         result.steps += counts.steps;
         result.agents++;
       }
+      // After the agents, and with no PRNG draws: the agents' and executions' draws stay as they were.
+      const counts = await seedTools(tx, tenant, tenantIndex + 1, since, now, options);
+      result.tools += counts.tools;
+      result.toolAttachments += counts.attachments;
+      result.toolSecrets += counts.secrets;
     });
     result.tenants++;
   }
@@ -416,6 +465,84 @@ async function seedAgent(tx: Tx, tenant: DemoTenant, tenantIndex: number, n: num
   await tx.insert(agentExecutions).values(executionRows);
   await tx.insert(agentExecutionSteps).values(stepRows);
   return { executions: executionRows.length, steps: stepRows.length };
+}
+
+/** The demo id of a tenant's nth demo tool (1-based, in demo-tools.ts order). */
+export function demoToolId(tenantIndex: number, n: number) {
+  return demoId(tenantIndex, kinds.tool, n);
+}
+
+/**
+ * The tenant's demo tools, an hour apart from the tenant's first day (before its first agent),
+ * and their attachments, each created with its agent. Secrets are sealed by `sealToolSecret`.
+ */
+async function seedTools(tx: Tx, tenant: DemoTenant, tenantIndex: number, since: Date, now: Date, options: SeedOptions) {
+  const definitions = demoTools[tenant.id] ?? [];
+  const counts = { tools: 0, attachments: 0, secrets: 0 };
+  if (definitions.length === 0) return counts;
+  const admin = tenant.users.find((u) => u.role === "admin");
+  const member = tenant.users.find((u) => u.role === "member");
+  if (!admin || !member) throw new Error(`demo tools: ${tenant.id} has no admin or member`);
+  const agentIds = new Map(
+    demoAgents
+      .slice(demoAgentOffset(tenantIndex), demoAgentOffset(tenantIndex) + item(agentCounts, tenantIndex - 1))
+      .map((agent, i) => [agent.name, { id: demoId(tenantIndex, kinds.agent, i + 1), n: i + 1 }]),
+  );
+  const toolRows: Array<typeof tools.$inferInsert> = [];
+  const attachmentRows: Array<typeof agentResources.$inferInsert> = [];
+  for (const [i, tool] of definitions.entries()) {
+    const id = demoToolId(tenantIndex, i + 1);
+    const createdAt = new Date(since.getTime() + (i + 1) * 3_600_000);
+    const secrets: Record<string, StoredToolSecret> = {};
+    if (options.sealToolSecret) {
+      for (const [name, value] of Object.entries(tool.secrets ?? {})) {
+        secrets[name] = await options.sealToolSecret({ tenantId: tenant.id, toolId: id, name, value });
+        counts.secrets++;
+      }
+    }
+    toolRows.push({
+      id,
+      tenantId: tenant.id,
+      name: tool.name,
+      description: tool.description,
+      type: tool.type,
+      parameters: tool.parameters,
+      configuration: tool.configuration,
+      secrets,
+      code: tool.code?.source ?? null,
+      language: tool.code?.language ?? null,
+      usageExamples: tool.usageExamples,
+      tags: tool.tags,
+      createdBy: tool.createdBy === "admin" ? admin.id : member.id,
+      createdAt,
+      updatedAt: createdAt,
+    });
+    for (const attachment of tool.attachedTo) {
+      const agent = agentIds.get(attachment.agent);
+      if (!agent) throw new Error(`demo tool ${tool.name}: ${tenant.id} has no demo agent ${attachment.agent}`);
+      const attachedAt = new Date(now.getTime() - (historyDays - agent.n) * day);
+      attachmentRows.push({
+        id: demoId(tenantIndex, kinds.agentTool, attachmentRows.length + 1),
+        tenantId: tenant.id,
+        agentId: agent.id,
+        kind: "tool",
+        toolId: id,
+        position: attachment.position,
+        enabled: attachment.enabled ?? true,
+        configuration: attachment.configuration ?? {},
+        createdAt: attachedAt,
+        updatedAt: attachedAt,
+      });
+    }
+  }
+  await tx.insert(tools).values(toolRows);
+  await tx.insert(agentResources).values(attachmentRows);
+  return { ...counts, tools: toolRows.length, attachments: attachmentRows.length };
+}
+
+/** Where a tenant's agents start in `demoAgents` (acme's 12, then globex's 8). */
+function demoAgentOffset(tenantIndex: number) {
+  return agentCounts.slice(0, tenantIndex - 1).reduce((sum, count) => sum + count, 0);
 }
 
 /** The demo data's fixed lists are indexed by position: a position past the end is a bug here. */

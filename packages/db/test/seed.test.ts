@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { demoId, queryRows, type SeedResult, seedDemoData, sql, withStaff } from "../src";
+import { demoAgents, demoId, demoToolId, demoTools, queryRows, type SeedResult, seedDemoData, sql, withStaff } from "../src";
 import { createTestDatabase, type TestDatabase, testTargets } from "../src/testing";
 
 /**
@@ -93,7 +93,17 @@ describe.each(testTargets())("demo data on %s", (target) => {
 
   it("keeps the counts and ids that dev tokens, the admin panel's test and the docs rely on", async () => {
     // The same PRNG draws in the same order as before agents moved spaces: same executions, same steps.
-    expect(seeded).toEqual({ seeded: true, tenants: 2, agents: 20, executions: 498, steps: 1251 });
+    // Tools are seeded after the agents with no draws of their own: adding them changed no count above.
+    expect(seeded).toEqual({
+      seeded: true,
+      tenants: 2,
+      agents: 20,
+      executions: 498,
+      steps: 1251,
+      tools: 12,
+      toolAttachments: 18,
+      toolSecrets: 0,
+    });
     const perTenant = await rows<{ tenantId: string; agents: number }>(
       sql`select tenant_id as "tenantId", count(*)::int as agents from agents group by tenant_id order by tenant_id`,
     );
@@ -112,5 +122,111 @@ describe.each(testTargets())("demo data on %s", (target) => {
     expect(admin).toEqual({ displayName: "Ada Admin", role: "admin" });
     // Seeding again leaves the data as it is.
     expect((await seedDemoData(database.db, now)).seeded).toBe(false);
+  });
+
+  it("gives each tenant its demo tools, every type among them, attached to its own agents", async () => {
+    const perTenant = await rows<{ tenantId: string; names: string[]; types: string[] }>(
+      sql`select tenant_id as "tenantId", array_agg(name order by created_at) as names, array_agg(distinct type::text) as types
+          from tools group by tenant_id order by tenant_id`,
+    );
+    expect(perTenant).toEqual([
+      {
+        tenantId: "acme",
+        names: [
+          "zendesk_search_tickets",
+          "issue_refund",
+          "web_search",
+          "arxiv_papers",
+          "readability_score",
+          "utm_link_builder",
+          "hubspot_contact_lookup",
+        ],
+        types: ["builtin", "code", "function", "http", "mcp"],
+      },
+      {
+        tenantId: "globex",
+        names: ["pagerduty_incidents", "post_status_update", "policy_handbook", "translate_text", "forecast_variance"],
+        types: ["builtin", "code", "function", "http", "mcp"],
+      },
+    ]);
+    // Fixed ids, and the fields as demo-tools.ts has them; code tools carry code and language.
+    const [zendesk] = await rows<{ id: string; tags: string[]; examples: number; creator: string }>(
+      sql`select t.id, t.tags, cardinality(t.usage_examples) as examples, u.display_name as creator
+          from tools t join users u on u.tenant_id = t.tenant_id and u.id = t.created_by where t.id = ${demoToolId(1, 1)}::uuid`,
+    );
+    expect(zendesk).toEqual({ id: demoToolId(1, 1), tags: ["support", "zendesk"], examples: 2, creator: "Ada Admin" });
+    const code = await rows<{ name: string; language: string }>(
+      sql`select name, language from tools where code is not null order by tenant_id, created_at`,
+    );
+    expect(code).toEqual([
+      { name: "readability_score", language: "python" },
+      { name: "utm_link_builder", language: "javascript" },
+      { name: "forecast_variance", language: "python" },
+    ]);
+    // Without a sealer (this call), no secret is stored: the db package holds no keyring.
+    expect(await rows(sql`select id from tools where secrets <> '{}'::jsonb`)).toEqual([]);
+
+    // Attachments: per tenant, on that tenant's agents, with their own configuration, enabled flag and position.
+    const attachments = await rows<{
+      tenantId: string;
+      agent: string;
+      tool: string;
+      position: number;
+      enabled: boolean;
+      configuration: Record<string, unknown>;
+      attachedBeforeAgent: boolean;
+    }>(
+      sql`select r.tenant_id as "tenantId", a.name as agent, t.name as tool, r.position, r.enabled, r.configuration,
+                 r.created_at < a.created_at or r.created_at < t.created_at as "attachedBeforeAgent"
+          from agent_resources r join agents a on a.id = r.agent_id join tools t on t.id = r.tool_id
+          where r.kind = 'tool' order by r.tenant_id, a.name, r.position`,
+    );
+    const expected = Object.entries(demoTools).flatMap(([tenantId, list]) =>
+      list.flatMap((tool) =>
+        tool.attachedTo.map((a) => ({
+          tenantId,
+          agent: a.agent,
+          tool: tool.name,
+          position: a.position,
+          enabled: a.enabled ?? true,
+          configuration: a.configuration ?? {},
+          attachedBeforeAgent: false,
+        })),
+      ),
+    );
+    const order = (x: { tenantId: string; agent: string; position: number }) => `${x.tenantId}/${x.agent}/${x.position}`;
+    expect(attachments).toEqual(expected.toSorted((x, y) => (order(x) < order(y) ? -1 : 1)));
+    expect(attachments.filter((a) => !a.enabled).length).toBeGreaterThan(0);
+    expect(attachments.filter((a) => Object.keys(a.configuration).length > 0).length).toBeGreaterThan(0);
+    // Every attached agent is a demo agent of the tool's own tenant (the composite keys hold it; the names say it).
+    const acmeAgents = new Set(demoAgents.slice(0, 12).map((a) => a.name));
+    for (const a of attachments) expect(acmeAgents.has(a.agent), `${a.agent} in ${a.tenantId}`).toBe(a.tenantId === "acme");
+  });
+
+  it("seals the demo secrets through the sealer it is given, bound to tenant, tool and name", async () => {
+    const other = await createTestDatabase(target);
+    try {
+      const asked: string[] = [];
+      const result = await seedDemoData(other.db, now, {
+        sealToolSecret: async ({ tenantId, toolId, name, value }) => {
+          asked.push(`${tenantId}:${toolId}:${name}`);
+          return { kid: "test", iv: "aXY=", ciphertext: btoa(value), hint: `••••${value.slice(-4)}` };
+        },
+      });
+      expect(result).toMatchObject({ tools: 12, toolSecrets: 3, executions: 498 });
+      expect(asked).toEqual([
+        `acme:${demoToolId(1, 1)}:ZENDESK_API_TOKEN`,
+        `acme:${demoToolId(1, 7)}:HUBSPOT_PRIVATE_APP_TOKEN`,
+        `globex:${demoToolId(2, 1)}:PAGERDUTY_API_KEY`,
+      ]);
+      const [stored] = await withStaff(other.db, (tx) =>
+        queryRows<{ secrets: Record<string, unknown> }>(tx, sql`select secrets from tools where id = ${demoToolId(1, 1)}::uuid`),
+      );
+      expect(stored!.secrets).toEqual({
+        ZENDESK_API_TOKEN: { kid: "test", iv: "aXY=", ciphertext: btoa("zd-demo-acme-token-7f3a9c21"), hint: "••••9c21" },
+      });
+    } finally {
+      await other.close();
+    }
   });
 });

@@ -69,6 +69,18 @@ function secretContext(tenantId: string, toolId: string, name: string): string {
 }
 
 /**
+ * One secret as a tool stores it: sealed for its tenant, tool and name, with the hint reads show.
+ * Also what `pnpm dev` seals the demo tools' secrets with (seedDemoData's `sealToolSecret`).
+ */
+export async function sealToolSecret(
+  keyring: Keyring,
+  secret: { tenantId: string; toolId: string; name: string; value: string },
+): Promise<StoredToolSecret> {
+  const sealed = await keyring.seal(secret.value, secretContext(secret.tenantId, secret.toolId, secret.name));
+  return { ...sealed, hint: secretHint(secret.value) };
+}
+
+/**
  * Applies a secrets patch to the stored ones: a string seals a new value, null removes it, a name
  * left out stays as it was. Without a keyring no secret can be written.
  */
@@ -86,8 +98,7 @@ async function sealSecrets(
       continue;
     }
     if (!keyring) throw new PreconditionFailed("this server stores no secrets: set SECRETS_KEYS (see the README, Configuration)");
-    const sealed = await keyring.seal(value, secretContext(caller.tenantId, toolId, name));
-    next[name] = { ...sealed, hint: secretHint(value) };
+    next[name] = await sealToolSecret(keyring, { tenantId: caller.tenantId, toolId, name, value });
   }
   return next;
 }
