@@ -14,6 +14,7 @@ import { OverviewPage } from "./overview/overview-page";
 import { readClaims, signOut, useToken } from "./session";
 import { SignInPage } from "./sign-in/sign-in-page";
 import { TenantPage } from "./tenants/tenant-page";
+import { ToolsPage } from "./tools/tools-page";
 
 export function App() {
   return (
@@ -21,6 +22,7 @@ export function App() {
       <Route path="/sign-in" element={<SignInPage />} />
       <Route path="/" element={<SignedIn page={<OverviewPage />} />} />
       <Route path="/tenants/:tenantId" element={<SignedIn page={<TenantPage />} />} />
+      <Route path="/tenants/:tenantId/tools" element={<SignedIn page={<ToolsPage />} />} />
       <Route path="/agents/:agentId" element={<SignedIn page={<AgentPage />} />} />
       <Route path="/executions" element={<SignedIn page={<ExecutionsPage />} />} />
       <Route path="/executions/:executionId" element={<SignedIn page={<ExecutionPage />} />} />

@@ -195,6 +195,9 @@ async function expectLegendMatchesSeries() {
 
 let pausedAgent: { id: string; name: string };
 
+/** The demo tools' secret values (packages/db/src/demo-tools.ts), which `pnpm dev` seals: never on a page. */
+const demoSecretValues = ["zd-demo-acme-token-7f3a9c21", "pat-demo-acme-5e1b2d0c4a98", "pd-demo-globex-u+2Qx9wz81"];
+
 function apiClient(token: string) {
   return createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: api.url, headers: { authorization: `Bearer ${token}` } })] });
 }
@@ -586,6 +589,103 @@ describe("admin panel in Chromium", () => {
     await expectNoHorizontalScroll();
   });
 
+  it("lists a tenant's tools from its page: names, types, masked secret hints (never a value), schema and code; filters by type and name; pages", async () => {
+    await page.goto(`${baseUrl}/tenants/acme`);
+    await page.getByRole("link", { name: "Tools of this tenant →" }).click();
+    await page.waitForURL(/\/tenants\/acme\/tools$/);
+    await page.getByRole("heading", { name: /Tools of Acme Corp/ }).waitFor();
+    const cards = page.locator('[aria-label="Tools"] article.tool');
+    await cards.first().waitFor();
+    const staff = apiClient(adminToken);
+    const byName = { tenantId: acme.id, limit: 5, sortBy: "name", sortDirection: "asc" } as const;
+    const first = await staff.admin.tools.query(byName);
+    const shown = () =>
+      cards.evaluateAll((all) =>
+        all.map((card) => ({
+          id: card.getAttribute("data-tool"),
+          name: card.querySelector(".tool-name")?.textContent,
+          type: card.querySelector(".tool-type")?.textContent,
+          secrets: Object.fromEntries(
+            [...card.querySelectorAll("[data-secret]")].map((li) => [
+              li.getAttribute("data-secret"),
+              li.querySelector(".masked")?.textContent,
+            ]),
+          ),
+        })),
+      );
+    expect(await shown()).toEqual(first.items.map((t) => ({ id: t.id, name: t.name, type: t.type, secrets: t.secrets })));
+
+    // One tool in full, as admin.tools has it: a tool with a secret, then a code tool.
+    const withSecret = first.items.find((t) => Object.keys(t.secrets).length > 0)!;
+    const card = page.locator(`article[data-tool="${withSecret.id}"]`);
+    expect(await card.locator(".tool-description").textContent()).toBe(withSecret.description);
+    expect(await card.locator("[data-tag]").allTextContents()).toEqual(withSecret.tags);
+    expect(JSON.parse((await card.getByLabel("parameters", { exact: true }).textContent())!)).toEqual(withSecret.parameters);
+    expect(JSON.parse((await card.getByLabel("configuration", { exact: true }).textContent())!)).toEqual(withSecret.configuration);
+    expect(await card.locator('[aria-label="Usage examples"] li').allTextContents()).toEqual(withSecret.usageExamples);
+    for (const hint of Object.values(withSecret.secrets)) expect(hint).toMatch(/^••••.{4}$/);
+    const code = first.items.find((t) => t.type === "code")!;
+    const codeBlock = page.locator(`article[data-tool="${code.id}"] pre.code`);
+    expect(await codeBlock.textContent()).toBe(code.code);
+    expect(await codeBlock.getAttribute("data-language")).toBe(code.language);
+    expect(await page.locator(`article[data-tool="${code.id}"] .tool-language`).textContent()).toBe(code.language);
+    // No secret's value anywhere in the page (demo-tools.ts's plaintexts, sealed by pnpm dev), nor what is stored.
+    const expectNoSecrets = async () => {
+      const html = await page.content();
+      for (const value of demoSecretValues) expect(html).not.toContain(value);
+      expect(html).not.toContain("ciphertext");
+    };
+    await expectNoSecrets();
+    await expectNoHorizontalScroll();
+    await screenshot("tools");
+
+    // Seven tools, five to a page: Next shows the other two, as the API's next page has them.
+    const second = await staff.admin.tools.query({ ...byName, cursor: first.nextCursor! });
+    expect(second.nextCursor).toBeNull();
+    await page.getByRole("button", { name: "Next →" }).click();
+    await page.locator(".pager").filter({ hasText: "tools 6–7 · page 2" }).waitFor();
+    await page.waitForFunction(
+      (id) => document.querySelector('[aria-label="Tools"] article.tool')?.getAttribute("data-tool") === id,
+      second.items[0]!.id,
+    );
+    expect(await shown()).toEqual(second.items.map((t) => ({ id: t.id, name: t.name, type: t.type, secrets: t.secrets })));
+    expect(await page.getByRole("button", { name: "Next →" }).isDisabled()).toBe(true);
+    // Every demo secret's hint has been on screen now, its value never.
+    const hints = [...first.items, ...second.items].flatMap((t) => Object.values(t.secrets));
+    expect(hints.toSorted()).toEqual(
+      demoSecretValues
+        .filter((v) => v.includes("acme"))
+        .map((v) => `••••${v.slice(-4)}`)
+        .toSorted(),
+    );
+    await expectNoSecrets();
+    await screenshot("tools-page-2");
+
+    // The type filter: exactly the API's http tools, in the URL.
+    await page.locator("select[name=type]").selectOption("http");
+    const http = await staff.admin.tools.query({ ...byName, type: "http" });
+    expect(http.items.length).toBeGreaterThan(0);
+    await page.waitForFunction((count) => {
+      const all = [...document.querySelectorAll('[aria-label="Tools"] article.tool')];
+      return all.length === count && all.every((a) => a.getAttribute("data-type") === "http");
+    }, http.items.length);
+    expect(await shown()).toEqual(http.items.map((t) => ({ id: t.id, name: t.name, type: t.type, secrets: t.secrets })));
+    expect(new URL(page.url()).searchParams.get("type")).toBe("http");
+    await screenshot("tools-http");
+
+    // The name search, with the type filter.
+    await page.getByPlaceholder("Search by name").fill("zendesk");
+    await page.waitForFunction(() => {
+      const all = [...document.querySelectorAll('[aria-label="Tools"] article.tool .tool-name')];
+      return all.length === 1 && all[0]!.textContent === "zendesk_search_tickets";
+    });
+    await page.locator("select[name=type]").selectOption("code");
+    await page.getByText("No tools match these filters.").waitFor();
+    await page.getByRole("button", { name: "Clear filters" }).click();
+    await page.waitForFunction(() => document.querySelectorAll('[aria-label="Tools"] article.tool').length === 5);
+    expect(new URL(page.url()).search).toBe("");
+  });
+
   it("lists the pause in the audit log", async () => {
     await nav("Audit log").click();
     await page.waitForURL(/\/audit-log$/);
@@ -685,6 +785,7 @@ describe("admin panel in Chromium", () => {
     for (const [url, ready] of [
       ["/", 'table[aria-label="Tenants"] tbody tr'],
       ["/tenants/acme", 'table[aria-label="Agents"] tbody tr'],
+      ["/tenants/acme/tools", '[aria-label="Tools"] article.tool'],
       [`/agents/${agentId}`, "figure.chart .recharts-bar-rectangle"],
       [`/executions/${executionId}`, 'ol[aria-label="Steps"] > li'],
       ["/executions", 'table[aria-label="Executions"] tbody tr'],
