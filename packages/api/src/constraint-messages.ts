@@ -11,15 +11,26 @@ export interface ConstraintMessages {
   missingReference?: Record<string, string>;
   /** Unique constraints and indexes: the value is taken (CONFLICT). */
   unique?: Record<string, string>;
+  /**
+   * Foreign keys seen from the other side: a delete (or an update of a key) of a record that
+   * rows still reference, refused by a key with no cascade (CONFLICT), e.g. an agent that is a
+   * crew's member.
+   */
+  stillReferenced?: Record<string, string>;
 }
 
 type ConstraintKind = keyof ConstraintMessages;
 
-const declared: Record<ConstraintKind, Map<string, string>> = { missingReference: new Map(), unique: new Map() };
+const kinds = ["missingReference", "unique", "stillReferenced"] as const satisfies readonly ConstraintKind[];
+const declared: Record<ConstraintKind, Map<string, string>> = {
+  missingReference: new Map(),
+  unique: new Map(),
+  stillReferenced: new Map(),
+};
 
 /** Declares a domain's messages, by constraint name. A name declared twice must mean the same. */
 export function constraintMessages(messages: ConstraintMessages): void {
-  for (const kind of ["missingReference", "unique"] as const) {
+  for (const kind of kinds) {
     for (const [constraint, message] of Object.entries(messages[kind] ?? {})) {
       const earlier = declared[kind].get(constraint);
       if (earlier !== undefined && earlier !== message) {

@@ -15,6 +15,7 @@ interface PgErrorLike {
   code: string;
   constraint?: string;
   message: string;
+  detail?: string;
 }
 
 const domainCodes: Record<DomainError["kind"], TRPC_ERROR_CODE_KEY> = {
@@ -28,6 +29,12 @@ const domainCodes: Record<DomainError["kind"], TRPC_ERROR_CODE_KEY> = {
 
 /** Custom SQLSTATE raised by the execution status trigger (migration 0002_triggers). */
 export const illegalTransitionSqlState = "AB409";
+/**
+ * Custom SQLSTATEs of triggers whose message is written for the caller (migration 0012: a cycle
+ * in the agent hierarchy or in task context, a crew run's child runs): the message is the answer.
+ */
+export const rejectedInputSqlState = "AB400";
+export const preconditionSqlState = "AB412";
 
 export function findPgError(error: unknown): PgErrorLike | undefined {
   for (let current = error, depth = 0; current && depth < 5; depth++) {
@@ -82,9 +89,16 @@ function fromPgError(pg: PgErrorLike): Pick<TRPCError, "code" | "message"> | nul
   switch (pg.code) {
     case illegalTransitionSqlState:
       return { code: "CONFLICT", message: pg.message };
+    case rejectedInputSqlState:
+      return { code: "BAD_REQUEST", message: pg.message };
+    case preconditionSqlState:
+      return { code: "PRECONDITION_FAILED", message: pg.message };
     case "23505": // unique_violation
       return { code: "CONFLICT", message: constraintMessage("unique", constraint) ?? "already exists" };
-    case "23503": // foreign_key_violation
+    case "23503": // foreign_key_violation: a reference to nothing, or a delete of what is still referenced
+      if (pg.detail?.includes("is still referenced")) {
+        return { code: "CONFLICT", message: constraintMessage("stillReferenced", constraint) ?? "still in use by other records" };
+      }
       return { code: "NOT_FOUND", message: constraintMessage("missingReference", constraint) ?? "a referenced record was not found" };
     case "23514": // check_violation
     case "23502": // not_null_violation

@@ -120,7 +120,14 @@ export const tokenUsageSchema = z.object({
 /** An execution without its payloads: what lists return. */
 export const executionSummarySchema = z.object({
   id: idSchema,
-  agentId: idSchema,
+  /** The agent that ran: null for a crew run (its work is its child runs'). */
+  agentId: idSchema.nullable(),
+  /** The crew of a crew run and of its child runs; null for an agent run. */
+  crewId: idSchema.nullable(),
+  /** A child run's crew run. */
+  parentExecutionId: idSchema.nullable(),
+  /** The conversation a top-level run answered in. */
+  conversationId: idSchema.nullable(),
   userId: idSchema,
   status: executionStatusSchema,
   startedAt: isoDateTimeSchema,

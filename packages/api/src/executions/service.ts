@@ -44,6 +44,9 @@ export function toSummary(row: ExecutionRow): ExecutionSummary {
   return {
     id: row.id,
     agentId: row.agentId,
+    crewId: row.crewId,
+    parentExecutionId: row.parentExecutionId,
+    conversationId: row.conversationId,
     userId: row.userId,
     status: row.status,
     startedAt: row.startedAt.toISOString(),

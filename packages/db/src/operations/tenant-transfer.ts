@@ -35,16 +35,30 @@ export const tenantTables = [
   "tools",
   "agents",
   "agent_resources",
+  "crews",
+  "crew_members",
+  "tasks",
+  "task_context",
+  "conversations",
   "agent_executions",
   "agent_execution_steps",
+  "conversation_messages",
   "agent_usage_stats",
   "agent_usage_daily",
+  "crew_usage_stats",
+  "crew_usage_daily",
   "tenant_usage_daily",
 ] as const;
 export type TenantTable = (typeof tenantTables)[number];
 
 /** Written only by the usage trigger; imported after the executions, as they were. */
-const counterTables: ReadonlySet<string> = new Set<TenantTable>(["agent_usage_stats", "agent_usage_daily", "tenant_usage_daily"]);
+const counterTables: ReadonlySet<string> = new Set<TenantTable>([
+  "agent_usage_stats",
+  "agent_usage_daily",
+  "crew_usage_stats",
+  "crew_usage_daily",
+  "tenant_usage_daily",
+]);
 
 export interface TenantExportHeader {
   format: typeof tenantExportFormat;
@@ -206,6 +220,12 @@ export async function importTenant(
     async (tx) => {
       const [exists] = await queryRows(tx, sql`select 1 from tenants where id = ${tenantId}`);
       if (exists) throw new Error(`tenant ${tenantId} already exists in this database; import only into a database without it`);
+      // Rows come in key order, not tree order: the keys of a table to itself (an agent's parent, a
+      // child run's crew run, a message's parent) are checked at commit. And the runs are written as
+      // they were: the crew-run and usage triggers stand aside (app.restoring), the counters are
+      // restored from the export.
+      await tx.execute(sql`set constraints all deferred`);
+      await tx.execute(sql`select set_config('app.restoring', 'on', true)`);
       const shapes = await tableShapes(tx);
       const counts: Record<string, number> = Object.fromEntries(tenantTables.map((t) => [t, 0]));
       let trailer: TenantExportTrailer | undefined;

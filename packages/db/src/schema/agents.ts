@@ -43,6 +43,12 @@ export const agents = pgTable(
     category: text("category"),
     /** A set of labels, normalised and deduplicated by the API; "agents with this tag" is `tags @> array[…]` (GIN). */
     tags: text("tags").array().notNull().default(sql`'{}'::text[]`),
+    /**
+     * The agent this one reports to and delegates with (seed 002's hierarchy). The
+     * `agents_hierarchy_acyclic` trigger refuses a parent that would close a loop, also when two
+     * changes race; deleting the parent leaves its reports without one.
+     */
+    parentAgentId: uuid("parent_agent_id"),
     /** Optimistic concurrency: every change bumps it; `agents.update` must name the version it read. */
     version: integer("version").notNull().default(1),
     ...timestamps,
@@ -69,6 +75,12 @@ export const agents = pgTable(
     ),
     unique("agents_tenant_id_id_key").on(t.tenantId, t.id),
     foreignKey({ name: "agents_tenant_id_fkey", columns: [t.tenantId], foreignColumns: [tenants.id] }),
+    check("agents_parent_not_self", sql`${t.parentAgentId} <> ${t.id}`),
+    foreignKey({
+      name: "agents_tenant_parent_fkey",
+      columns: [t.tenantId, t.parentAgentId],
+      foreignColumns: [t.tenantId, t.id],
+    }).onDelete("set null"),
     foreignKey({
       name: "agents_tenant_space_fkey",
       columns: [t.tenantId, t.spaceId],
@@ -89,6 +101,7 @@ export const agents = pgTable(
     index("agents_tenant_created_idx").on(t.tenantId, t.createdAt, t.id),
     index("agents_tenant_updated_idx").on(t.tenantId, t.updatedAt, t.id),
     index("agents_tenant_name_idx").on(t.tenantId, t.name, t.id),
+    index("agents_tenant_parent_idx").on(t.tenantId, t.parentAgentId).where(sql`${t.parentAgentId} is not null`),
     index("agents_notebook_ids_gin_idx").using("gin", t.notebookIds),
     // "Agents with this tag" (`tags @> array[…]`). Not led by tenant_id (a GIN index takes no
     // btree column without btree_gin): the planner weighs it against the tenant indexes.

@@ -21,6 +21,8 @@ import { executionStatuses, stepTypes } from "@agent-builder/contracts";
 
 import { agents } from "./agents";
 import { tenantIdColumn, timestamps } from "./columns";
+import { conversations } from "./conversations";
+import { crews, tasks } from "./crews";
 import { users } from "./tenancy";
 
 export const executionStatus = pgEnum("execution_status", executionStatuses);
@@ -31,7 +33,15 @@ export const agentExecutions = pgTable(
   {
     id: uuid("id").primaryKey().defaultRandom(),
     tenantId: tenantIdColumn(),
-    agentId: uuid("agent_id").notNull(),
+    /**
+     * The run's subject: an agent (agent run, or a crew run's child run) or, for a crew run, null
+     * with `crew_id` set. A child run has both, and `parent_execution_id` (the crew run).
+     */
+    agentId: uuid("agent_id"),
+    crewId: uuid("crew_id"),
+    parentExecutionId: uuid("parent_execution_id"),
+    /** The conversation a top-level run answered in, if any. */
+    conversationId: uuid("conversation_id"),
     userId: uuid("user_id").notNull(),
     inputData: jsonb("input_data").notNull(),
     outputData: jsonb("output_data"),
@@ -62,6 +72,14 @@ export const agentExecutions = pgTable(
     check("agent_executions_cost_non_negative", sql`${t.costUsd} >= 0`),
     check("agent_executions_completed_after_start", sql`${t.completedAt} is null or ${t.completedAt} >= ${t.startedAt}`),
     check("agent_executions_terminal_iff_completed", sql`(${t.status} = 'running') = (${t.completedAt} is null)`),
+    // An agent run (agent), a crew run (crew, no agent, no parent) or a child run (all three).
+    check(
+      "agent_executions_subject",
+      sql`(${t.agentId} is not null and ${t.crewId} is null and ${t.parentExecutionId} is null)
+          or (${t.agentId} is null and ${t.crewId} is not null and ${t.parentExecutionId} is null)
+          or (${t.agentId} is not null and ${t.crewId} is not null and ${t.parentExecutionId} is not null)`,
+    ),
+    check("agent_executions_conversation_top_level", sql`${t.conversationId} is null or ${t.parentExecutionId} is null`),
     unique("agent_executions_tenant_id_id_key").on(t.tenantId, t.id),
     uniqueIndex("agent_executions_tenant_idempotency_key_idx").on(t.tenantId, t.idempotencyKey),
     foreignKey({
@@ -69,6 +87,23 @@ export const agentExecutions = pgTable(
       columns: [t.tenantId, t.agentId],
       foreignColumns: [agents.tenantId, agents.id],
     }).onDelete("cascade"),
+    foreignKey({
+      name: "agent_executions_tenant_crew_fkey",
+      columns: [t.tenantId, t.crewId],
+      foreignColumns: [crews.tenantId, crews.id],
+    }).onDelete("cascade"),
+    // A crew run's child runs go with it.
+    foreignKey({
+      name: "agent_executions_tenant_parent_fkey",
+      columns: [t.tenantId, t.parentExecutionId],
+      foreignColumns: [t.tenantId, t.id],
+    }).onDelete("cascade"),
+    // Deleting a conversation keeps its runs (and their usage); they lose the link.
+    foreignKey({
+      name: "agent_executions_tenant_conversation_fkey",
+      columns: [t.tenantId, t.conversationId],
+      foreignColumns: [conversations.tenantId, conversations.id],
+    }).onDelete("set null"),
     foreignKey({
       name: "agent_executions_tenant_user_fkey",
       columns: [t.tenantId, t.userId],
@@ -80,6 +115,12 @@ export const agentExecutions = pgTable(
     index("agent_executions_tenant_user_created_idx").on(t.tenantId, t.userId, t.createdAt, t.id),
     index("agent_executions_tenant_created_idx").on(t.tenantId, t.createdAt, t.id),
     index("agent_executions_tenant_status_created_idx").on(t.tenantId, t.status, t.createdAt),
+    // A crew's runs (top-level and child), a crew run's children, a conversation's runs.
+    index("agent_executions_tenant_crew_created_idx").on(t.tenantId, t.crewId, t.createdAt, t.id).where(sql`${t.crewId} is not null`),
+    index("agent_executions_tenant_parent_idx").on(t.tenantId, t.parentExecutionId).where(sql`${t.parentExecutionId} is not null`),
+    index("agent_executions_tenant_conversation_idx")
+      .on(t.tenantId, t.conversationId, t.createdAt)
+      .where(sql`${t.conversationId} is not null`),
   ],
 );
 
@@ -90,6 +131,8 @@ export const agentExecutionSteps = pgTable(
     executionId: uuid("execution_id").notNull(),
     ordinal: integer("ordinal").notNull(),
     type: stepType("type").notNull(),
+    /** In a crew run's child run: the task the step worked on. */
+    taskId: uuid("task_id"),
     data: jsonb("data").notNull(),
     inputTokens: integer("input_tokens").notNull().default(0),
     outputTokens: integer("output_tokens").notNull().default(0),
@@ -103,5 +146,11 @@ export const agentExecutionSteps = pgTable(
       columns: [t.tenantId, t.executionId],
       foreignColumns: [agentExecutions.tenantId, agentExecutions.id],
     }).onDelete("cascade"),
+    // Deleting a task keeps the steps that worked on it; they lose the link.
+    foreignKey({
+      name: "agent_execution_steps_tenant_task_fkey",
+      columns: [t.tenantId, t.taskId],
+      foreignColumns: [tasks.tenantId, tasks.id],
+    }).onDelete("set null"),
   ],
 );

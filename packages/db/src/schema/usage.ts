@@ -2,6 +2,7 @@ import { bigint, date, foreignKey, index, numeric, pgTable, primaryKey, smallint
 
 import { agents } from "./agents";
 import { tenantIdColumn, timestamps } from "./columns";
+import { crews } from "./crews";
 import { tenants } from "./tenancy";
 
 /** Counters shared by the lifetime row and the daily rollups. Written only by triggers. */
@@ -99,5 +100,55 @@ export const tenantUsageDaily = pgTable(
       columns: [t.tenantId],
       foreignColumns: [tenants.id],
     }).onDelete("cascade"),
+  ],
+);
+
+/**
+ * A crew's lifetime usage, in counter slots like an agent's. Counted once per crew run, when it
+ * reaches a terminal status: one execution, and its tokens and cost, which are the sum of its
+ * child runs' (set by the crew-run trigger at that moment; a crew run does no work of its own).
+ * The child runs count toward their agents as they finish. A crew's executions count is the
+ * sum of `total_executions` here (seed 000's counter, not kept twice).
+ */
+export const crewUsageStats = pgTable(
+  "crew_usage_stats",
+  {
+    crewId: uuid("crew_id").notNull(),
+    slot: smallint("slot").notNull().default(0),
+    tenantId: tenantIdColumn(),
+    ...counters,
+    lastExecutedAt: timestamp("last_executed_at", { withTimezone: true }),
+    ...timestamps,
+  },
+  (t) => [
+    primaryKey({ name: "crew_usage_stats_pkey", columns: [t.crewId, t.slot] }),
+    foreignKey({
+      name: "crew_usage_stats_tenant_crew_fkey",
+      columns: [t.tenantId, t.crewId],
+      foreignColumns: [crews.tenantId, crews.id],
+    }).onDelete("cascade"),
+    index("crew_usage_stats_tenant_idx").on(t.tenantId),
+  ],
+);
+
+/** Daily rollup per crew (UTC day of the crew run's start), as `agent_usage_daily` is per agent. */
+export const crewUsageDaily = pgTable(
+  "crew_usage_daily",
+  {
+    crewId: uuid("crew_id").notNull(),
+    day: date("day", { mode: "string" }).notNull(),
+    slot: smallint("slot").notNull().default(0),
+    tenantId: tenantIdColumn(),
+    ...counters,
+    ...timestamps,
+  },
+  (t) => [
+    primaryKey({ name: "crew_usage_daily_pkey", columns: [t.crewId, t.day, t.slot] }),
+    foreignKey({
+      name: "crew_usage_daily_tenant_crew_fkey",
+      columns: [t.tenantId, t.crewId],
+      foreignColumns: [crews.tenantId, crews.id],
+    }).onDelete("cascade"),
+    index("crew_usage_daily_tenant_day_idx").on(t.tenantId, t.day),
   ],
 );
