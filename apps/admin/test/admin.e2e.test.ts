@@ -684,6 +684,28 @@ describe("admin panel in Chromium", () => {
     await page.getByRole("button", { name: "Clear filters" }).click();
     await page.waitForFunction(() => document.querySelectorAll('[aria-label="Tools"] article.tool').length === 5);
     expect(new URL(page.url()).search).toBe("");
+
+    // An agent's page lists its attached tools as admin.agentTools has them, each linking to the tool.
+    const refunds = "00000001-0000-4000-8003-000000000002";
+    const attached = await staff.admin.agentTools.query({ id: refunds });
+    expect(attached.length).toBeGreaterThan(1);
+    await page.goto(`${baseUrl}/agents/${refunds}`);
+    const attachedRows = rowsOf("Attached tools");
+    await attachedRows.first().waitFor();
+    expect(
+      await attachedRows.evaluateAll((all) =>
+        all.map((r) => [r.getAttribute("data-tool"), r.querySelector("a")?.textContent, r.getAttribute("data-enabled")]),
+      ),
+    ).toEqual(attached.map((t) => [t.id, t.name, String(t.enabled)]));
+    expect(await columnTexts("Attached tools", "Position")).toEqual(attached.map((t) => String(t.position)));
+    expect(await page.content()).not.toContain(demoSecretValues[0]);
+    await screenshot("agent-tools");
+    await attachedRows.first().getByRole("link").click();
+    await page.waitForURL(/\/tenants\/acme\/tools\?q=/);
+    await page.waitForFunction((name) => {
+      const all = [...document.querySelectorAll('[aria-label="Tools"] article.tool .tool-name')];
+      return all.length === 1 && all[0]!.textContent === name;
+    }, attached[0]!.name);
   });
 
   it("lists the pause in the audit log", async () => {

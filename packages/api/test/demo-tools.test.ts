@@ -6,7 +6,7 @@ import { testTargets } from "@agent-builder/db/testing";
 import { createKeyring, devSecretKeys } from "../src/secrets";
 import { checkParametersSchema } from "../src/tools/json-schema";
 import { openToolSecrets, sealToolSecret } from "../src/tools/service";
-import { createHarness, type Harness } from "./support";
+import { createHarness, type Harness, rejectsWith } from "./support";
 
 /**
  * The demo tools as `pnpm dev` seeds them (apps/server/src/dev.ts: seedDemoData with
@@ -88,5 +88,22 @@ describe.each(testTargets())("demo tools on %s", (target) => {
     expect((await api.agents.get({ id: triage.id })).tools).toEqual([
       expect.objectContaining({ name: "zendesk_search_tickets", enabled: true, configuration: { defaultQuery: "status:new" } }),
     ]);
+  });
+
+  it("gives staff any tenant's agent's tools through admin.agentTools, as agents.get has them; a member is refused", async () => {
+    const globex = demoTenants[1]!;
+    const member = globex.users.find((u) => u.role === "member")!;
+    const tenantApi = await h.as({ sub: member.id, tid: globex.id, role: "member" });
+    const responder = (await tenantApi.agents.list({ search: "Incident responder" })).items[0]!;
+    const asTenant = (await tenantApi.agents.get({ id: responder.id })).tools;
+    expect(asTenant.map((t) => [t.name, t.position])).toEqual([
+      ["pagerduty_incidents", 0],
+      ["post_status_update", 1],
+    ]);
+    // Acme's staff member reads globex's agent: cross-tenant by design, the same list.
+    const staff = await staffOf(0).api;
+    expect(await staff.admin.agentTools({ id: responder.id })).toEqual(asTenant);
+    await rejectsWith(staff.admin.agentTools({ id: "00000000-0000-4000-8000-000000000000" }), "NOT_FOUND");
+    await rejectsWith(tenantApi.admin.agentTools({ id: responder.id }), "FORBIDDEN");
   });
 });

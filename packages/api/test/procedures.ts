@@ -129,6 +129,7 @@ export const validInputs: Record<string, { role: "member" | "service" | "admin";
   "admin.agent": { role: "admin", input: (ids) => ({ id: ids.agent }) },
   "admin.setAgentStatus": { role: "admin", input: (ids) => ({ id: ids.agent, status: "active", reason: "r" }) },
   "admin.tools": { role: "admin", input: (ids) => ({ tenantId: ids.tenant, limit: 5, type: "http", direction: "forward" }) },
+  "admin.agentTools": { role: "admin", input: (ids) => ({ id: ids.agent }) },
   "admin.executions": { role: "admin", input: (ids) => ({ tenantId: ids.tenant, limit: 5, direction: "forward" }) },
   "admin.execution": { role: "admin", input: (ids) => ({ id: ids.execution }) },
   "admin.auditLog": {

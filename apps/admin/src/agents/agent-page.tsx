@@ -1,9 +1,9 @@
-/** One agent: status and actions, usage by period and per day, persona and behaviour, configuration, recent executions, staff actions. */
+/** One agent: status and actions, usage by period and per day, persona and behaviour, tools, configuration, recent executions, staff actions. */
 import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { Link, Navigate, useParams } from "react-router";
 
-import { type Agent, useTRPC } from "../api";
+import { type AdminOutputs, type Agent, useTRPC } from "../api";
 import { AuditEntries } from "../audit-log/audit-entries";
 import { ExecutionsTable } from "../executions/executions-table";
 import { formatCount, formatDateTime, formatDuration, formatShare, formatUsd } from "../format";
@@ -90,6 +90,13 @@ function AgentView({ agentId }: { agentId: string }) {
         <Persona agent={agent} />
       </Section>
 
+      <Section
+        title="Tools"
+        actions={<Link to={`/tenants/${encodeURIComponent(detail.data.tenantId)}/tools`}>All tools of this tenant →</Link>}
+      >
+        <AttachedTools agentId={agent.id} tenantId={detail.data.tenantId} />
+      </Section>
+
       <Section title="Configuration">
         <Configuration
           agent={agent}
@@ -117,6 +124,57 @@ function AgentView({ agentId }: { agentId: string }) {
         <AuditEntries tenantId={detail.data.tenantId} agentId={agent.id} limit={10} />
       </Section>
     </>
+  );
+}
+
+type AgentTool = AdminOutputs["agentTools"][number];
+
+/** The tools attached to the agent, in the order it sees them, each with the attachment's own configuration. */
+function AttachedTools({ agentId, tenantId }: { agentId: string; tenantId: string }) {
+  const trpc = useTRPC();
+  const tools = useQuery(trpc.admin.agentTools.queryOptions({ id: agentId }));
+  if (tools.isPending) return <Loading what="the agent's tools" />;
+  if (tools.isError) return <ErrorState error={tools.error} what="the agent's tools" retry={() => void tools.refetch()} />;
+  if (tools.data.length === 0) return <Empty>No tools attached.</Empty>;
+  const toolLink = (tool: AgentTool) => `/tenants/${encodeURIComponent(tenantId)}/tools?q=${encodeURIComponent(tool.name)}`;
+  return (
+    <div className="table-wrap">
+      <table className="table" aria-label="Attached tools">
+        <thead>
+          <tr>
+            <th scope="col" className="num">
+              Position
+            </th>
+            <th scope="col">Tool</th>
+            <th scope="col">Type</th>
+            <th scope="col">Attachment</th>
+            <th scope="col">Configuration</th>
+          </tr>
+        </thead>
+        <tbody>
+          {tools.data.map((tool) => (
+            <tr key={tool.id} data-tool={tool.id} data-enabled={tool.enabled}>
+              <td className="num">{tool.position}</td>
+              <td>
+                <Link to={toolLink(tool)}>{tool.name}</Link>
+                {tool.description && <div className="muted small">{tool.description}</div>}
+              </td>
+              <td>
+                <span className="badge tool-type">{tool.type}</span>
+              </td>
+              <td>{tool.enabled ? "enabled" : <span className="muted">disabled</span>}</td>
+              <td>
+                {Object.keys(tool.configuration).length === 0 ? (
+                  <span className="muted">none</span>
+                ) : (
+                  <code className="attachment-configuration">{JSON.stringify(tool.configuration)}</code>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
