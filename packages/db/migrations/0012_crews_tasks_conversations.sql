@@ -174,7 +174,7 @@ ALTER TABLE "crews" ADD CONSTRAINT "crews_tenant_space_fkey" FOREIGN KEY ("tenan
 ALTER TABLE "crews" ADD CONSTRAINT "crews_tenant_owner_fkey" FOREIGN KEY ("tenant_id","owner_id") REFERENCES "public"."users"("tenant_id","id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "crews" ADD CONSTRAINT "crews_tenant_manager_fkey" FOREIGN KEY ("tenant_id","manager_agent_id") REFERENCES "public"."agents"("tenant_id","id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "task_context" ADD CONSTRAINT "task_context_tenant_task_fkey" FOREIGN KEY ("tenant_id","crew_id","task_id") REFERENCES "public"."tasks"("tenant_id","crew_id","id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "task_context" ADD CONSTRAINT "task_context_tenant_context_task_fkey" FOREIGN KEY ("tenant_id","crew_id","context_task_id") REFERENCES "public"."tasks"("tenant_id","crew_id","id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "task_context" ADD CONSTRAINT "task_context_tenant_context_task_fkey" FOREIGN KEY ("tenant_id","crew_id","context_task_id") REFERENCES "public"."tasks"("tenant_id","crew_id","id") ON DELETE no action ON UPDATE no action DEFERRABLE INITIALLY DEFERRED;--> statement-breakpoint
 ALTER TABLE "tasks" ADD CONSTRAINT "tasks_tenant_crew_fkey" FOREIGN KEY ("tenant_id","crew_id") REFERENCES "public"."crews"("tenant_id","id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "tasks" ADD CONSTRAINT "tasks_tenant_crew_member_fkey" FOREIGN KEY ("tenant_id","crew_id","agent_id") REFERENCES "public"."crew_members"("tenant_id","crew_id","agent_id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "crew_usage_daily" ADD CONSTRAINT "crew_usage_daily_tenant_crew_fkey" FOREIGN KEY ("tenant_id","crew_id") REFERENCES "public"."crews"("tenant_id","id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
@@ -212,7 +212,11 @@ ALTER TABLE "agent_executions" ADD CONSTRAINT "agent_executions_conversation_top
 -- Hand-edited above: the four ON DELETE SET NULL keys name their column (Postgres 15), because
 -- the key also holds tenant_id, which must stay; the three keys of a table to itself (an
 -- agent's parent, a child run's crew run, a message's parent) are DEFERRABLE, so a tenant
--- import (rows in key order, not in tree order) checks them at commit. Hand-added below: updated_at kept by the
+-- import (rows in key order, not in tree order) checks them at commit. The key from a context
+-- edge to the task it reads is checked at commit too (INITIALLY DEFERRED): deleting a crew
+-- deletes its tasks and their edges in cascades whose order Postgres does not promise, and an
+-- immediate check could run between the two. A task deleted alone while others read it still
+-- fails, at commit (the API refuses it first, naming them). Hand-added below: updated_at kept by the
 -- trigger, each new table a tenant table in one call (docs/schema.md), and the triggers:
 -- agent hierarchy and task context without cycles, crew runs, the usage counting of crews and
 -- conversations (function bodies from packages/db/sql/functions/).
