@@ -5,10 +5,11 @@ import { agentStatuses, type LlmConfig, limits } from "@agent-builder/contracts"
 
 import { tenantIdColumn, timestamps } from "./columns";
 import { spaces, tenants, users } from "./tenancy";
+import type { StoredToolSecret } from "./tools";
 
 /** A number written into a check constraint's SQL (drizzle-kit cannot write a parameter there). */
 const literal = (value: number) => sql.raw(String(value));
-const tagMax = limits.agentTagLengthMax;
+const tagMax = limits.tagLengthMax;
 /** One line per tag, each 1..tagMax characters. */
 const tagLines = sql.raw(`'^[^\\n]{1,${tagMax}}(\\n[^\\n]{1,${tagMax}})*$'`);
 
@@ -25,8 +26,17 @@ export const agents = pgTable(
     ownerId: uuid("owner_id").notNull(),
     spaceId: uuid("space_id").notNull(),
     llmConfig: jsonb("llm_config").$type<LlmConfig>().notNull(),
-    /** Write-only provider credential, kept out of `llm_config` so no read of the config can leak it. */
+    /**
+     * The provider credential as it was stored before migration 0013: plaintext. Kept for rows not
+     * yet re-sealed (`pnpm secrets:reseal` seals them and nulls it); nothing writes a key here now.
+     */
     llmApiKey: text("llm_api_key"),
+    /**
+     * Write-only provider credential, sealed like a tool's secret (AES-256-GCM, additional data
+     * binding it to tenant and agent; packages/api/src/agents/credential.ts) and kept out of
+     * `llm_config` so no read of the config can leak it. Reads show only its `hint`.
+     */
+    llmCredential: jsonb("llm_credential").$type<StoredToolSecret>(),
     notebookIds: uuid("notebook_ids").array().notNull().default(sql`'{}'::uuid[]`),
     enableKnowledge: boolean("enable_knowledge").notNull().default(false),
     enableMemory: boolean("enable_memory").notNull().default(false),
@@ -66,12 +76,18 @@ export const agents = pgTable(
       "agents_max_iterations_range",
       sql`${t.maxIterations} between ${literal(limits.agentMaxIterationsMin)} and ${literal(limits.agentMaxIterationsMax)}`,
     ),
-    check("agents_tags_count", sql`cardinality(${t.tags}) <= ${literal(limits.agentTagsMax)}`),
+    check("agents_tags_count", sql`cardinality(${t.tags}) <= ${literal(limits.tagsMax)}`),
     // No null tag, and each 1..max characters: joined by newlines (a normalised tag has no
     // whitespace but single spaces), every line must match. Uniqueness is the API's (a set).
     check(
       "agents_tags_length",
       sql`array_position(${t.tags}, null) is null and (cardinality(${t.tags}) = 0 or array_to_string(${t.tags}, chr(10)) ~ ${tagLines})`,
+    ),
+    // A credential is in one form: sealed, or (until re-sealed) the legacy plaintext, never both.
+    check("agents_credential_one_form", sql`${t.llmApiKey} is null or ${t.llmCredential} is null`),
+    check(
+      "agents_credential_sealed",
+      sql`${t.llmCredential} is null or (jsonb_typeof(${t.llmCredential}) = 'object' and ${t.llmCredential} ?& array['kid', 'iv', 'ciphertext', 'hint'])`,
     ),
     unique("agents_tenant_id_id_key").on(t.tenantId, t.id),
     foreignKey({ name: "agents_tenant_id_fkey", columns: [t.tenantId], foreignColumns: [tenants.id] }),
