@@ -120,6 +120,9 @@ export const adminListExecutionsInput = z
     ...pageInput,
     tenantId: tenantIdSchema.optional(),
     agentId: idSchema.optional(),
+    /** A crew's runs (crew runs and their child runs), and a crew run's child runs, as `executions.list`. */
+    crewId: idSchema.optional(),
+    parentExecutionId: idSchema.optional(),
     status: z.union([executionStatusSchema, z.array(executionStatusSchema).min(1).max(executionStatuses.length)]).optional(),
     from: isoDateTimeSchema.optional(),
     to: isoDateTimeSchema.optional(),
@@ -128,6 +131,7 @@ export const adminListExecutionsInput = z
   .default({ limit: limits.pageSizeDefault });
 export type AdminListExecutionsInput = z.output<typeof adminListExecutionsInput>;
 
+/** `agentName` is the agent's name, or for a crew run (no agent) the crew's. */
 export const adminExecutionSummarySchema = executionSummarySchema.extend({ tenantId: tenantIdSchema, agentName: z.string() });
 export const adminExecutionPageSchema = pageSchema(adminExecutionSummarySchema);
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 import { idSchema, isoDateTimeSchema, pageInput, pageSchema, textSchema } from "./common";
-import { executionStatuses, limits, stepTypes } from "./domain";
+import { crewLimits, executionStatuses, limits, stepTypes, terminalExecutionStatuses } from "./domain";
 import { boundedJson, jsonObjectSchema } from "./json";
 
 export const executionStatusSchema = z.enum(executionStatuses);
@@ -36,18 +36,52 @@ const durationMs = z
 
 export const idempotencyKeySchema = textSchema(255, 1).regex(/^[\x21-\x7e]+$/, "idempotency key: printable ASCII, no spaces");
 
-export const startExecutionInput = z.strictObject({
-  agentId: idSchema,
-  input: boundedJson(),
-  /** Same key + same payload returns the same execution; same key + different payload is a CONFLICT. */
-  idempotencyKey: idempotencyKeySchema.optional(),
-  metadata: jsonObjectSchema(limits.metadataBytesMax).optional(),
-});
+/**
+ * What an execution runs: an agent (`agentId`), a crew (`crewId`: a crew run, whose work is done
+ * by its child runs), or, with `parentExecutionId`, one agent's part of a running crew run (a
+ * child run: `agentId` of a member or the manager of that crew run's crew). A top-level run may
+ * answer in a conversation (`conversationId`) of the same agent or crew.
+ */
+const runSubject = {
+  agentId: idSchema.optional(),
+  crewId: idSchema.optional(),
+  parentExecutionId: idSchema.optional(),
+  conversationId: idSchema.optional(),
+};
+
+/** The subject rules shared by `executions.start`: one of agent or crew; a child run names its agent. */
+function checkSubject(i: { agentId?: string; crewId?: string; parentExecutionId?: string; conversationId?: string }, ctx: z.RefinementCtx) {
+  if ((i.agentId === undefined) === (i.crewId === undefined)) {
+    ctx.addIssue({ code: "custom", message: "give agentId (an agent run) or crewId (a crew run), exactly one", path: ["agentId"] });
+  }
+  if (i.parentExecutionId !== undefined && i.agentId === undefined) {
+    ctx.addIssue({ code: "custom", message: "a child run (parentExecutionId) names its agent (agentId)", path: ["parentExecutionId"] });
+  }
+  if (i.parentExecutionId !== undefined && i.conversationId !== undefined) {
+    ctx.addIssue({
+      code: "custom",
+      message: "a child run is in its crew run's conversation; give conversationId on the crew run",
+      path: ["conversationId"],
+    });
+  }
+}
+
+export const startExecutionInput = z
+  .strictObject({
+    ...runSubject,
+    input: boundedJson(),
+    /** Same key + same payload returns the same execution; same key + different payload is a CONFLICT. */
+    idempotencyKey: idempotencyKeySchema.optional(),
+    metadata: jsonObjectSchema(limits.metadataBytesMax).optional(),
+  })
+  .superRefine(checkSubject);
 export type StartExecutionInput = z.output<typeof startExecutionInput>;
 
 export const stepInput = z.strictObject({
   type: stepTypeSchema,
   data: boundedJson({ maxBytes: 64 * 1024 }),
+  /** In a crew run or its child runs: the task of the crew the step worked on. */
+  taskId: idSchema.optional(),
   inputTokens: tokenCount.default(0),
   outputTokens: tokenCount.default(0),
 });
@@ -95,6 +129,10 @@ export const listExecutionsInput = z
   .strictObject({
     ...pageInput,
     agentId: idSchema.optional(),
+    /** A crew's runs: its crew runs and their child runs. */
+    crewId: idSchema.optional(),
+    /** A crew run's child runs. */
+    parentExecutionId: idSchema.optional(),
     userId: idSchema.optional(),
     status: z.union([executionStatusSchema, z.array(executionStatusSchema).min(1).max(executionStatuses.length)]).optional(),
     /** Inclusive lower bound on the start time. */
@@ -145,6 +183,7 @@ export type ExecutionSummary = z.infer<typeof executionSummarySchema>;
 export const stepSchema = z.object({
   ordinal: z.number().int(),
   type: stepTypeSchema,
+  taskId: idSchema.nullable(),
   data: z.unknown(),
   inputTokens: z.number().int(),
   outputTokens: z.number().int(),
@@ -159,13 +198,90 @@ export const executionSchema = executionSummarySchema.extend({
 });
 export type Execution = z.infer<typeof executionSchema>;
 
-export const executionWithStepsSchema = executionSchema.extend({ steps: z.array(stepSchema) });
+/** `executions.get`: the execution, its steps, and for a crew run its child runs (summaries, oldest first; empty otherwise). */
+export const executionWithStepsSchema = executionSchema.extend({ steps: z.array(stepSchema), childRuns: z.array(executionSummarySchema) });
 export type ExecutionWithSteps = z.infer<typeof executionWithStepsSchema>;
 
 export const appendStepsResultSchema = z.object({
   executionId: idSchema,
-  steps: z.array(stepSchema.pick({ ordinal: true, type: true, createdAt: true })),
+  steps: z.array(stepSchema.pick({ ordinal: true, type: true, taskId: true, createdAt: true })),
   stepCount: z.number().int(),
 });
 
 export const executionPageSchema = pageSchema(executionSummarySchema);
+
+/**
+ * `executions.record`: runs that already finished, written in one call and one transaction
+ * (what a runner that reports afterwards, or a batch importer, sends). Each run is an agent run
+ * or a crew run with its child runs; `startedAt` defaults to now minus `durationMs` (server
+ * clock), a child's to its crew run's. A crew run's usage and cost are its children's (summed by
+ * the database), so it takes none of its own.
+ */
+const recordedStatusSchema = z.enum(terminalExecutionStatuses);
+
+const recordedRunFields = {
+  input: boundedJson(),
+  output: boundedJson().optional(),
+  status: recordedStatusSchema,
+  /** Required when the run failed; a cancelled run may give a reason here; a succeeded one has none. */
+  error: executionErrorSchema.optional(),
+  startedAt: isoDateTimeSchema.optional(),
+  durationMs,
+  idempotencyKey: idempotencyKeySchema.optional(),
+  metadata: jsonObjectSchema(limits.metadataBytesMax).optional(),
+  steps: z.array(stepInput).max(limits.stepsPerAppendMax).optional(),
+};
+
+function checkError(i: { status: string; error?: unknown }, ctx: z.RefinementCtx) {
+  if (i.status === "failed" && i.error === undefined)
+    ctx.addIssue({ code: "custom", message: "a failed run gives its error", path: ["error"] });
+  if (i.status === "succeeded" && i.error !== undefined) {
+    ctx.addIssue({ code: "custom", message: "a succeeded run has no error", path: ["error"] });
+  }
+}
+
+export const recordChildRunInput = z
+  .strictObject({ agentId: idSchema, ...recordedRunFields, usage: tokenUsageInput, costUsd })
+  .superRefine(checkError);
+export type RecordChildRunInput = z.output<typeof recordChildRunInput>;
+
+export const recordRunInput = z
+  .strictObject({
+    agentId: idSchema.optional(),
+    crewId: idSchema.optional(),
+    conversationId: idSchema.optional(),
+    ...recordedRunFields,
+    /** An agent run's usage and cost (required); a crew run's are its child runs'. */
+    usage: tokenUsageInput.optional(),
+    costUsd: costUsd.optional(),
+    /** A crew run's child runs, in order (`childIds` of the result keeps it). */
+    childRuns: z.array(recordChildRunInput).min(1).max(crewLimits.recordChildRunsMax).optional(),
+  })
+  .superRefine((i, ctx) => {
+    checkSubject(i, ctx);
+    checkError(i, ctx);
+    if (i.agentId !== undefined) {
+      if (i.usage === undefined) ctx.addIssue({ code: "custom", message: "an agent run gives its usage", path: ["usage"] });
+      if (i.costUsd === undefined) ctx.addIssue({ code: "custom", message: "an agent run gives its costUsd", path: ["costUsd"] });
+      if (i.childRuns !== undefined) ctx.addIssue({ code: "custom", message: "only a crew run has child runs", path: ["childRuns"] });
+    }
+    if (i.crewId !== undefined) {
+      for (const field of ["usage", "costUsd"] as const) {
+        if (i[field] !== undefined) {
+          ctx.addIssue({ code: "custom", message: `a crew run's ${field} is the sum of its child runs'; give it on them`, path: [field] });
+        }
+      }
+    }
+  });
+export type RecordRunInput = z.output<typeof recordRunInput>;
+
+export const recordExecutionsInput = z.strictObject({
+  runs: z.array(recordRunInput).min(1).max(crewLimits.recordBatchMax),
+});
+export type RecordExecutionsInput = z.output<typeof recordExecutionsInput>;
+
+/** The recorded runs' ids in input order (a retried call returns the same), each crew run with its children's. */
+export const recordExecutionsResultSchema = z.object({
+  runs: z.array(z.object({ id: idSchema, childIds: z.array(idSchema) })),
+});
+export type RecordExecutionsResult = z.infer<typeof recordExecutionsResultSchema>;

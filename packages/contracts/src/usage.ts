@@ -31,9 +31,15 @@ export type SpaceUsage = z.infer<typeof spaceUsageSchema>;
 export const tenantUsageSchema = usagePeriodsSchema.extend({ tenantId: tenantIdSchema, agentCount: z.number().int() });
 export type TenantUsage = z.infer<typeof tenantUsageSchema>;
 
+/** `usage.crew` (named apart from `crews.get`'s lifetime `crewUsageSchema`): its crew runs, each counted once with its child runs' tokens and cost. */
+export const crewUsagePeriodsSchema = usagePeriodsSchema.extend({ crewId: idSchema });
+export type CrewUsagePeriods = z.infer<typeof crewUsagePeriodsSchema>;
+
 export const agentUsageInput = z.strictObject({ agentId: idSchema });
 export type AgentUsageInput = z.output<typeof agentUsageInput>;
 export const spaceUsageInput = z.strictObject({ spaceId: idSchema });
+export const crewUsageInput = z.strictObject({ crewId: idSchema });
+export type CrewUsageInput = z.output<typeof crewUsageInput>;
 export type SpaceUsageInput = z.output<typeof spaceUsageInput>;
 
 export const timeseriesInput = z
@@ -44,6 +50,8 @@ export const timeseriesInput = z
     to: isoDateSchema,
     agentId: idSchema.optional(),
     spaceId: idSchema.optional(),
+    /** A crew's crew runs (at most one of agentId, spaceId, crewId). */
+    crewId: idSchema.optional(),
   })
   .refine((i) => i.from <= i.to, { message: "from must not be after to", path: ["from"] })
   .refine((i) => daysBetween(i.from, i.to) < limits.timeseriesDaysMax, {

@@ -157,13 +157,14 @@ try {
         batchSize: positive("batch", values.batch),
         pauseMs: values["pause-ms"] === undefined ? undefined : Number(values["pause-ms"]),
       });
-      for (const [table, t] of [
-        ["agent_usage_daily", result.agentDays],
-        ["tenant_usage_daily", result.tenantDays],
+      for (const [table, t, subject] of [
+        ["agent_usage_daily", result.agentDays, "agent"],
+        ["crew_usage_daily", result.crewDays, "crew"],
+        ["tenant_usage_daily", result.tenantDays, "tenant"],
       ] as const) {
         console.log(
           `${table}: ${t.rowsBefore} rows before, ${t.rowsAfter} after; folded ${t.rowsFolded} slot rows of ${t.groups} ` +
-            `${table === "agent_usage_daily" ? "agent" : "tenant"}-days into slot 0 (${t.rowsCreated} slot-0 rows created) in ${t.batches} batches`,
+            `${subject}-days into slot 0 (${t.rowsCreated} slot-0 rows created) in ${t.batches} batches`,
         );
       }
       console.log(

@@ -534,3 +534,113 @@ describe.each(testTargets())("usage compaction on %s", (target) => {
     });
   }
 });
+
+/**
+ * Crew days (`crew_usage_daily`) fold as agent days do: one row in slot 0 per (crew, day), every
+ * sum unchanged and equal to a recount of the crew runs (each with its children's totals), a crew
+ * run completed afterwards on a folded day counted in a fresh slot row. Own database: crew runs
+ * and their child runs would change the recounts of the tests above.
+ */
+describe.each(testTargets())("crew usage compaction on %s", (target) => {
+  let database: TestDatabase;
+  let db: Database;
+  let t: Tenant;
+  let crewId: string;
+  let members: string[];
+
+  /** Inserts crew runs started `daysAgo` days ago, two finished child runs each, then finishes the crew runs (the trigger sums them). */
+  async function crewRuns(count: number, daysAgo: number, finish = true): Promise<string[]> {
+    return withTenant(db, t.tenantId, async (tx) => {
+      const at = sql`(date_trunc('day', now() at time zone 'UTC') at time zone 'UTC' - make_interval(days => ${daysAgo}::int, hours => -12, secs => -g))`;
+      const runs = await queryRows<{ id: string }>(
+        tx,
+        sql`insert into agent_executions (tenant_id, crew_id, user_id, input_data, started_at, created_at)
+            select ${t.tenantId}, ${crewId}::uuid, ${t.userId}::uuid, '{}'::jsonb, ${at}, ${at} from generate_series(1, ${count}::int) g
+            returning id`,
+      );
+      const ids = `{${runs.map((r) => r.id).join(",")}}`;
+      await tx.execute(
+        sql`insert into agent_executions (tenant_id, agent_id, parent_execution_id, user_id, input_data, status, started_at, created_at,
+                                          completed_at, duration_ms, input_tokens, output_tokens, cost_usd)
+            select ${t.tenantId}, m.agent_id, p.id, ${t.userId}::uuid, '{}'::jsonb, 'succeeded', p.started_at, p.started_at,
+                   p.started_at + interval '1 second', 1000, 10 + m.n, 2 * m.n, 0.000003 * m.n
+            from agent_executions p, unnest(${`{${members.join(",")}}`}::uuid[]) with ordinality m(agent_id, n)
+            where p.id = any(${ids}::uuid[])`,
+      );
+      if (finish) {
+        await tx.execute(
+          sql`update agent_executions set status = 'succeeded', completed_at = started_at + interval '2 seconds', duration_ms = 2000
+              where id = any(${ids}::uuid[])`,
+        );
+      }
+      return runs.map((r) => r.id);
+    });
+  }
+
+  /** Each crew day's sums as readers see them, and the same recounted from the crew runs. */
+  const crewDays = () =>
+    withStaff(db, (tx) =>
+      queryRows<{ stored: string; recount: string; slotted: number; rows: number }>(
+        tx,
+        sql`select (select json_agg(x order by x.crew_id, x.day)::text from (
+                      select crew_id, day, ${sql.raw(sums)} from crew_usage_daily group by crew_id, day) x) as stored,
+                   (select json_agg(x order by x.crew_id, x.day)::text from (
+                      select crew_id, (started_at at time zone 'UTC')::date as day, ${sql.raw(recount)}
+                      from agent_executions where status <> 'running' and agent_id is null group by 1, 2) x) as recount,
+                   (select count(*)::int from crew_usage_daily where slot <> 0 and day < (now() at time zone 'UTC')::date - 1) as slotted,
+                   (select count(*)::int from crew_usage_daily) as rows`,
+      ),
+    ).then((rows) => rows[0]!);
+
+  beforeAll(async () => {
+    database = await createTestDatabase(target);
+    db = database.db;
+    t = await makeTenant(db, "compact-crews");
+    members = [await makeAgent(db, t), await makeAgent(db, t)];
+    crewId = await withTenant(db, t.tenantId, async (tx) => {
+      const [crew] = await queryRows<{ id: string }>(
+        tx,
+        sql`insert into crews (tenant_id, name, owner_id, space_id) values (${t.tenantId}, 'Crew', ${t.userId}::uuid, ${t.spaceId}::uuid) returning id`,
+      );
+      for (const [position, agentId] of members.entries()) {
+        await tx.execute(
+          sql`insert into crew_members (tenant_id, crew_id, agent_id, position) values (${t.tenantId}, ${crew!.id}::uuid, ${agentId}::uuid, ${position})`,
+        );
+      }
+      return crew!.id;
+    });
+    for (const daysAgo of [0, 2, 3, 30]) await crewRuns(30, daysAgo);
+  });
+  afterAll(() => database?.close());
+
+  it("folds every past crew day into slot 0, sums exact; a late crew run on a folded day is counted in a new slot row", async () => {
+    const late = await crewRuns(3, 3, false);
+    const before = await crewDays();
+    expect(before.stored).toBe(before.recount);
+    expect(before.slotted).toBeGreaterThan(20);
+
+    const batches: string[] = [];
+    const result = await compactUsage(db, { batchSize: 2, onBatch: (x) => void batches.push(`${x.table} ${x.groups}`) });
+    const after = await crewDays();
+    expect(after.stored).toBe(before.stored);
+    expect(after.slotted).toBe(0);
+    expect(result.crewDays).toMatchObject({ groups: 3, rowsFolded: before.slotted, rowsBefore: before.rows, rowsAfter: after.rows });
+    expect(result.crewDays.rowsBefore - result.crewDays.rowsAfter).toBe(result.crewDays.rowsFolded - result.crewDays.rowsCreated);
+    // One crew, three past days: in batches of whole days up to 2 crew days each.
+    expect(batches.filter((b) => b.startsWith("crew_usage_daily"))).toEqual(["crew_usage_daily 2", "crew_usage_daily 1"]);
+
+    await withTenant(db, t.tenantId, (tx) =>
+      tx.execute(
+        sql`update agent_executions set status = 'failed', completed_at = started_at + interval '3 seconds', duration_ms = 3000
+            where id = any(${`{${late.join(",")}}`}::uuid[])`,
+      ),
+    );
+    const counted = await crewDays();
+    expect(counted.stored).toBe(counted.recount);
+    expect(counted.slotted).toBeGreaterThan(0);
+    await compactUsage(db, {});
+    const again = await crewDays();
+    expect(again.stored).toBe(counted.stored);
+    expect(again.slotted).toBe(0);
+  });
+});

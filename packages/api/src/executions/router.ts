@@ -11,10 +11,13 @@ import {
   executionWithStepsSchema,
   failExecutionInput,
   listExecutionsInput,
+  recordExecutionsInput,
+  recordExecutionsResultSchema,
   startExecutionInput,
 } from "@agent-builder/contracts";
 
 import { tenantProcedure } from "../trpc";
+import { recordExecutions } from "./record";
 import * as executions from "./service";
 
 export const executionRouter = {
@@ -42,6 +45,12 @@ export const executionRouter = {
     .input(cancelExecutionInput)
     .output(executionSchema)
     .mutation(({ ctx, input }) => executions.cancelExecution(ctx.tx, ctx.caller, input)),
+
+  /** Finished runs (agent runs, crew runs with their child runs), 1..100 in one call and one transaction. */
+  record: tenantProcedure
+    .input(recordExecutionsInput)
+    .output(recordExecutionsResultSchema)
+    .mutation(({ ctx, input }) => recordExecutions(ctx.tx, ctx.caller, input)),
 
   get: tenantProcedure
     .input(executionIdInput)

@@ -32,15 +32,16 @@ import {
 } from "@agent-builder/db";
 
 import type { Caller } from "../auth";
-import { Conflict, type NotFound, PreconditionFailed } from "../domain-errors";
+import { BadRequest, Conflict, type NotFound, PreconditionFailed } from "../domain-errors";
 import { notFound } from "../errors";
 import { decodeCursor, toPage } from "../pagination";
 import "./constraints"; // this domain's constraint messages (errors.ts reads them)
+import { checkAgent, checkConversation, checkCrew, checkCrewAgent, checkTasks, readSubjects } from "./subjects";
 
 type ExecutionRow = typeof agentExecutions.$inferSelect;
 
 /** An execution row as the contract's summary: the one mapping every execution list uses (admin.executions too). */
-export function toSummary(row: ExecutionRow): ExecutionSummary {
+export function toSummary(row: Omit<ExecutionRow, "inputData" | "outputData" | "metadata">): ExecutionSummary {
   return {
     id: row.id,
     agentId: row.agentId,
@@ -73,21 +74,37 @@ function toExecution(row: ExecutionRow): Execution {
 
 const byId = (caller: Caller, id: string) => and(eq(agentExecutions.tenantId, caller.tenantId), eq(agentExecutions.id, id));
 
+/**
+ * Starts a run: an agent run (`agentId`), a crew run (`crewId`) or a child run of a running crew
+ * run (`parentExecutionId` + `agentId`), optionally in a conversation. A plain agent run reads
+ * only its agent's status; the others check their subjects in one statement (subjects.ts). The
+ * database holds the crew-run rules again (trigger agent_executions_crew_run: the parent must be a
+ * running crew run, AB412/AB400), for a crew run that finishes between the check and the insert.
+ */
 export async function startExecution(tx: Tx, caller: Caller, input: StartExecutionInput): Promise<Execution> {
-  const [agent] = await tx
-    .select({ status: agents.status })
-    .from(agents)
-    .where(and(eq(agents.tenantId, caller.tenantId), eq(agents.id, input.agentId)));
-  if (!agent) throw notFound("agent", input.agentId);
-  if (!(runnableAgentStatuses as readonly string[]).includes(agent.status)) {
-    throw new PreconditionFailed(`agent is ${agent.status}; activate it before running it`);
+  let crewId: string | null = input.crewId ?? null;
+  if (input.crewId === undefined && input.parentExecutionId === undefined && input.conversationId === undefined) {
+    const agentId = input.agentId ?? "";
+    const [agent] = await tx
+      .select({ status: agents.status })
+      .from(agents)
+      .where(and(eq(agents.tenantId, caller.tenantId), eq(agents.id, agentId)));
+    if (!agent) throw notFound("agent", agentId);
+    if (!(runnableAgentStatuses as readonly string[]).includes(agent.status)) {
+      throw new PreconditionFailed(`agent is ${agent.status}; activate it before running it`);
+    }
+  } else {
+    crewId = await checkStart(tx, caller, input);
   }
 
   const [created] = await tx
     .insert(agentExecutions)
     .values({
       tenantId: caller.tenantId,
-      agentId: input.agentId,
+      agentId: input.agentId ?? null,
+      crewId,
+      parentExecutionId: input.parentExecutionId ?? null,
+      conversationId: input.conversationId ?? null,
       userId: caller.userId,
       inputData: jsonb(input.input),
       idempotencyKey: input.idempotencyKey ?? null,
@@ -102,7 +119,10 @@ export async function startExecution(tx: Tx, caller: Caller, input: StartExecuti
   if (key === undefined) throw new Error("insert into agent_executions returned no row without an idempotency key");
   const [previous] = await queryRows<{ id: string; same: boolean }>(
     tx,
-    sql`select id, (agent_id = ${input.agentId}::uuid
+    sql`select id, (agent_id is not distinct from ${input.agentId ?? null}::uuid
+                    and (${input.crewId ?? null}::uuid is null or crew_id = ${input.crewId ?? null}::uuid)
+                    and parent_execution_id is not distinct from ${input.parentExecutionId ?? null}::uuid
+                    and conversation_id is not distinct from ${input.conversationId ?? null}::uuid
                     and input_data = ${JSON.stringify(input.input)}::jsonb
                     and metadata = ${JSON.stringify(input.metadata ?? {})}::jsonb) as same
         from agent_executions where tenant_id = ${caller.tenantId} and idempotency_key = ${key}`,
@@ -115,6 +135,38 @@ export async function startExecution(tx: Tx, caller: Caller, input: StartExecuti
   return toExecution(existing);
 }
 
+/** The subject checks of a crew run, a child run or a run in a conversation; returns the run's crew (a child run takes its crew run's). */
+async function checkStart(tx: Tx, caller: Caller, input: StartExecutionInput): Promise<string | null> {
+  const subjects = await readSubjects(tx, caller, {
+    agentIds: input.agentId ? [input.agentId] : [],
+    crewIds: input.crewId ? [input.crewId] : [],
+    conversationIds: input.conversationId ? [input.conversationId] : [],
+    parentExecutionId: input.parentExecutionId,
+  });
+  if (input.conversationId) checkConversation(subjects, input.conversationId, input);
+  if (input.crewId) {
+    checkCrew(subjects, input.crewId);
+    return input.crewId;
+  }
+  const agentId = input.agentId ?? "";
+  if (input.parentExecutionId === undefined) {
+    checkAgent(subjects, agentId);
+    return null;
+  }
+  const parent = subjects.parent;
+  if (!parent) throw notFound("execution", input.parentExecutionId);
+  if (parent.agentId !== null || parent.crewId === null) {
+    throw new BadRequest(`parentExecutionId: execution ${parent.id} is not a crew run`);
+  }
+  if (parent.status !== "running") {
+    throw new PreconditionFailed(`crew run ${parent.id} is already ${parent.status}; it takes no more child runs`);
+  }
+  const crew = subjects.crews.get(parent.crewId);
+  if (!crew) throw notFound("crew", parent.crewId);
+  checkCrewAgent(subjects, crew, agentId);
+  return parent.crewId;
+}
+
 export async function appendSteps(tx: Tx, caller: Caller, input: AppendStepsInput) {
   // Reserving ordinals by bumping step_count locks the execution row: concurrent appends queue
   // up instead of racing for the same ordinals.
@@ -122,8 +174,11 @@ export async function appendSteps(tx: Tx, caller: Caller, input: AppendStepsInpu
     .update(agentExecutions)
     .set({ stepCount: sql`${agentExecutions.stepCount} + ${input.steps.length}` })
     .where(and(byId(caller, input.executionId), eq(agentExecutions.status, "running")))
-    .returning({ stepCount: agentExecutions.stepCount });
+    .returning({ stepCount: agentExecutions.stepCount, crewId: agentExecutions.crewId });
   if (!reserved) throw await notRunning(tx, caller, input.executionId, "steps can only be appended while it is running");
+  const taskIds = new Set(input.steps.flatMap((step) => (step.taskId ? [step.taskId] : [])));
+  // A step's task must be one of the run's crew (one more statement, only when steps name tasks).
+  if (taskIds.size > 0) checkTasks(await readSubjects(tx, caller, { taskIds: [...taskIds] }), reserved.crewId, taskIds);
   const first = reserved.stepCount - input.steps.length + 1;
   const steps = await tx
     .insert(agentExecutionSteps)
@@ -133,12 +188,18 @@ export async function appendSteps(tx: Tx, caller: Caller, input: AppendStepsInpu
         executionId: input.executionId,
         ordinal: first + i,
         type: step.type,
+        taskId: step.taskId ?? null,
         data: jsonb(step.data),
         inputTokens: step.inputTokens,
         outputTokens: step.outputTokens,
       })),
     )
-    .returning({ ordinal: agentExecutionSteps.ordinal, type: agentExecutionSteps.type, createdAt: agentExecutionSteps.createdAt });
+    .returning({
+      ordinal: agentExecutionSteps.ordinal,
+      type: agentExecutionSteps.type,
+      taskId: agentExecutionSteps.taskId,
+      createdAt: agentExecutionSteps.createdAt,
+    });
   return {
     executionId: input.executionId,
     steps: steps.map((s) => ({ ...s, createdAt: s.createdAt.toISOString() })),
@@ -161,6 +222,28 @@ interface Finish {
  * counts the execution in the same transaction.
  */
 async function finishExecution(tx: Tx, caller: Caller, id: string, finish: Finish): Promise<Execution> {
+  // Failing or cancelling a crew run first cancels its child runs still running, in this
+  // transaction: the crew run can then finish (the trigger refuses while a child runs) and sums
+  // what its children did. For any other run this matches nothing (the parent index, no row).
+  // Completing a crew run does not: a child still running is the caller's mistake (PRECONDITION_FAILED).
+  if (finish.status !== "succeeded") {
+    await tx
+      .update(agentExecutions)
+      .set({
+        status: "cancelled",
+        completedAt: sql`greatest(now(), ${agentExecutions.startedAt})`,
+        durationMs: sql`round(extract(epoch from (greatest(now(), ${agentExecutions.startedAt}) - ${agentExecutions.startedAt})) * 1000)::int`,
+        errorCode: "cancelled",
+        errorMessage: `crew run ${id} ${finish.status === "failed" ? "failed" : "was cancelled"}`,
+      })
+      .where(
+        and(
+          eq(agentExecutions.tenantId, caller.tenantId),
+          eq(agentExecutions.parentExecutionId, id),
+          eq(agentExecutions.status, "running"),
+        ),
+      );
+  }
   const [finished] = await tx
     .update(agentExecutions)
     .set({
@@ -215,29 +298,48 @@ export function cancelExecution(tx: Tx, caller: Caller, input: CancelExecutionIn
 }
 
 export async function getExecution(tx: Tx, caller: Caller, id: string): Promise<ExecutionWithSteps> {
-  // One round trip: Drizzle's relational query folds the steps into the execution row.
+  // One round trip: Drizzle's relational query folds the steps into the execution row. A crew
+  // run's child runs are one more (one statement for all of them, oldest first).
   const row = await tx.query.agentExecutions.findFirst({
     where: byId(caller, id),
     with: { steps: { orderBy: [asc(agentExecutionSteps.ordinal)] } },
   });
   if (!row) throw notFound("execution", id);
+  const childRuns =
+    row.agentId === null
+      ? await tx
+          .select(summaryColumns())
+          .from(agentExecutions)
+          .where(and(eq(agentExecutions.tenantId, caller.tenantId), eq(agentExecutions.parentExecutionId, id)))
+          .orderBy(asc(agentExecutions.startedAt), asc(agentExecutions.id))
+      : [];
   return {
     ...toExecution(row),
     steps: row.steps.map((s) => ({
       ordinal: s.ordinal,
       type: s.type,
+      taskId: s.taskId,
       data: s.data,
       inputTokens: s.inputTokens,
       outputTokens: s.outputTokens,
       createdAt: s.createdAt.toISOString(),
     })),
+    childRuns: childRuns.map(toSummary),
   };
+}
+
+/** Every column but the payloads (up to 256 KiB each): what lists select; `executions.get` returns the payloads. */
+export function summaryColumns() {
+  const { inputData: _input, outputData: _output, metadata: _metadata, ...columns } = getTableColumns(agentExecutions);
+  return columns;
 }
 
 export async function listExecutions(tx: Tx, caller: Caller, input: ListExecutionsInput) {
   const ordering = "createdAt:desc";
   const conditions: SQL[] = [eq(agentExecutions.tenantId, caller.tenantId)];
   if (input.agentId) conditions.push(eq(agentExecutions.agentId, input.agentId));
+  if (input.crewId) conditions.push(eq(agentExecutions.crewId, input.crewId));
+  if (input.parentExecutionId) conditions.push(eq(agentExecutions.parentExecutionId, input.parentExecutionId));
   if (input.userId) conditions.push(eq(agentExecutions.userId, input.userId));
   if (input.status) conditions.push(inArray(agentExecutions.status, ([] as ExecutionStatus[]).concat(input.status)));
   if (input.from) conditions.push(gte(agentExecutions.createdAt, new Date(input.from)));
@@ -246,13 +348,11 @@ export async function listExecutions(tx: Tx, caller: Caller, input: ListExecutio
     const cursor = decodeCursor(input.cursor, ordering);
     conditions.push(sql`(${agentExecutions.createdAt}, ${agentExecutions.id}) < (${cursor.v}::timestamptz, ${cursor.id}::uuid)`);
   }
-  // Lists leave out the payloads (up to 256 KiB each); `executions.get` returns them.
-  const { inputData: _input, outputData: _output, metadata: _metadata, ...summaryColumns } = getTableColumns(agentExecutions);
   const rows = await tx
-    .select({ ...summaryColumns, cursorKey: sql<string>`${agentExecutions.createdAt}::text` })
+    .select({ ...summaryColumns(), cursorKey: sql<string>`${agentExecutions.createdAt}::text` })
     .from(agentExecutions)
     .where(and(...conditions))
     .orderBy(desc(agentExecutions.createdAt), desc(agentExecutions.id))
     .limit(input.limit + 1);
-  return toPage(rows, input.limit, ordering, (row) => toSummary(row as unknown as ExecutionRow));
+  return toPage(rows, input.limit, ordering, ({ cursorKey: _key, ...row }) => toSummary(row));
 }

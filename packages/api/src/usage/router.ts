@@ -3,6 +3,8 @@ import type { TRPCRouterRecord } from "@trpc/server";
 import {
   agentUsageInput,
   agentUsageSchema,
+  crewUsageInput,
+  crewUsagePeriodsSchema,
   spaceUsageInput,
   spaceUsageSchema,
   tenantUsageSchema,
@@ -20,6 +22,14 @@ export const usageRouter = {
     .query(async ({ ctx, input }) => {
       const { agentCount: _count, ...periods } = await usage.usageFor(ctx.tx, ctx.caller, { kind: "agent", agentId: input.agentId });
       return { agentId: input.agentId, ...periods };
+    }),
+
+  crew: tenantProcedure
+    .input(crewUsageInput)
+    .output(crewUsagePeriodsSchema)
+    .query(async ({ ctx, input }) => {
+      const { agentCount: _count, ...periods } = await usage.usageFor(ctx.tx, ctx.caller, { kind: "crew", crewId: input.crewId });
+      return { crewId: input.crewId, ...periods };
     }),
 
   space: tenantProcedure

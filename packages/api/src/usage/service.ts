@@ -7,14 +7,19 @@ import type { UsageBucket, UsagePeriodsResult } from "./types";
 
 /**
  * Usage reads. For an agent or a space: lifetime figures from `agent_usage_stats` (counter slots
- * per agent), periods and charts from `agent_usage_daily`. For the whole tenant: everything from
+ * per agent), periods and charts from `agent_usage_daily`. For a crew: the same from
+ * `crew_usage_stats` / `crew_usage_daily` (each crew run once, with its child runs' totals). For the whole tenant: everything from
  * `tenant_usage_daily` (lifetime = all its days), one row per day and slot however many agents
  * the tenant has. The same trigger keeps all three, so they agree, except that a deleted agent's
  * rows go with it while the tenant's days keep its past usage. Every read is one query. Periods
  * are UTC: today, ISO week from Monday, calendar month.
  */
 
-export type UsageScope = { kind: "agent"; agentId: string } | { kind: "space"; spaceId: string } | { kind: "tenant" };
+export type UsageScope =
+  | { kind: "agent"; agentId: string }
+  | { kind: "space"; spaceId: string }
+  | { kind: "crew"; crewId: string }
+  | { kind: "tenant" };
 
 /** Which usage rows (stats or daily, aliased `u`) belong to the scope. */
 function scopeFilter(caller: Caller, scope: UsageScope): SQL {
@@ -24,19 +29,24 @@ function scopeFilter(caller: Caller, scope: UsageScope): SQL {
       return sql`${tenant} and u.agent_id = ${scope.agentId}::uuid`;
     case "space":
       return sql`${tenant} and u.agent_id in (select id from agents where tenant_id = ${caller.tenantId} and space_id = ${scope.spaceId}::uuid)`;
+    case "crew":
+      return sql`${tenant} and u.crew_id = ${scope.crewId}::uuid`;
     case "tenant":
       return tenant;
   }
 }
+
+/** The lifetime (slotted) and daily counter tables of a scope that is not the tenant. */
+const statsTable = (scope: UsageScope) => sql.raw(scope.kind === "crew" ? "crew_usage_stats" : "agent_usage_stats");
 
 /**
  * The daily rollup a scope reads, aliased `u`, and which of its rows belong to the scope: the
  * tenant's own rollup for the tenant (range reads on its primary key), else the agent rows.
  */
 function daily(caller: Caller, scope: UsageScope): { table: SQL; filter: SQL } {
-  return scope.kind === "tenant"
-    ? { table: sql`tenant_usage_daily u`, filter: sql`u.tenant_id = ${caller.tenantId}` }
-    : { table: sql`agent_usage_daily u`, filter: scopeFilter(caller, scope) };
+  if (scope.kind === "tenant") return { table: sql`tenant_usage_daily u`, filter: sql`u.tenant_id = ${caller.tenantId}` };
+  if (scope.kind === "crew") return { table: sql`crew_usage_daily u`, filter: scopeFilter(caller, scope) };
+  return { table: sql`agent_usage_daily u`, filter: scopeFilter(caller, scope) };
 }
 
 /** Lifetime totals of the scope, with the start of its latest execution. */
@@ -48,7 +58,7 @@ function lifetime(caller: Caller, scope: UsageScope): SQL {
     return sql`(select ${totals()}::jsonb || jsonb_build_object('lastExecutedAt', ${last}) from ${table} where ${filter})`;
   }
   return sql`(select ${totals()}::jsonb || jsonb_build_object('lastExecutedAt', max(u.last_executed_at))
-                from agent_usage_stats u where ${scopeFilter(caller, scope)})`;
+                from ${statsTable(scope)} u where ${scopeFilter(caller, scope)})`;
 }
 
 /** Usage totals over the rows of `u` matching `filter`, as one JSON object. */
@@ -73,6 +83,8 @@ function exists(caller: Caller, scope: UsageScope): SQL {
       return sql`exists (select 1 from agents where tenant_id = ${caller.tenantId} and id = ${scope.agentId}::uuid)`;
     case "space":
       return sql`exists (select 1 from spaces where tenant_id = ${caller.tenantId} and id = ${scope.spaceId}::uuid)`;
+    case "crew":
+      return sql`exists (select 1 from crews where tenant_id = ${caller.tenantId} and id = ${scope.crewId}::uuid)`;
     case "tenant":
       return sql`true`;
   }
@@ -81,6 +93,12 @@ function exists(caller: Caller, scope: UsageScope): SQL {
 function agentCount(caller: Caller, scope: UsageScope): SQL {
   const space = scope.kind === "space" ? sql`and space_id = ${scope.spaceId}::uuid` : sql``;
   return sql`(select count(*)::int from agents where tenant_id = ${caller.tenantId} ${space})`;
+}
+
+function throwNotFound(scope: UsageScope): void {
+  if (scope.kind === "agent") throw notFound("agent", scope.agentId);
+  if (scope.kind === "space") throw notFound("space", scope.spaceId);
+  if (scope.kind === "crew") throw notFound("crew", scope.crewId);
 }
 
 export async function usageFor(tx: Tx, caller: Caller, scope: UsageScope): Promise<UsagePeriodsResult> {
@@ -105,10 +123,7 @@ export async function usageFor(tx: Tx, caller: Caller, scope: UsageScope): Promi
           from ${table} where ${filter} and u.day >= least(b.week, b.month)
         ) p`,
   );
-  if (!row.found) {
-    if (scope.kind === "agent") throw notFound("agent", scope.agentId);
-    if (scope.kind === "space") throw notFound("space", scope.spaceId);
-  }
+  if (!row.found) throwNotFound(scope);
   const { found: _found, ...usage } = row;
   // max(timestamptz) inside jsonb is Postgres' text form; the contract wants ISO 8601.
   const last = usage.lifetime.lastExecutedAt;
@@ -127,16 +142,18 @@ export const bucketColumns = sql.raw(`coalesce(sum(u.total_executions), 0)::floa
 export async function timeseries(
   tx: Tx,
   caller: Caller,
-  input: { from: string; to: string; agentId?: string; spaceId?: string },
+  input: { from: string; to: string; agentId?: string; spaceId?: string; crewId?: string },
 ): Promise<UsageBucket[]> {
-  if (input.agentId && input.spaceId) {
-    throw new BadRequest("filter by agentId or by spaceId, not both");
+  if ([input.agentId, input.spaceId, input.crewId].filter((id) => id !== undefined).length > 1) {
+    throw new BadRequest("filter by one of agentId, spaceId and crewId, not several");
   }
   const scope: UsageScope = input.agentId
     ? { kind: "agent", agentId: input.agentId }
     : input.spaceId
       ? { kind: "space", spaceId: input.spaceId }
-      : { kind: "tenant" };
+      : input.crewId
+        ? { kind: "crew", crewId: input.crewId }
+        : { kind: "tenant" };
   const { table, filter } = daily(caller, scope);
   const rows = await queryRows<UsageBucket & { found: boolean }>(
     tx,
@@ -151,9 +168,6 @@ export async function timeseries(
         order by g.day`,
   );
   const [first] = rows;
-  if (first && !first.found) {
-    if (scope.kind === "agent") throw notFound("agent", scope.agentId);
-    if (scope.kind === "space") throw notFound("space", scope.spaceId);
-  }
+  if (first && !first.found) throwNotFound(scope);
   return rows.map(({ found: _found, ...bucket }) => bucket);
 }

@@ -4,9 +4,10 @@
  * The usage trigger spreads a day's completions over 16 counter slots (usage_slot(execution id))
  * so that concurrent completions of one agent or tenant do not queue on one row lock. The slots
  * are only needed while a day is being written; afterwards they cost reads: a busy agent's month
- * was up to 16 × 31 rows. This folds every (agent, day) of `agent_usage_daily` and every
- * (tenant, day) of `tenant_usage_daily` before the cutoff day into one row, slot 0, summing every
- * counter. `agent_usage_stats` (lifetime, at most 16 rows per agent) stays slotted.
+ * was up to 16 × 31 rows. This folds every (agent, day) of `agent_usage_daily`, every (crew, day)
+ * of `crew_usage_daily` and every (tenant, day) of `tenant_usage_daily` before the cutoff day into
+ * one row, slot 0, summing every counter. `agent_usage_stats` and `crew_usage_stats` (lifetime,
+ * at most 16 rows each) stay slotted. Crew days are folded exactly as agent days (below).
  *
  * - Exact under concurrent completions. Each batch is ONE statement: `DELETE … WHERE slot <> 0
  *   RETURNING` feeding `INSERT … slot 0 … ON CONFLICT DO UPDATE SET x = x + excluded.x`. A
@@ -80,10 +81,18 @@ export interface UsageCompactionResult {
   /** Tenants that had something to fold. */
   tenants: string[];
   agentDays: FoldedTable;
+  crewDays: FoldedTable;
   tenantDays: FoldedTable;
 }
 
-export type UsageDailyTable = "agent_usage_daily" | "tenant_usage_daily";
+export type UsageDailyTable = "agent_usage_daily" | "crew_usage_daily" | "tenant_usage_daily";
+
+/** The daily tables kept per subject (an agent, a crew): the subject's column and the table whose rows are locked while they fold. */
+const subjectDaily = {
+  agent_usage_daily: { column: "agent_id", owner: "agents" },
+  crew_usage_daily: { column: "crew_id", owner: "crews" },
+} as const;
+type SubjectDailyTable = keyof typeof subjectDaily;
 
 export const defaultCompactionBatchSize = 500;
 
@@ -109,8 +118,8 @@ const attempts = 5;
  * (alias `u`); the statement adds `slot <> 0`. Returns what it folded.
  */
 function foldStatement(table: UsageDailyTable, where: SQL): SQL {
-  const group = table === "agent_usage_daily" ? ["agent_id", "day", "tenant_id"] : ["tenant_id", "day"];
-  const conflict = table === "agent_usage_daily" ? "agent_id, day, slot" : "tenant_id, day, slot";
+  const group = table === "tenant_usage_daily" ? ["tenant_id", "day"] : [subjectDaily[table].column, "day", "tenant_id"];
+  const conflict = table === "tenant_usage_daily" ? "tenant_id, day, slot" : `${subjectDaily[table].column}, day, slot`;
   const list = (columns: readonly string[]) => sql.raw(columns.join(", "));
   return sql`with moved as (
       delete from ${sql.raw(table)} u where ${where} and u.slot <> 0
@@ -142,23 +151,48 @@ export async function foldAgentDayBatch(
   afterAgentId: string,
   limit: number,
 ): Promise<Folded & { agentIds: string[] }> {
+  const { ids, ...folded } = await foldSubjectDayBatch(tx, "agent_usage_daily", tenantId, range, afterAgentId, limit);
+  return { agentIds: ids, ...folded };
+}
+
+/** foldAgentDayBatch for crews: the crew days (`crew_usage_daily`) of up to `limit` crews after `afterCrewId`. */
+export async function foldCrewDayBatch(
+  tx: Tx,
+  tenantId: string,
+  range: { fromDay: string; toDay: string },
+  afterCrewId: string,
+  limit: number,
+): Promise<Folded & { crewIds: string[] }> {
+  const { ids, ...folded } = await foldSubjectDayBatch(tx, "crew_usage_daily", tenantId, range, afterCrewId, limit);
+  return { crewIds: ids, ...folded };
+}
+
+async function foldSubjectDayBatch(
+  tx: Tx,
+  table: SubjectDailyTable,
+  tenantId: string,
+  range: { fromDay: string; toDay: string },
+  afterId: string,
+  limit: number,
+): Promise<Folded & { ids: string[] }> {
+  const { column, owner } = subjectDaily[table];
   const days = sql`u.tenant_id = ${tenantId} and u.day between ${range.fromDay}::date and ${range.toDay}::date`;
-  const agents = await queryRows<{ id: string }>(
+  const subjects = await queryRows<{ id: string }>(
     tx,
-    sql`select a.id from agents a
-        where a.tenant_id = ${tenantId} and a.id > ${afterAgentId}::uuid
-          and a.id in (select u.agent_id from agent_usage_daily u where ${days} and u.slot <> 0)
+    sql`select a.id from ${sql.raw(owner)} a
+        where a.tenant_id = ${tenantId} and a.id > ${afterId}::uuid
+          and a.id in (select u.${sql.raw(column)} from ${sql.raw(table)} u where ${days} and u.slot <> 0)
         order by a.id
         limit ${limit}
         for key share of a`,
   );
-  const agentIds = agents.map((a) => a.id);
-  if (agentIds.length === 0) return { agentIds, groups: 0, rowsFolded: 0, rowsCreated: 0 };
+  const ids = subjects.map((a) => a.id);
+  if (ids.length === 0) return { ids, groups: 0, rowsFolded: 0, rowsCreated: 0 };
   const folded = await queryRow<Folded>(
     tx,
-    foldStatement("agent_usage_daily", sql`${days} and u.agent_id = any(${`{${agentIds.join(",")}}`}::uuid[])`),
+    foldStatement(table, sql`${days} and u.${sql.raw(column)} = any(${`{${ids.join(",")}}`}::uuid[])`),
   );
-  return { agentIds, ...folded };
+  return { ids, ...folded };
 }
 
 /**
@@ -245,15 +279,16 @@ async function foldBefore(db: Database, keepDays: number): Promise<string> {
   return row.day;
 }
 
-/** Row counts of both daily tables (of one tenant, or all), as staff. */
-async function countRows(db: Database, tenantId?: string): Promise<{ agentDays: number; tenantDays: number }> {
+/** Row counts of the daily tables (of one tenant, or all), as staff. */
+async function countRows(db: Database, tenantId?: string): Promise<{ agentDays: number; crewDays: number; tenantDays: number }> {
   const tenant = tenantId === undefined ? sql`true` : sql`tenant_id = ${tenantId}`;
   return withStaff(
     db,
     (tx) =>
-      queryRow<{ agentDays: number; tenantDays: number }>(
+      queryRow<{ agentDays: number; crewDays: number; tenantDays: number }>(
         tx,
         sql`select (select count(*) from agent_usage_daily where ${tenant})::float8 as "agentDays",
+                   (select count(*) from crew_usage_daily where ${tenant})::float8 as "crewDays",
                    (select count(*) from tenant_usage_daily where ${tenant})::float8 as "tenantDays"`,
       ),
     { statementTimeoutMs: 120_000 },
@@ -273,7 +308,8 @@ async function tenantsWithSlots(db: Database, before: string, tenantId?: string)
         sql`select t.id from tenants t
             where ${tenantId === undefined ? sql`true` : sql`t.id = ${tenantId}`}
               and (exists (select 1 from tenant_usage_daily u where u.tenant_id = t.id and u.day < ${before}::date and u.slot <> 0)
-                or exists (select 1 from agent_usage_daily u where u.tenant_id = t.id and u.day < ${before}::date and u.slot <> 0))
+                or exists (select 1 from agent_usage_daily u where u.tenant_id = t.id and u.day < ${before}::date and u.slot <> 0)
+                or exists (select 1 from crew_usage_daily u where u.tenant_id = t.id and u.day < ${before}::date and u.slot <> 0))
             order by t.id`,
       ),
     { statementTimeoutMs: 120_000 },
@@ -281,16 +317,22 @@ async function tenantsWithSlots(db: Database, before: string, tenantId?: string)
   return rows.map((r) => r.id);
 }
 
-/** The CLI's compaction: every batch its own transaction, tenant by tenant, tenant days then agent days. */
+/** The CLI's compaction: every batch its own transaction, tenant by tenant, tenant days, then agent days, then crew days. */
 export async function compactUsage(db: Database, options: UsageCompactionOptions = {}): Promise<UsageCompactionResult> {
   const batchSize = options.batchSize ?? defaultCompactionBatchSize;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error("batchSize must be a positive integer");
   const foldedBefore = await foldBefore(db, options.keepDays ?? 1);
   const before = await countRows(db, options.tenantId);
-  const result: UsageCompactionResult = { foldedBefore, tenants: [], agentDays: emptyTable(), tenantDays: emptyTable() };
+  const result: UsageCompactionResult = {
+    foldedBefore,
+    tenants: [],
+    agentDays: emptyTable(),
+    crewDays: emptyTable(),
+    tenantDays: emptyTable(),
+  };
   const pause = () => (options.pauseMs ? new Promise((resolve) => setTimeout(resolve, options.pauseMs)) : undefined);
   const record = async (tenantId: string, table: UsageDailyTable, { groups, rowsFolded, rowsCreated }: Folded) => {
-    const total = table === "agent_usage_daily" ? result.agentDays : result.tenantDays;
+    const total = { agent_usage_daily: result.agentDays, crew_usage_daily: result.crewDays, tenant_usage_daily: result.tenantDays }[table];
     total.groups += groups;
     total.rowsFolded += rowsFolded;
     total.rowsCreated += rowsCreated;
@@ -308,27 +350,31 @@ export async function compactUsage(db: Database, options: UsageCompactionOptions
       afterDay = batch.lastDay;
       await record(tenantId, "tenant_usage_daily", batch);
     }
-    // Agents per day with slot rows: one pass over the tenant's past rows, then batches of whole days where they are small.
-    const days = await inTenant(db, tenantId, (tx) =>
-      queryRows<{ day: string; agents: number }>(
-        tx,
-        sql`select to_char(day, 'YYYY-MM-DD') as day, count(distinct agent_id)::int as agents from agent_usage_daily
-            where tenant_id = ${tenantId} and day < ${foldedBefore}::date and slot <> 0 group by day order by day`,
-      ),
-    );
-    for (const range of packDays(days, batchSize)) {
-      for (let afterAgent = "00000000-0000-0000-0000-000000000000"; ; ) {
-        const batch = await inTenant(db, tenantId, (tx) => foldAgentDayBatch(tx, tenantId, range, afterAgent, batchSize));
-        if (batch.agentIds.length === 0) break;
-        afterAgent = batch.agentIds.at(-1) ?? afterAgent;
-        await record(tenantId, "agent_usage_daily", batch);
-        if (batch.agentIds.length < batchSize) break;
+    // Agents (then crews) per day with slot rows: one pass over the tenant's past rows, then batches of whole days where they are small.
+    for (const table of ["agent_usage_daily", "crew_usage_daily"] as const) {
+      const column = sql.raw(subjectDaily[table].column);
+      const days = await inTenant(db, tenantId, (tx) =>
+        queryRows<{ day: string; agents: number }>(
+          tx,
+          sql`select to_char(day, 'YYYY-MM-DD') as day, count(distinct ${column})::int as agents from ${sql.raw(table)}
+              where tenant_id = ${tenantId} and day < ${foldedBefore}::date and slot <> 0 group by day order by day`,
+        ),
+      );
+      for (const range of packDays(days, batchSize)) {
+        for (let afterId = "00000000-0000-0000-0000-000000000000"; ; ) {
+          const batch = await inTenant(db, tenantId, (tx) => foldSubjectDayBatch(tx, table, tenantId, range, afterId, batchSize));
+          if (batch.ids.length === 0) break;
+          afterId = batch.ids.at(-1) ?? afterId;
+          await record(tenantId, table, batch);
+          if (batch.ids.length < batchSize) break;
+        }
       }
     }
   }
 
   const after = await countRows(db, options.tenantId);
   Object.assign(result.agentDays, { rowsBefore: before.agentDays, rowsAfter: after.agentDays });
+  Object.assign(result.crewDays, { rowsBefore: before.crewDays, rowsAfter: after.crewDays });
   Object.assign(result.tenantDays, { rowsBefore: before.tenantDays, rowsAfter: after.tenantDays });
   return result;
 }
