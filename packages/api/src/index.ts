@@ -3,6 +3,13 @@ import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "./root";
 
 export {
+  openAgentCredential,
+  type ResealBatch,
+  resealAgentCredentials,
+  type StoredAgentCredential,
+  sealAgentCredential,
+} from "./agents/credential";
+export {
   type Caller,
   createTokenVerifier,
   devJwtSecret,
@@ -32,6 +39,7 @@ export {
   type SecretKey,
   SecretsError,
 } from "./secrets";
+export { resealToolSecrets, type ToolResealBatch } from "./tools/secret-rotation";
 export { sealToolSecret } from "./tools/service";
 export {
   type ApiDeps,

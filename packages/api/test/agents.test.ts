@@ -4,6 +4,7 @@ import { type Agent, agentSortFields, createAgentInput, limits } from "@agent-bu
 import { appliedMigrations, demoAgents, queryRows, rollbackLast, sql, withStaff, withTenant } from "@agent-builder/db";
 import { testTargets } from "@agent-builder/db/testing";
 
+import { createKeyring } from "../src/secrets";
 import { createHarness, type Harness, llmConfig, newAgent, rejectsWith, type TestTenant } from "./support";
 
 describe.each(testTargets())("agents on %s", (target) => {
@@ -11,6 +12,8 @@ describe.each(testTargets())("agents on %s", (target) => {
   let t: TestTenant;
   beforeAll(async () => {
     h = await createHarness(target);
+    // Provider credentials are sealed with the keyring (agent-credential.test.ts has the details).
+    h.deps.secrets = createKeyring([{ kid: "k1", key: new Uint8Array(32).fill(3) }]);
     t = await h.tenant("agents-tenant");
   });
   afterAll(() => h?.close());

@@ -32,8 +32,10 @@ export type LlmConfig = z.infer<typeof llmConfigSchema>;
 
 /**
  * What callers send: the stored settings plus an optional provider credential.
- * The credential is write-only: it is kept in its own column and no read ever returns it,
- * only `apiKeyHint` (its last four characters). `null` clears it; leaving it out keeps it.
+ * The credential is write-only: it is sealed (encrypted with the server's keyring) in its own
+ * column and no read ever returns it, only `apiKeyHint` (`…` and its last four characters, or `…`
+ * alone for a key shorter than 12). `null` clears it; leaving it out keeps it. A server without
+ * a keyring refuses to store one (PRECONDITION_FAILED).
  */
 export const llmConfigInput = llmConfigSchema.extend({
   apiKey: textSchema(4096, 1).nullable().optional(),

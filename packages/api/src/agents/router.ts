@@ -24,7 +24,7 @@ export const agentRouter = {
   create: tenantProcedure
     .input(createAgentInput)
     .output(agentSchema)
-    .mutation(({ ctx, input }) => agents.createAgent(ctx.tx, ctx.caller, input)),
+    .mutation(({ ctx, input }) => agents.createAgent(ctx.tx, ctx.caller, input, ctx.deps.secrets)),
 
   /** The agent with its attached tools (by position), in one query. */
   get: tenantProcedure
@@ -40,7 +40,7 @@ export const agentRouter = {
   update: tenantProcedure
     .input(updateAgentInput)
     .output(agentSchema)
-    .mutation(({ ctx, input }) => agents.updateAgent(ctx.tx, ctx.caller, input)),
+    .mutation(({ ctx, input }) => agents.updateAgent(ctx.tx, ctx.caller, input, ctx.deps.secrets)),
 
   setStatus: tenantProcedure
     .input(setAgentStatusInput)

@@ -34,6 +34,8 @@ import type { Caller } from "../auth";
 import { Conflict, NotFound, PreconditionFailed } from "../domain-errors";
 import { notFound } from "../errors";
 import { decodeCursor, likePattern, toPage } from "../pagination";
+import type { Keyring } from "../secrets";
+import { apiKeyHintSql, credentialColumns } from "./credential";
 import "./constraints"; // this domain's constraint messages (errors.ts reads them)
 
 /**
@@ -60,7 +62,7 @@ function lifetimeStats(tx: Tx) {
     .as("stats");
 }
 
-/** Agent columns plus its lifetime stats. The credential itself is never selected, only a hint. */
+/** Agent columns plus its lifetime stats. The credential itself is never selected, only its hint (credential.ts). */
 function agentSelection(stats: ReturnType<typeof lifetimeStats>) {
   return {
     id: agents.id,
@@ -70,7 +72,7 @@ function agentSelection(stats: ReturnType<typeof lifetimeStats>) {
     ownerId: agents.ownerId,
     spaceId: agents.spaceId,
     llmConfig: agents.llmConfig,
-    apiKeyHint: sql<string | null>`case when ${agents.llmApiKey} is null then null else '…' || right(${agents.llmApiKey}, 4) end`,
+    apiKeyHint: apiKeyHintSql,
     notebookIds: agents.notebookIds,
     enableKnowledge: agents.enableKnowledge,
     enableMemory: agents.enableMemory,
@@ -238,18 +240,21 @@ function notAttached(input: DetachToolInput): NotFound {
   return new NotFound(`tool ${input.toolId} is not attached to agent ${input.agentId}`);
 }
 
-export async function createAgent(tx: Tx, caller: Caller, input: CreateAgentInput): Promise<Agent> {
+/** Creates the agent; a credential is sealed with `keyring` (none: PRECONDITION_FAILED), bound to the new id. */
+export async function createAgent(tx: Tx, caller: Caller, input: CreateAgentInput, keyring: Keyring | undefined): Promise<Agent> {
   const { llmConfig, apiKey } = splitCredential(input.llmConfig);
+  const id = crypto.randomUUID();
   const [created] = await tx
     .insert(agents)
     .values({
+      id,
       tenantId: caller.tenantId,
       name: input.name,
       description: input.description ?? null,
       spaceId: input.spaceId,
       ownerId: input.ownerId ?? caller.userId,
       llmConfig,
-      llmApiKey: apiKey ?? null,
+      ...(await credentialColumns(keyring, caller, id, apiKey)),
       notebookIds: input.notebookIds ?? [],
       enableKnowledge: input.enableKnowledge ?? false,
       enableMemory: input.enableMemory ?? false,
@@ -269,16 +274,17 @@ export async function createAgent(tx: Tx, caller: Caller, input: CreateAgentInpu
   return getAgent(tx, caller, created.id);
 }
 
-export async function updateAgent(tx: Tx, caller: Caller, input: UpdateAgentInput): Promise<Agent> {
+export async function updateAgent(tx: Tx, caller: Caller, input: UpdateAgentInput, keyring: Keyring | undefined): Promise<Agent> {
   const { id, expectedVersion, llmConfig: configInput, ...fields } = input;
   const credential = configInput ? splitCredential(configInput) : undefined;
+  // undefined keeps the stored credential, null clears it, a string is sealed in its place.
+  const credentialWrite = await credentialColumns(keyring, caller, id, credential?.apiKey);
   const [updated] = await tx
     .update(agents)
     .set({
       ...fields,
       ...(credential && { llmConfig: credential.llmConfig }),
-      // undefined keeps the stored credential, null clears it, a string replaces it.
-      ...(credential?.apiKey !== undefined && { llmApiKey: credential.apiKey }),
+      ...credentialWrite,
       version: sql`${agents.version} + 1`,
     })
     .where(and(eq(agents.tenantId, caller.tenantId), eq(agents.id, id), eq(agents.version, expectedVersion)))
