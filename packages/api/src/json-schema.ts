@@ -1,6 +1,7 @@
 /**
- * A tool's `parameters` must be a JSON Schema describing an object of arguments. Checked against
- * the meta-schema with @cfworker/json-schema (no eval, so it runs on the edge; ajv does not).
+ * JSON Schemas callers store: a tool's `parameters` (an object of arguments) and a task's
+ * `outputFormat` (the object its answer must be). Checked against the meta-schema with
+ * @cfworker/json-schema (no eval, so it runs on the edge; ajv does not).
  *
  * The meta-schema is draft-07's, with the keywords draft 2020-12 added (`$defs`, `prefixItems`,
  * `dependentSchemas`, …) typed as 2020-12 types them, so a schema of either draft is held to its
@@ -8,7 +9,7 @@
  */
 import { type Schema, Validator } from "@cfworker/json-schema";
 
-import { BadRequest } from "../domain-errors";
+import { BadRequest } from "./domain-errors";
 
 const draft07 = "http://json-schema.org/draft-07/schema";
 const draft2020 = "https://json-schema.org/draft/2020-12/schema";
@@ -21,7 +22,7 @@ const stringArray: Schema = { type: "array", items: { type: "string" }, uniqueIt
 const simpleTypes: Schema = { enum: ["array", "boolean", "integer", "null", "number", "object", "string"] };
 
 const metaSchema: Schema = {
-  $id: "urn:agent-builder:tool-parameters-meta-schema",
+  $id: "urn:agent-builder:stored-json-schema-meta-schema",
   type: ["object", "boolean"],
   properties: {
     $id: { type: "string" },
@@ -97,27 +98,46 @@ const summaryKeywords = new Set(["properties", "additionalProperties", "items", 
  * `type: "object"` at the top, or references that do not resolve.
  */
 export function checkParametersSchema(parameters: Record<string, unknown>): void {
-  const result = metaValidator.validate(parameters);
+  checkObjectSchema(
+    "parameters",
+    parameters,
+    'parameters must describe the tool\'s arguments as an object: { "type": "object", "properties": { … } }',
+  );
+}
+
+/**
+ * Throws BadRequest saying where and why a task's `outputFormat` is not a JSON Schema of the
+ * object its answer must be (what providers' structured output takes), as for tools' parameters.
+ */
+export function checkOutputFormatSchema(outputFormat: Record<string, unknown>): void {
+  checkObjectSchema(
+    "outputFormat",
+    outputFormat,
+    'outputFormat must describe the answer as an object: { "type": "object", "properties": { … } }',
+  );
+}
+
+/** The checks of both: the meta-schema, the draft, `type: "object"` at the top, local references only. `field` names the input in messages. */
+function checkObjectSchema(field: string, schema: Record<string, unknown>, notAnObject: string): void {
+  const result = metaValidator.validate(schema);
   if (!result.valid) {
     const specific = result.errors.filter((e) => !summaryKeywords.has(e.keyword));
     const shown = (specific.length ? specific : result.errors).slice(0, 3);
     const where = shown.map((e) => `${e.instanceLocation.replace(/^#/, "") || "/"}: ${e.error}`).join("; ");
-    throw new BadRequest(`parameters is not a valid JSON Schema: ${where}`);
+    throw new BadRequest(`${field} is not a valid JSON Schema: ${where}`);
   }
-  const declared = parameters.$schema;
+  const declared = schema.$schema;
   if (typeof declared === "string" && !acceptedDrafts.has(declared)) {
-    throw new BadRequest(`parameters: $schema ${declared} is not supported; use draft 2020-12 (${draft2020}) or draft-07 (${draft07}#)`);
+    throw new BadRequest(`${field}: $schema ${declared} is not supported; use draft 2020-12 (${draft2020}) or draft-07 (${draft07}#)`);
   }
-  if (parameters.type !== "object") {
-    throw new BadRequest('parameters must describe the tool\'s arguments as an object: { "type": "object", "properties": { … } }');
-  }
-  const unresolved = unresolvedReference(parameters);
-  if (unresolved) throw new BadRequest(`parameters: $ref ${unresolved} does not resolve (only references inside the schema are allowed)`);
+  if (schema.type !== "object") throw new BadRequest(notAnObject);
+  const unresolved = unresolvedReference(schema);
+  if (unresolved) throw new BadRequest(`${field}: $ref ${unresolved} does not resolve (only references inside the schema are allowed)`);
   try {
-    const validator = new Validator(parameters as Schema, declared === draft07 || declared === `${draft07}#` ? "7" : "2020-12");
+    const validator = new Validator(schema as Schema, declared === draft07 || declared === `${draft07}#` ? "7" : "2020-12");
     validator.validate({});
   } catch (error) {
-    throw new BadRequest(`parameters is not a usable JSON Schema: ${error instanceof Error ? error.message : String(error)}`);
+    throw new BadRequest(`${field} is not a usable JSON Schema: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 

@@ -4,7 +4,7 @@ import { demoTenants, demoToolId, demoTools, seedDemoData, withTenant } from "@a
 import { testTargets } from "@agent-builder/db/testing";
 
 import { createKeyring, devSecretKeys } from "../src/secrets";
-import { checkParametersSchema } from "../src/tools/json-schema";
+import { checkParametersSchema } from "../src/json-schema";
 import { openToolSecrets, sealToolSecret } from "../src/tools/service";
 import { createHarness, type Harness, rejectsWith } from "./support";
 

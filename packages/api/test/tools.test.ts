@@ -6,7 +6,7 @@ import { testTargets } from "@agent-builder/db/testing";
 
 import { BadRequest } from "../src/domain-errors";
 import { createKeyring, type SecretKey, SecretsError } from "../src/secrets";
-import { checkParametersSchema } from "../src/tools/json-schema";
+import { checkParametersSchema } from "../src/json-schema";
 import { openToolSecrets } from "../src/tools/service";
 import { createHarness, type Harness, rejectsWith, type TestTenant } from "./support";
 

@@ -11,9 +11,9 @@ import { and, arrayContains, asc, desc, eq, inArray, type SQL, type StoredToolSe
 import type { Caller } from "../auth";
 import { BadRequest, Conflict, type NotFound, PreconditionFailed } from "../domain-errors";
 import { notFound } from "../errors";
+import { checkParametersSchema } from "../json-schema";
 import { decodeCursor, likePattern, toPage } from "../pagination";
 import { type Keyring, secretHint } from "../secrets";
-import { checkParametersSchema } from "./json-schema";
 import "./constraints"; // this domain's constraint messages (errors.ts reads them)
 
 /** What a tool without `parameters` takes: no arguments. */
