@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testTargets } from "@agent-builder/db/testing";
 
 import { appRouter } from "../src/root";
+import { newConversation, newCrew } from "./crew-fixtures";
 import { type Api, createHarness, type Harness, newAgent, type TestTenant, tenantSnapshot } from "./support";
 
 /**
@@ -47,6 +48,8 @@ const matrix: Record<string, Case> = {
   "executions.cancel": { ids: allKinds, input: (id) => ({ id }) },
   "executions.get": { ids: allKinds, input: (id) => ({ id }) },
   "executions.list": { noId: "filters are scoped to the caller's tenant" },
+  // A's crew, crew run, conversation and task next to B's own in each slot: in "run slots" below.
+  "executions.record": { ids: allKinds, input: (id) => ({ runs: [{ crewId: id, input: 1, status: "succeeded", durationMs: 1 }] }) },
   "tools.create": { noId: "creates in the caller's tenant; a name taken in A is free in B" },
   "tools.get": { ids: [...allKinds, "tool"], input: (id) => ({ id }) },
   "tools.list": { noId: "filters are scoped to the caller's tenant" },
@@ -54,6 +57,7 @@ const matrix: Record<string, Case> = {
   "tools.delete": { ids: [...allKinds, "tool"], input: (id) => ({ id }) },
   "usage.agent": { ids: allKinds, input: (id) => ({ agentId: id }) },
   "usage.space": { ids: allKinds, input: (id) => ({ spaceId: id }) },
+  "usage.crew": { ids: allKinds, input: (id) => ({ crewId: id }) },
   "usage.tenant": { noId: "the caller's tenant" },
   "usage.timeseries": { ids: allKinds, input: (id) => ({ from: "2026-01-01", to: "2026-01-02", agentId: id }) },
 };
@@ -135,6 +139,39 @@ describe.each(testTargets())("BOLA matrix on %s", (target) => {
     }
     expect(await snapshotA()).toBe(before);
     expect((await a.member.agents.get({ id: idsOfA.agent })).tools).toMatchObject([{ id: idsOfA.tool, configuration: { a: 1 } }]);
+  });
+
+  it("refuses A's crew, crew run, conversation, task or agent in each slot of a run (run slots), next to B's own ids, and changes nothing", async () => {
+    const crewOfA = await newCrew(h, a, { memberIds: [idsOfA.agent], tasks: 1 });
+    const runOfA = await a.member.executions.start({ crewId: crewOfA.id, input: "a" });
+    const chatOfA = await newConversation(h, a, { crewId: crewOfA.id });
+    const crewOfB = await newCrew(h, b, { memberIds: [idsOfB.agent], tasks: 1 });
+    const runOfB = await b.member.executions.start({ crewId: crewOfB.id, input: "b" });
+    const before = await snapshotA();
+    const done = { input: 1, status: "succeeded", durationMs: 1 } as const;
+    const work = { ...done, usage, costUsd: 0 };
+    const step = (taskId: string) => [{ type: "thought" as const, data: 1, taskId }];
+    for (const call of [
+      () => b.member.executions.start({ crewId: crewOfA.id, input: 1 }),
+      () => b.member.executions.start({ agentId: idsOfB.agent, parentExecutionId: runOfA.id, input: 1 }),
+      () => b.member.executions.start({ agentId: idsOfA.agent, parentExecutionId: runOfB.id, input: 1 }),
+      () => b.member.executions.start({ crewId: crewOfB.id, conversationId: chatOfA, input: 1 }),
+      () => b.member.executions.appendSteps({ executionId: runOfB.id, steps: step(crewOfA.tasks[0]!) }),
+      () => b.member.executions.record({ runs: [{ ...done, crewId: crewOfA.id }] }),
+      () => b.member.executions.record({ runs: [{ ...done, crewId: crewOfB.id, childRuns: [{ ...work, agentId: idsOfA.agent }] }] }),
+      () => b.member.executions.record({ runs: [{ ...done, crewId: crewOfB.id, conversationId: chatOfA }] }),
+      () => b.member.executions.record({ runs: [{ ...done, crewId: crewOfB.id, steps: step(crewOfA.tasks[0]!) }] }),
+      () => b.member.usage.crew({ crewId: crewOfA.id }),
+      () => b.member.usage.timeseries({ from: "2026-01-01", to: "2026-01-02", crewId: crewOfA.id }),
+      () => b.member.executions.get({ id: runOfA.id }),
+    ]) {
+      await expect(call()).rejects.toMatchObject({ code: "NOT_FOUND" });
+    }
+    expect((await b.member.executions.list({ crewId: crewOfA.id })).items).toEqual([]);
+    expect((await b.member.executions.list({ parentExecutionId: runOfA.id })).items).toEqual([]);
+    expect(await snapshotA()).toBe(before);
+    await b.member.executions.cancel({ id: runOfB.id });
+    await a.member.executions.cancel({ id: runOfA.id });
   });
 
   it("ignores tenant A's existence in every listing B can make", async () => {

@@ -94,10 +94,39 @@ export const validInputs: Record<string, { role: "member" | "service" | "admin";
   "executions.complete": { role: "member", input: (ids) => ({ id: ids.execution, output: { a: 1 }, usage, costUsd: 0.01, durationMs: 5 }) },
   "executions.fail": { role: "member", input: (ids) => ({ id: ids.execution, error: { code: "x", message: "y" }, usage, costUsd: 0 }) },
   "executions.cancel": { role: "member", input: (ids) => ({ id: ids.execution, reason: "r" }) },
+  "executions.record": {
+    role: "member",
+    input: (ids) => ({
+      runs: [
+        {
+          agentId: ids.agent,
+          input: { q: 1 },
+          output: { a: 1 },
+          status: "failed",
+          error: { code: "x", message: "y" },
+          startedAt: "2026-01-01T00:00:00Z",
+          durationMs: 5,
+          usage,
+          costUsd: 0.01,
+          idempotencyKey: "fuzz-record-key",
+          metadata: { a: 1 },
+          steps: [{ type: "thought", data: { t: 1 }, inputTokens: 1 }],
+        },
+      ],
+    }),
+  },
   "executions.get": { role: "member", input: (ids) => ({ id: ids.execution }) },
   "executions.list": {
     role: "member",
-    input: (ids) => ({ limit: 5, agentId: ids.agent, status: ["running"], from: "2026-01-01T00:00:00Z", direction: "forward" }),
+    input: (ids) => ({
+      limit: 5,
+      agentId: ids.agent,
+      crewId: ids.agent,
+      parentExecutionId: ids.execution,
+      status: ["running"],
+      from: "2026-01-01T00:00:00Z",
+      direction: "forward",
+    }),
   },
   "tools.create": {
     role: "member",
@@ -119,6 +148,7 @@ export const validInputs: Record<string, { role: "member" | "service" | "admin";
   "tools.delete": { role: "member", input: (ids) => ({ id: ids.agent }) },
   "usage.agent": { role: "member", input: (ids) => ({ agentId: ids.agent }) },
   "usage.space": { role: "member", input: (ids) => ({ spaceId: ids.space }) },
+  "usage.crew": { role: "member", input: (ids) => ({ crewId: ids.agent }) },
   "usage.tenant": { role: "member", input: () => undefined },
   "usage.timeseries": { role: "member", input: (ids) => ({ from: "2026-01-01", to: "2026-03-01", agentId: ids.agent }) },
   "admin.overview": { role: "admin", input: () => ({ days: 30 }) },
