@@ -23,6 +23,8 @@ const forbidden: Record<string, unknown> = {
   stepCount: 99,
   userId: "00000000-0000-4000-8000-000000000000",
   llmApiKey: "sk-direct",
+  llmCredential: { kid: "k1", iv: "AAAA", ciphertext: "AAAA", hint: "…evil" },
+  llm_credential: { kid: "k1", iv: "AAAA", ciphertext: "AAAA", hint: "…evil" },
   apiKeyHint: "…evil",
   role: "admin",
 };

@@ -66,10 +66,6 @@ export const limits = {
   tagsMax: 20,
   /** …each 1..this many characters after normalising (`tagSchema` in common.ts). */
   tagLengthMax: 50,
-  /** @deprecated Use `tagsMax`; kept until packages/db/src/schema/agents.ts is switched over. */
-  agentTagsMax: 20,
-  /** @deprecated Use `tagLengthMax`; kept until packages/db/src/schema/agents.ts is switched over. */
-  agentTagLengthMax: 50,
   /** Iterations an agent may take on one task before it must answer (CrewAI's `max_iter`). */
   agentMaxIterationsMin: 1,
   agentMaxIterationsMax: 100,
