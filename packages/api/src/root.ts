@@ -6,6 +6,8 @@ import { overviewProcedures } from "./admin/overview";
 import { tenantStaffProcedures } from "./admin/tenants";
 import { agentStaffProcedures } from "./agents/admin";
 import { agentRouter } from "./agents/router";
+import { conversationStaffProcedures } from "./conversations/admin";
+import { conversationRouter } from "./conversations/router";
 import { directoryRouter } from "./directory/router";
 import { executionStaffProcedures } from "./executions/admin";
 import { executionRouter } from "./executions/router";
@@ -21,6 +23,7 @@ const procedures = {
   agents: agentRouter,
   executions: executionRouter,
   tools: toolRouter,
+  conversations: conversationRouter,
   usage: usageRouter,
   /**
    * Staff only, cross-tenant (adminProcedure: `role: admin` tokens; mutations audited). Each
@@ -33,6 +36,7 @@ const procedures = {
     ...agentStaffProcedures,
     ...executionStaffProcedures,
     ...toolStaffProcedures,
+    ...conversationStaffProcedures,
     ...auditProcedures,
     ...maintenanceProcedures,
   },

@@ -12,10 +12,11 @@ import { type Api, createHarness, type Harness, newAgent, type TestTenant, tenan
  * the router: a procedure missing from `matrix` fails the test, so a new endpoint cannot skip it.
  */
 
-type IdKind = "agent" | "execution" | "space" | "user" | "tool";
+type IdKind = "agent" | "execution" | "space" | "user" | "tool" | "conversation" | "message";
 const allKinds: IdKind[] = ["agent", "execution", "space", "user"];
 const llmConfig = { provider: "openai", model: "m" } as const;
 const usage = { inputTokens: 1, outputTokens: 1 };
+const chatKinds: IdKind[] = [...allKinds, "conversation", "message"];
 
 type Case =
   /** Called with each of A's ids of these kinds in the id slot. */
@@ -55,6 +56,15 @@ const matrix: Record<string, Case> = {
   "tools.list": { noId: "filters are scoped to the caller's tenant" },
   "tools.update": { ids: [...allKinds, "tool"], input: (id) => ({ id, expectedVersion: 1, name: "pwned", secrets: { token: null } }) },
   "tools.delete": { ids: [...allKinds, "tool"], input: (id) => ({ id }) },
+  "conversations.create": { ids: allKinds, input: (id) => ({ agentId: id }) },
+  "conversations.get": { ids: chatKinds, input: (id) => ({ id }) },
+  "conversations.list": { noId: "filters are scoped to the caller's tenant (and a member's own conversations)" },
+  "conversations.rename": { ids: chatKinds, input: (id) => ({ id, title: "pwned" }) },
+  "conversations.archive": { ids: chatKinds, input: (id) => ({ id }) },
+  "conversations.messages": { ids: chatKinds, input: (id) => ({ conversationId: id }) },
+  // A's message or run next to B's own conversation: in "message slots" below.
+  "conversations.appendMessage": { ids: chatKinds, input: (id) => ({ conversationId: id, role: "user", content: "pwned" }) },
+  "conversations.delete": { ids: chatKinds, input: (id) => ({ id }) },
   "usage.agent": { ids: allKinds, input: (id) => ({ agentId: id }) },
   "usage.space": { ids: allKinds, input: (id) => ({ spaceId: id }) },
   "usage.crew": { ids: allKinds, input: (id) => ({ crewId: id }) },
@@ -67,7 +77,7 @@ describe.each(testTargets())("BOLA matrix on %s", (target) => {
   let a: TestTenant;
   let b: TestTenant;
   const idsOfA = {} as Record<IdKind, string>;
-  const idsOfB = {} as Record<"agent" | "tool", string>;
+  const idsOfB = {} as Record<"agent" | "tool" | "conversation", string>;
 
   const snapshotA = () => tenantSnapshot(h, a.tenantId);
 
@@ -82,12 +92,23 @@ describe.each(testTargets())("BOLA matrix on %s", (target) => {
     await a.member.executions.complete({ id: done.id, output: 1, usage, costUsd: 0.1 });
     const tool = await a.member.tools.create({ name: "bola-a tool", type: "http", configuration: { url: "https://a.test" } });
     await a.member.agents.attachTool({ agentId: agent.id, toolId: tool.id, configuration: { a: 1 } });
-    Object.assign(idsOfA, { agent: agent.id, execution: running.id, space: a.space.id, user: a.memberId, tool: tool.id });
+    const chat = await a.member.conversations.create({ agentId: agent.id, title: "bola-a chat" });
+    const message = await a.member.conversations.appendMessage({ conversationId: chat.id, role: "user", content: "bola-a says" });
+    Object.assign(idsOfA, {
+      agent: agent.id,
+      execution: running.id,
+      space: a.space.id,
+      user: a.memberId,
+      tool: tool.id,
+      conversation: chat.id,
+      message: message.id,
+    });
     // B has rows of its own, so "not found" cannot come from an empty tenant.
     const agentOfB = await b.member.agents.setStatus({ id: (await newAgent(b)).id, status: "active" });
     const toolOfB = await b.member.tools.create({ name: "bola-b tool", type: "http" });
     await b.member.agents.attachTool({ agentId: agentOfB.id, toolId: toolOfB.id });
-    Object.assign(idsOfB, { agent: agentOfB.id, tool: toolOfB.id });
+    const chatOfB = await b.member.conversations.create({ agentId: agentOfB.id });
+    Object.assign(idsOfB, { agent: agentOfB.id, tool: toolOfB.id, conversation: chatOfB.id });
   });
   afterAll(() => h?.close());
 
@@ -174,6 +195,26 @@ describe.each(testTargets())("BOLA matrix on %s", (target) => {
     await a.member.executions.cancel({ id: runOfA.id });
   });
 
+  it("refuses A's message or run in a slot of B's own conversation (message slots), and changes nothing", async () => {
+    const before = await snapshotA();
+    const conversationId = idsOfB.conversation;
+    const slots = [
+      { parentMessageId: idsOfA.message },
+      { executionId: idsOfA.execution },
+      { parentMessageId: idsOfA.message, executionId: idsOfA.execution },
+    ];
+    for (const slot of slots) {
+      await expect(
+        b.member.conversations.appendMessage({ conversationId, role: "assistant", content: "x", ...slot }),
+      ).rejects.toMatchObject({
+        code: "NOT_FOUND",
+      });
+    }
+    await expect(b.member.conversations.messages({ conversationId, before: idsOfA.message })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    expect((await b.member.conversations.get({ id: conversationId })).messageCount).toBe(0);
+    expect(await snapshotA()).toBe(before);
+  });
+
   it("ignores tenant A's existence in every listing B can make", async () => {
     const leaks = JSON.stringify([
       await b.member.agents.list({ limit: 100 }),
@@ -181,6 +222,9 @@ describe.each(testTargets())("BOLA matrix on %s", (target) => {
       await b.member.directory.listSpaces({ limit: 100 }),
       await b.member.usage.tenant(),
       await b.member.tools.list({ limit: 100 }),
+      await b.member.conversations.list({ limit: 100 }),
+      await b.service.conversations.list({ limit: 100 }),
+      await b.member.conversations.messages({ conversationId: idsOfB.conversation }),
       await b.member.agents.get({ id: idsOfB.agent }),
     ]);
     for (const id of Object.values(idsOfA)) expect(leaks).not.toContain(id);

@@ -111,7 +111,17 @@ describe(`fuzzing every procedure's input on ${target}`, () => {
     const t = await h.tenant("fuzz-tenant");
     const agent = await t.member.agents.setStatus({ id: (await newAgent(t)).id, status: "active" });
     const execution = await t.member.executions.start({ agentId: agent.id, input: 1 });
-    ids = { agent: agent.id, execution: execution.id, space: t.space.id, user: t.memberId, tenant: t.tenantId };
+    const chat = await t.member.conversations.create({ agentId: (await newAgent(t, { name: "Chat" })).id });
+    const message = await t.member.conversations.appendMessage({ conversationId: chat.id, role: "user", content: "Hi" });
+    ids = {
+      agent: agent.id,
+      execution: execution.id,
+      space: t.space.id,
+      user: t.memberId,
+      tenant: t.tenantId,
+      conversation: chat.id,
+      message: message.id,
+    };
     tokens.member = await mintToken(testSecret, { sub: t.memberId, tid: t.tenantId, role: "member" });
     tokens.service = await mintToken(testSecret, { sub: t.serviceId, tid: t.tenantId, role: "service" });
     tokens.admin = await mintToken(testSecret, { sub: crypto.randomUUID(), tid: "staff", role: "admin" });
@@ -132,6 +142,8 @@ describe(`fuzzing every procedure's input on ${target}`, () => {
                    (select count(*) || '/' || coalesce(max(updated_at)::text, '') from users) as users,
                    (select count(*) || '/' || coalesce(max(updated_at)::text, '') from spaces) as spaces,
                    (select count(*) from tenants) as tenants,
+                   (select count(*) || '/' || coalesce(max(updated_at)::text, '') || '/' || coalesce(sum(message_count), 0) from conversations) as conversations,
+                   (select count(*) from conversation_messages) as messages,
                    (select sum(total_executions) from agent_usage_stats) as counted,
                    (select count(*) from admin_audit_log) as audit`,
       ),

@@ -50,6 +50,8 @@ describe.each(testTargets())("the procedure ladder on %s", (target) => {
       space: t.space.id,
       user: crypto.randomUUID(),
       tenant: t.tenantId,
+      conversation: crypto.randomUUID(),
+      message: crypto.randomUUID(),
     };
     const refused = procedureTable().filter((p) => !mayCall[role].includes(p.role));
     expect(refused.some((p) => p.role === "admin")).toBe(true);

@@ -7,6 +7,9 @@ export interface OwnIds {
   space: string;
   user: string;
   tenant: string;
+  /** A conversation of the member's (with an agent other than `agent`, which agents.delete may remove) and one of its messages. */
+  conversation: string;
+  message: string;
 }
 
 const llmConfig = { provider: "openai", model: "gpt-4.1-mini" };
@@ -146,6 +149,32 @@ export const validInputs: Record<string, { role: "member" | "service" | "admin";
   },
   "tools.update": { role: "member", input: (ids) => ({ id: ids.agent, expectedVersion: 1, description: "d" }) },
   "tools.delete": { role: "member", input: (ids) => ({ id: ids.agent }) },
+  "conversations.create": { role: "member", input: (ids) => ({ agentId: ids.agent, title: "Fuzz chat" }) },
+  "conversations.get": { role: "member", input: (ids) => ({ id: ids.conversation }) },
+  "conversations.list": {
+    role: "member",
+    input: (ids) => ({ limit: 5, agentId: ids.agent, userId: ids.user, archived: false, direction: "forward" }),
+  },
+  "conversations.rename": { role: "member", input: (ids) => ({ id: ids.conversation, title: "Renamed" }) },
+  "conversations.archive": { role: "member", input: (ids) => ({ id: ids.conversation, archived: false }) },
+  "conversations.messages": {
+    role: "member",
+    input: (ids) => ({ conversationId: ids.conversation, before: ids.message, limit: 5, direction: "forward" }),
+  },
+  "conversations.appendMessage": {
+    role: "member",
+    input: (ids) => ({
+      conversationId: ids.conversation,
+      role: "assistant",
+      content: "Hello",
+      parentMessageId: ids.message,
+      executionId: ids.execution,
+      inputTokens: 10,
+      outputTokens: 2,
+      costUsd: 0.0001,
+    }),
+  },
+  "conversations.delete": { role: "member", input: (ids) => ({ id: ids.conversation }) },
   "usage.agent": { role: "member", input: (ids) => ({ agentId: ids.agent }) },
   "usage.space": { role: "member", input: (ids) => ({ spaceId: ids.space }) },
   "usage.crew": { role: "member", input: (ids) => ({ crewId: ids.agent }) },
@@ -160,6 +189,14 @@ export const validInputs: Record<string, { role: "member" | "service" | "admin";
   "admin.setAgentStatus": { role: "admin", input: (ids) => ({ id: ids.agent, status: "active", reason: "r" }) },
   "admin.tools": { role: "admin", input: (ids) => ({ tenantId: ids.tenant, limit: 5, type: "http", direction: "forward" }) },
   "admin.agentTools": { role: "admin", input: (ids) => ({ id: ids.agent }) },
+  "admin.conversations": {
+    role: "admin",
+    input: (ids) => ({ tenantId: ids.tenant, limit: 5, agentId: ids.agent, userId: ids.user, archived: true, direction: "forward" }),
+  },
+  "admin.conversationMessages": {
+    role: "admin",
+    input: (ids) => ({ conversationId: ids.conversation, before: ids.message, limit: 5, direction: "forward" }),
+  },
   "admin.executions": { role: "admin", input: (ids) => ({ tenantId: ids.tenant, limit: 5, direction: "forward" }) },
   "admin.execution": { role: "admin", input: (ids) => ({ id: ids.execution }) },
   "admin.auditLog": {

@@ -98,6 +98,21 @@ describe.each(testTargets())("database round trips on %s", (target) => {
     expect(await count(() => t.member.executions.get({ id: first!.id }))).toHaveLength(1);
   });
 
+  it("appends a message in one statement (seq and counters with the insert), lists 50 conversations in one and 50 messages in two", async () => {
+    const agent = await newAgent(t, { name: "Chatty" });
+    for (let i = 0; i < 50; i++) await t.member.conversations.create({ agentId: agent.id, title: `Chat ${i}` });
+    const [chat] = (await t.member.conversations.list({ limit: 1 })).items;
+    const append = await count(() => t.member.conversations.appendMessage({ conversationId: chat!.id, role: "user", content: "hi" }));
+    expect(append).toHaveLength(1);
+    expect(append[0]).toMatch(
+      /^with c as \(\s*update conversations set\s+message_count = message_count \+ 1.*insert into conversation_messages/s,
+    );
+    for (let i = 0; i < 49; i++) await t.member.conversations.appendMessage({ conversationId: chat!.id, role: "user", content: `m${i}` });
+    expect(await count(() => t.member.conversations.list({ limit: 50 }))).toHaveLength(1);
+    const messages = await count(() => t.member.conversations.messages({ conversationId: chat!.id, limit: 50 }));
+    expect(messages).toHaveLength(2); // the conversation (visibility, and `before`'s seq), then the page
+  });
+
   it("adds the mirror upsert only on a caller's first request", async () => {
     const fresh = await h.as({ sub: crypto.randomUUID(), tid: t.tenantId, role: "member" });
     expect(await count(() => fresh.agents.list({ limit: 1 }))).toHaveLength(2);

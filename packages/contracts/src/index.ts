@@ -2,6 +2,7 @@ export * from "./admin";
 export * from "./agent";
 export * from "./auth";
 export * from "./common";
+export * from "./conversation";
 export * from "./directory";
 export * from "./domain";
 export * from "./execution";
