@@ -39,7 +39,17 @@ describe.each(testTargets().filter((t) => t !== "neon"))("mass assignment on %s"
     const t = await h.tenant("mass-tenant");
     const agent = await t.member.agents.setStatus({ id: (await newAgent(t)).id, status: "active" });
     const execution = await t.member.executions.start({ agentId: agent.id, input: 1 });
-    ids = { agent: agent.id, execution: execution.id, space: t.space.id, user: t.memberId, tenant: t.tenantId };
+    const chat = await t.member.conversations.create({ agentId: (await newAgent(t, { name: "Chat" })).id });
+    const message = await t.member.conversations.appendMessage({ conversationId: chat.id, role: "user", content: "Hi" });
+    ids = {
+      agent: agent.id,
+      execution: execution.id,
+      space: t.space.id,
+      user: t.memberId,
+      tenant: t.tenantId,
+      conversation: chat.id,
+      message: message.id,
+    };
     callers = { member: t.member, service: t.service, admin: await h.as({ sub: crypto.randomUUID(), tid: "staff", role: "admin" }) };
   });
   afterAll(() => h?.close());
