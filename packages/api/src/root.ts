@@ -8,10 +8,13 @@ import { agentStaffProcedures } from "./agents/admin";
 import { agentRouter } from "./agents/router";
 import { conversationStaffProcedures } from "./conversations/admin";
 import { conversationRouter } from "./conversations/router";
+import { crewStaffProcedures } from "./crews/admin";
+import { crewRouter } from "./crews/router";
 import { directoryRouter } from "./directory/router";
 import { executionStaffProcedures } from "./executions/admin";
 import { executionRouter } from "./executions/router";
 import { healthProcedure } from "./health/router";
+import { taskRouter } from "./tasks/router";
 import { toolStaffProcedures } from "./tools/admin";
 import { toolRouter } from "./tools/router";
 import { type ApiErrorShape, createTRPCRouter } from "./trpc";
@@ -23,6 +26,8 @@ const procedures = {
   agents: agentRouter,
   executions: executionRouter,
   tools: toolRouter,
+  crews: crewRouter,
+  tasks: taskRouter,
   conversations: conversationRouter,
   usage: usageRouter,
   /**
@@ -36,6 +41,7 @@ const procedures = {
     ...agentStaffProcedures,
     ...executionStaffProcedures,
     ...toolStaffProcedures,
+    ...crewStaffProcedures,
     ...conversationStaffProcedures,
     ...auditProcedures,
     ...maintenanceProcedures,

@@ -12,7 +12,7 @@ import { type Api, createHarness, type Harness, newAgent, type TestTenant, tenan
  * the router: a procedure missing from `matrix` fails the test, so a new endpoint cannot skip it.
  */
 
-type IdKind = "agent" | "execution" | "space" | "user" | "tool" | "conversation" | "message";
+type IdKind = "agent" | "execution" | "space" | "user" | "tool" | "conversation" | "message" | "crew" | "task";
 const allKinds: IdKind[] = ["agent", "execution", "space", "user"];
 const llmConfig = { provider: "openai", model: "m" } as const;
 const usage = { inputTokens: 1, outputTokens: 1 };
@@ -56,6 +56,20 @@ const matrix: Record<string, Case> = {
   "tools.list": { noId: "filters are scoped to the caller's tenant" },
   "tools.update": { ids: [...allKinds, "tool"], input: (id) => ({ id, expectedVersion: 1, name: "pwned", secrets: { token: null } }) },
   "tools.delete": { ids: [...allKinds, "tool"], input: (id) => ({ id }) },
+  "crews.create": { ids: allKinds, input: (id) => ({ name: "pwned", spaceId: id, memberAgentIds: [id] }) },
+  "crews.get": { ids: [...allKinds, "crew", "task"], input: (id) => ({ id }) },
+  "crews.list": { noId: "filters are scoped to the caller's tenant (memberAgentId of A's agent lists nothing: below)" },
+  "crews.update": { ids: [...allKinds, "crew", "task"], input: (id) => ({ id, expectedVersion: 1, name: "pwned" }) },
+  "crews.delete": { ids: [...allKinds, "crew", "task"], input: (id) => ({ id }) },
+  // A's ids next to B's own in each slot: in the crew and task slots test below.
+  "tasks.create": {
+    ids: [...allKinds, "crew", "task"],
+    input: (id) => ({ crewId: id, title: "t", description: "d", expectedOutput: "o", agentId: id, context: [id] }),
+  },
+  "tasks.get": { ids: [...allKinds, "crew", "task"], input: (id) => ({ id }) },
+  "tasks.list": { ids: [...allKinds, "crew", "task"], input: (id) => ({ crewId: id }) },
+  "tasks.update": { ids: [...allKinds, "crew", "task"], input: (id) => ({ id, expectedVersion: 1, title: "pwned", context: [] }) },
+  "tasks.delete": { ids: [...allKinds, "crew", "task"], input: (id) => ({ id }) },
   "conversations.create": { ids: allKinds, input: (id) => ({ agentId: id }) },
   "conversations.get": { ids: chatKinds, input: (id) => ({ id }) },
   "conversations.list": { noId: "filters are scoped to the caller's tenant (and a member's own conversations)" },
@@ -103,6 +117,24 @@ describe.each(testTargets())("BOLA matrix on %s", (target) => {
       conversation: chat.id,
       message: message.id,
     });
+    const helper = await newAgent(a, { name: "bola-a helper" });
+    const crew = await a.member.crews.create({ name: "bola-a crew", spaceId: a.space.id, memberAgentIds: [agent.id, helper.id] });
+    const first = await a.member.tasks.create({
+      crewId: crew.id,
+      title: "bola-a first",
+      description: "d",
+      expectedOutput: "o",
+      agentId: agent.id,
+    });
+    const task = await a.member.tasks.create({
+      crewId: crew.id,
+      title: "bola-a task",
+      description: "d",
+      expectedOutput: "o",
+      agentId: helper.id,
+      context: [first.id],
+    });
+    Object.assign(idsOfA, { crew: crew.id, task: task.id });
     // B has rows of its own, so "not found" cannot come from an empty tenant.
     const agentOfB = await b.member.agents.setStatus({ id: (await newAgent(b)).id, status: "active" });
     const toolOfB = await b.member.tools.create({ name: "bola-b tool", type: "http" });
@@ -215,6 +247,48 @@ describe.each(testTargets())("BOLA matrix on %s", (target) => {
     expect(await snapshotA()).toBe(before);
   });
 
+  it("refuses A's crew, task or agent in each slot of a crew or task, next to B's own ids, and changes nothing", async () => {
+    const before = await snapshotA();
+    const crewOfB = await b.member.crews.create({ name: "bola-b crew", spaceId: b.space.id, memberAgentIds: [idsOfB.agent] });
+    const taskOfB = await b.member.tasks.create({
+      crewId: crewOfB.id,
+      title: "b",
+      description: "d",
+      expectedOutput: "o",
+      agentId: idsOfB.agent,
+    });
+    const newTask = { title: "t", description: "d", expectedOutput: "o" };
+    for (const call of [
+      () => b.member.crews.create({ name: "b2", spaceId: b.space.id, memberAgentIds: [idsOfB.agent, idsOfA.agent] }),
+      () => b.member.crews.create({ name: "b3", spaceId: a.space.id, memberAgentIds: [idsOfB.agent] }),
+      () =>
+        b.member.crews.create({
+          name: "b4",
+          spaceId: b.space.id,
+          memberAgentIds: [idsOfB.agent],
+          process: "hierarchical",
+          managerAgentId: idsOfA.agent,
+        }),
+      () => b.member.crews.update({ id: crewOfB.id, expectedVersion: 1, memberAgentIds: [idsOfA.agent] }),
+      () => b.member.crews.update({ id: crewOfB.id, expectedVersion: 1, spaceId: a.space.id }),
+      () => b.member.tasks.create({ ...newTask, crewId: idsOfA.crew, agentId: idsOfB.agent }),
+      () => b.member.tasks.create({ ...newTask, crewId: crewOfB.id, agentId: idsOfB.agent, context: [idsOfA.task] }),
+      () => b.member.tasks.update({ id: taskOfB.id, expectedVersion: 1, context: [idsOfA.task] }),
+    ]) {
+      await expect(call()).rejects.toMatchObject({ code: "NOT_FOUND" });
+    }
+    // A's agent is no member of B's crew: the same 400 as any id that is not a member (no hint it exists).
+    await expect(b.member.tasks.create({ ...newTask, crewId: crewOfB.id, agentId: idsOfA.agent })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(/is not a member of crew/),
+    });
+    await expect(b.member.tasks.update({ id: taskOfB.id, expectedVersion: 1, agentId: idsOfA.agent })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
+    expect(await snapshotA()).toBe(before);
+    await b.member.crews.delete({ id: crewOfB.id });
+  });
+
   it("ignores tenant A's existence in every listing B can make", async () => {
     const leaks = JSON.stringify([
       await b.member.agents.list({ limit: 100 }),
@@ -222,6 +296,8 @@ describe.each(testTargets())("BOLA matrix on %s", (target) => {
       await b.member.directory.listSpaces({ limit: 100 }),
       await b.member.usage.tenant(),
       await b.member.tools.list({ limit: 100 }),
+      await b.member.crews.list({ limit: 100 }),
+      await b.member.crews.list({ memberAgentId: idsOfA.agent }),
       await b.member.conversations.list({ limit: 100 }),
       await b.service.conversations.list({ limit: 100 }),
       await b.member.conversations.messages({ conversationId: idsOfB.conversation }),

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoTenants, demoToolId, demoTools, seedDemoData, withTenant } from "@agent-builder/db";
 import { testTargets } from "@agent-builder/db/testing";
 
-import { createKeyring, devSecretKeys } from "../src/secrets";
 import { checkParametersSchema } from "../src/json-schema";
+import { createKeyring, devSecretKeys } from "../src/secrets";
 import { openToolSecrets, sealToolSecret } from "../src/tools/service";
 import { createHarness, type Harness, rejectsWith } from "./support";
 

@@ -149,6 +149,56 @@ export const validInputs: Record<string, { role: "member" | "service" | "admin";
   },
   "tools.update": { role: "member", input: (ids) => ({ id: ids.agent, expectedVersion: 1, description: "d" }) },
   "tools.delete": { role: "member", input: (ids) => ({ id: ids.agent }) },
+  // Crews and tasks: the agent's id stands in for a crew's and a task's (a valid id the fixture has no crew or task for).
+  "crews.create": {
+    role: "member",
+    input: (ids) => ({
+      name: "Fuzz crew",
+      description: "d",
+      process: "sequential",
+      memberAgentIds: [ids.agent],
+      spaceId: ids.space,
+      memory: true,
+      verbose: false,
+      maxIterations: 10,
+    }),
+  },
+  "crews.get": { role: "member", input: (ids) => ({ id: ids.agent }) },
+  "crews.list": {
+    role: "member",
+    input: (ids) => ({
+      limit: 5,
+      process: "sequential",
+      spaceId: ids.space,
+      memberAgentId: ids.agent,
+      search: "a",
+      sortBy: "name",
+      sortDirection: "asc",
+      direction: "forward",
+    }),
+  },
+  "crews.update": {
+    role: "member",
+    input: (ids) => ({ id: ids.agent, expectedVersion: 1, description: "d", memberAgentIds: [ids.agent], maxIterations: null }),
+  },
+  "crews.delete": { role: "member", input: (ids) => ({ id: ids.agent }) },
+  "tasks.create": {
+    role: "member",
+    input: (ids) => ({
+      crewId: ids.agent,
+      title: "Fuzz task",
+      description: "d",
+      expectedOutput: "o",
+      agentId: ids.agent,
+      position: 0,
+      context: [],
+      outputFormat: { type: "object", properties: { a: { type: "string" } } },
+    }),
+  },
+  "tasks.get": { role: "member", input: (ids) => ({ id: ids.agent }) },
+  "tasks.list": { role: "member", input: (ids) => ({ crewId: ids.agent, limit: 5, direction: "forward" }) },
+  "tasks.update": { role: "member", input: (ids) => ({ id: ids.agent, expectedVersion: 1, title: "t", context: [], outputFormat: null }) },
+  "tasks.delete": { role: "member", input: (ids) => ({ id: ids.agent }) },
   "conversations.create": { role: "member", input: (ids) => ({ agentId: ids.agent, title: "Fuzz chat" }) },
   "conversations.get": { role: "member", input: (ids) => ({ id: ids.conversation }) },
   "conversations.list": {
@@ -189,6 +239,11 @@ export const validInputs: Record<string, { role: "member" | "service" | "admin";
   "admin.setAgentStatus": { role: "admin", input: (ids) => ({ id: ids.agent, status: "active", reason: "r" }) },
   "admin.tools": { role: "admin", input: (ids) => ({ tenantId: ids.tenant, limit: 5, type: "http", direction: "forward" }) },
   "admin.agentTools": { role: "admin", input: (ids) => ({ id: ids.agent }) },
+  "admin.crews": {
+    role: "admin",
+    input: (ids) => ({ tenantId: ids.tenant, limit: 5, process: "sequential", memberAgentId: ids.agent, direction: "forward" }),
+  },
+  "admin.crew": { role: "admin", input: (ids) => ({ id: ids.agent }) },
   "admin.conversations": {
     role: "admin",
     input: (ids) => ({ tenantId: ids.tenant, limit: 5, agentId: ids.agent, userId: ids.user, archived: true, direction: "forward" }),

@@ -73,6 +73,50 @@ describe.each(testTargets())("database round trips on %s", (target) => {
     expect(got?.tools.map((x) => x.position)).toEqual([1, 2, 3, 4, 5]);
   });
 
+  it("reads a crew with its members, their tools, the manager, its tasks and its usage in one query (lateral json aggregates)", async () => {
+    const members = [];
+    for (let i = 0; i < 4; i++) members.push(await newAgent(t, { name: `Crew member ${i}` }));
+    const manager = await newAgent(t, { name: "Crew manager" });
+    for (const [i, member] of [...members, manager].entries()) {
+      for (let j = 0; j < 3; j++) {
+        const tool = await t.member.tools.create({ name: `Crew tool ${i}.${j}`, type: "builtin" });
+        await t.member.agents.attachTool({ agentId: member.id, toolId: tool.id, position: j });
+      }
+    }
+    const crew = await t.member.crews.create({
+      name: "Round-trip crew",
+      spaceId: t.space.id,
+      process: "hierarchical",
+      managerAgentId: manager.id,
+      memberAgentIds: members.map((m) => m.id),
+    });
+    const made: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const task = await t.member.tasks.create({
+        crewId: crew.id,
+        title: `Step ${i}`,
+        description: "d",
+        expectedOutput: "o",
+        agentId: members[i % 4]!.id,
+        context: made.slice(-2),
+      });
+      made.push(task.id);
+    }
+    let got: Awaited<ReturnType<typeof t.member.crews.get>> | undefined;
+    const sent = await count(async () => (got = await t.member.crews.get({ id: crew.id })));
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatch(
+      /from crews c\s+left join lateral \(.*json_agg.*from crew_members m.*agent_resources.*from tasks t.*from crew_usage_stats/s,
+    );
+    expect(got?.members.map((m) => m.tools.length)).toEqual([3, 3, 3, 3]);
+    expect(got?.manager?.tools).toHaveLength(3);
+    expect(got?.tasks.map((x) => x.id)).toEqual(made);
+    expect(got?.tasks[5]?.context).toEqual(made.slice(3, 5));
+    // Lists stay one statement whatever the page holds (no query per crew or per task).
+    expect(await count(() => t.member.crews.list({ limit: 50 }))).toHaveLength(1);
+    expect(await count(() => t.member.tasks.list({ crewId: crew.id, limit: 50 }))).toHaveLength(1);
+  });
+
   it("reads an agent's usage (lifetime, today, week, month) in one query", async () => {
     const [agent] = (await t.member.agents.list({ limit: 1 })).items;
     expect(await count(() => t.member.usage.agent({ agentId: agent!.id }))).toHaveLength(1);

@@ -5,8 +5,8 @@ import { queryRows, sql, withTenant } from "@agent-builder/db";
 import { testTargets } from "@agent-builder/db/testing";
 
 import { BadRequest } from "../src/domain-errors";
-import { createKeyring, type SecretKey, SecretsError } from "../src/secrets";
 import { checkParametersSchema } from "../src/json-schema";
+import { createKeyring, type SecretKey, SecretsError } from "../src/secrets";
 import { openToolSecrets } from "../src/tools/service";
 import { createHarness, type Harness, rejectsWith, type TestTenant } from "./support";
 

@@ -122,6 +122,8 @@ export const crewLimits = {
   taskExpectedOutputMax: 20_000,
   /** Other tasks one task takes as context. */
   taskContextMax: 20,
+  /** A task's `outputFormat` (the JSON Schema of its answer), as JSON: as large as a tool's parameters. */
+  taskOutputFormatBytesMax: 64 * 1024,
   /** How far an agent's chain of parents may reach (seed 002's hierarchy). */
   agentHierarchyDepthMax: 10,
   conversationTitleMax: 255,

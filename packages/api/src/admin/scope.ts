@@ -15,7 +15,7 @@ export function scopeOf(actor: Caller, tenantId: string): Caller {
 }
 
 /** The tenant a row belongs to, looked up by its id alone (staff come with an id, not a tenant). */
-export async function tenantOf(tx: Tx, table: "agents" | "agent_executions", id: string, what: string): Promise<string> {
+export async function tenantOf(tx: Tx, table: "agents" | "agent_executions" | "crews", id: string, what: string): Promise<string> {
   const [row] = await queryRows<{ tenantId: string }>(
     tx,
     sql`select tenant_id as "tenantId" from ${sql.identifier(table)} where id = ${id}::uuid`,
