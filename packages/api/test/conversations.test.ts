@@ -213,6 +213,31 @@ describe.each(testTargets())("conversations on %s", (target) => {
     expect((await a.member.conversations.get({ id: c.id })).messageCount).toBe(3);
   });
 
+  it("counts a run started in the conversation (executions.start with conversationId) once, when it completes", async () => {
+    const c = await a.member.conversations.create({ agentId });
+    const run = await a.member.executions.start({ agentId, input: "hi", conversationId: c.id });
+    expect(run.conversationId).toBe(c.id);
+    await a.member.conversations.appendMessage({ conversationId: c.id, role: "user", content: "hi" });
+    const reply = { inputTokens: 30, outputTokens: 5, costUsd: 0.003 };
+    await a.member.conversations.appendMessage({
+      conversationId: c.id,
+      role: "assistant",
+      content: "hello",
+      executionId: run.id,
+      ...reply,
+    });
+    expect(await a.member.conversations.get({ id: c.id })).toMatchObject({ executionCount: 0, totalTokens: 0 });
+    await a.member.executions.complete({ id: run.id, output: "hello", usage: { inputTokens: 30, outputTokens: 5 }, costUsd: 0.003 });
+    expect(await a.member.conversations.get({ id: c.id })).toMatchObject({
+      messageCount: 2,
+      executionCount: 1,
+      inputTokens: 30,
+      outputTokens: 5,
+      totalTokens: 35,
+      costUsd: 0.003,
+    });
+  });
+
   it("pages messages newest first, with `before` a message id and the cursor", async () => {
     const c = await a.member.conversations.create({ agentId });
     const ids: string[] = [];

@@ -24,6 +24,12 @@ export type ExecutionStatus = Execution["status"];
 export type Step = ExecutionWithSteps["steps"][number];
 export type StepInput = RouterInputs["executions"]["appendSteps"]["steps"][number];
 export type TokenUsage = RouterInputs["executions"]["complete"]["usage"];
+/** A conversation with an agent or a crew, with its usage (messages, runs, tokens, cost) on it. */
+export type Conversation = RouterOutputs["conversations"]["get"];
+export type ConversationPage = RouterOutputs["conversations"]["list"];
+/** A conversation's message: `seq` orders them, `parentMessageId` makes branches. */
+export type ConversationMessage = RouterOutputs["conversations"]["appendMessage"];
+export type MessageRole = ConversationMessage["role"];
 export type Space = RouterOutputs["directory"]["upsertSpace"];
 export type User = RouterOutputs["directory"]["upsertUser"];
 export type AgentUsage = RouterOutputs["usage"]["agent"];

@@ -4,6 +4,8 @@ import {
   type Agent,
   type AgentDetail,
   type AgentUsage,
+  type Conversation,
+  type ConversationMessage,
   createAgentBuilderClient,
   type ExecutionWithSteps,
   isApiError,
@@ -117,6 +119,33 @@ export async function everyNamespace(): Promise<void> {
   // Wrong inputs are type errors.
   // @ts-expect-error name must be a string
   await client.agents.create.mutate({ name: 42, spaceId: space.id, llmConfig: { provider: "openai", model: "m" } });
+  // Conversations: a thread with the agent, its messages newest first (older ones with `before`).
+  const chat: Conversation = await client.conversations.create.mutate({ agentId: agent.id, title: "Support chat" });
+  const question: ConversationMessage = await client.conversations.appendMessage.mutate({
+    conversationId: chat.id,
+    role: "user",
+    content: "Where is my order?",
+  });
+  await client.conversations.appendMessage.mutate({
+    conversationId: chat.id,
+    role: "assistant",
+    parts: [{ type: "text", text: "Let me check." }],
+    parentMessageId: question.id,
+    inputTokens: 12,
+    outputTokens: 4,
+    costUsd: 0.0001,
+  });
+  for await (const each of client.paginate(client.conversations.messages, { conversationId: chat.id, before: question.id })) {
+    const seq: number = each.seq;
+    const branch: string | null = each.parentMessageId;
+    console.log(seq, branch);
+  }
+  const chatTokens: number = (await client.conversations.get.query({ id: chat.id })).totalTokens;
+  await client.conversations.archive.mutate({ id: chat.id, archived: true });
+  // @ts-expect-error a message's role is user, assistant, system or tool
+  await client.conversations.appendMessage.mutate({ conversationId: chat.id, role: "robot", content: "x" });
+  // @ts-expect-error the owner is the caller: userId is not an input of create
+  await client.conversations.create.mutate({ agentId: agent.id, userId: user.id });
   // @ts-expect-error provider is one of the known providers
   await client.agents.create.mutate({ name: "x", spaceId: space.id, llmConfig: { provider: "skynet", model: "m" } });
   // @ts-expect-error tenantId is not an input: the tenant comes from the token
@@ -165,6 +194,7 @@ export async function everyNamespace(): Promise<void> {
     total,
     hint,
     firstTool,
+    chatTokens,
     ordinal,
     month,
     wrong,
