@@ -1,27 +1,46 @@
+import { and, eq } from "drizzle-orm";
+
 import type { AgentStatus, ExecutionStatus, LlmConfig, StepType } from "@agent-builder/contracts";
 
 import type { Database } from "./database";
+import { type DemoCrew, demoConversations, demoCrews } from "./demo-crews";
 import { demoTools } from "./demo-tools";
 import {
   agentExecutionSteps,
   agentExecutions,
   agentResources,
   agents,
+  conversationMessages,
+  conversations,
+  crewMembers,
+  crews,
   type StoredToolSecret,
   spaces,
+  taskContext,
+  tasks,
   tenants,
   tools,
   users,
 } from "./schema";
 import { type Tx, withTenant } from "./tenant-scope";
 
+export {
+  type DemoConversation,
+  type DemoCrew,
+  type DemoCrewRun,
+  type DemoMessage,
+  type DemoTask,
+  demoConversations,
+  demoCrews,
+} from "./demo-crews";
 export { type DemoTool, demoTools } from "./demo-tools";
 
 /**
  * Demo data for `pnpm dev` and `pnpm db:seed`: two tenants, a few users and spaces each, 20
  * agents in every status and a few hundred executions with steps over the last 60 days, so
- * usage charts have shape, and a dozen tools (demo-tools.ts) attached to some of the agents. Deterministic (seeded PRNG, fixed ids), so tokens printed by
- * `pnpm dev` keep working across restarts.
+ * usage charts have shape, a dozen tools (demo-tools.ts) attached to some of the agents, and
+ * crews with their tasks, crew runs and conversations (demo-crews.ts). Deterministic (seeded PRNG,
+ * fixed ids), so tokens printed by `pnpm dev` keep working across restarts.
  */
 
 function prng(seed: number) {
@@ -41,7 +60,21 @@ export function demoId(tenant: number, kind: number, n: number) {
   return `${hex(tenant, 8)}-0000-4000-8${hex(kind, 3)}-${hex(n, 12)}`;
 }
 
-const kinds = { user: 1, space: 2, agent: 3, execution: 4, tool: 5, agentTool: 6 } as const;
+// 9 is taken by the agents' notebook ids.
+const kinds = {
+  user: 1,
+  space: 2,
+  agent: 3,
+  execution: 4,
+  tool: 5,
+  agentTool: 6,
+  crew: 7,
+  task: 8,
+  conversation: 10,
+  message: 11,
+  crewExecution: 12,
+  conversationExecution: 13,
+} as const;
 
 interface DemoTenant {
   id: string;
@@ -308,6 +341,16 @@ export interface SeedResult {
   toolAttachments: number;
   /** Demo tool secrets sealed (none without `sealToolSecret`). */
   toolSecrets: number;
+  crews: number;
+  crewMembers: number;
+  tasks: number;
+  /** task_context rows: a task reading an earlier task's output. */
+  taskContext: number;
+  /** Top-level crew runs (also in `executions`, as are their child runs). */
+  crewRuns: number;
+  childRuns: number;
+  conversations: number;
+  messages: number;
 }
 
 /** One demo secret to seal, and where it will be stored. */
@@ -338,6 +381,14 @@ export async function seedDemoData(db: Database, now = new Date(), options: Seed
     tools: 0,
     toolAttachments: 0,
     toolSecrets: 0,
+    crews: 0,
+    crewMembers: 0,
+    tasks: 0,
+    taskContext: 0,
+    crewRuns: 0,
+    childRuns: 0,
+    conversations: 0,
+    messages: 0,
   };
   const existing = await withTenant(db, item(demoTenants, 0).id, (tx) => tx.select({ id: tenants.id }).from(tenants));
   if (existing.length > 0) return result;
@@ -364,6 +415,19 @@ export async function seedDemoData(db: Database, now = new Date(), options: Seed
       result.tools += counts.tools;
       result.toolAttachments += counts.attachments;
       result.toolSecrets += counts.secrets;
+      // Crews, their runs and the conversations: no PRNG draws either, every value fixed in demo-crews.ts.
+      const crewCounts = await seedCrews(tx, tenant, tenantIndex + 1, now);
+      const talk = await seedConversations(tx, tenant, tenantIndex + 1, now);
+      result.crews += crewCounts.crews;
+      result.crewMembers += crewCounts.members;
+      result.tasks += crewCounts.tasks;
+      result.taskContext += crewCounts.context;
+      result.crewRuns += crewCounts.crewRuns;
+      result.childRuns += crewCounts.childRuns;
+      result.conversations += talk.conversations;
+      result.messages += talk.messages;
+      result.executions += crewCounts.crewRuns + crewCounts.childRuns + talk.runs;
+      result.steps += crewCounts.steps;
     });
     result.tenants++;
   }
@@ -538,6 +602,361 @@ async function seedTools(tx: Tx, tenant: DemoTenant, tenantIndex: number, since:
   await tx.insert(tools).values(toolRows);
   await tx.insert(agentResources).values(attachmentRows);
   return { ...counts, tools: toolRows.length, attachments: attachmentRows.length };
+}
+
+/** The demo id of a tenant's nth demo crew (1-based, in demo-crews.ts order). */
+export function demoCrewId(tenantIndex: number, n: number) {
+  return demoId(tenantIndex, kinds.crew, n);
+}
+
+/** The demo id of the tth task (1-based) of a tenant's nth demo crew. */
+export function demoTaskId(tenantIndex: number, crew: number, t: number) {
+  return demoId(tenantIndex, kinds.task, crew * 100 + t);
+}
+
+/** The demo id of the rth run (1-based) of a tenant's nth demo crew; `child` 1.. are its child runs, by task. */
+export function demoCrewRunId(tenantIndex: number, crew: number, r: number, child = 0) {
+  return demoId(tenantIndex, kinds.crewExecution, crew * 10_000 + r * 100 + child);
+}
+
+/** The demo id of a tenant's nth demo conversation (1-based, in demo-crews.ts order). */
+export function demoConversationId(tenantIndex: number, n: number) {
+  return demoId(tenantIndex, kinds.conversation, n);
+}
+
+/** The demo id of message `seq` of a tenant's nth demo conversation. */
+export function demoMessageId(tenantIndex: number, conversation: number, seq: number) {
+  return demoId(tenantIndex, kinds.message, conversation * 1000 + seq);
+}
+
+/** A tenant's demo agents by name: their ids, numbers and creation times. */
+function tenantAgents(tenantIndex: number, now: Date) {
+  return new Map(
+    demoAgents
+      .slice(demoAgentOffset(tenantIndex), demoAgentOffset(tenantIndex) + item(agentCounts, tenantIndex - 1))
+      .map((agent, i) => [
+        agent.name,
+        { id: demoId(tenantIndex, kinds.agent, i + 1), createdAt: new Date(now.getTime() - (historyDays - (i + 1)) * day) },
+      ]),
+  );
+}
+
+function userOf(tenant: DemoTenant, who: "admin" | "member" | "member2" | "service") {
+  const index = { admin: 0, member: 1, member2: 2, service: 3 }[who];
+  return item(tenant.users, index).id;
+}
+
+/** Fixed, varied token counts (no PRNG): a child run's by crew, run and task. */
+function demoTokens(a: number, b: number, c: number, failed = false) {
+  const inputTokens = 380 + ((a * 7 + b * 5 + c * 3) % 11) * 140;
+  const outputTokens = failed ? 20 + ((a + b + c) % 4) * 15 : 90 + ((a * 3 + b * 11 + c * 5) % 9) * 85;
+  return { inputTokens, outputTokens };
+}
+
+/** The demo price: $0.40 per million input tokens, $1.60 per million output tokens, in micro-dollars. */
+function microUsd(tokens: { inputTokens: number; outputTokens: number }) {
+  return Math.round(tokens.inputTokens * 0.4 + tokens.outputTokens * 1.6);
+}
+
+const usd = (micro: number) => (micro / 1_000_000).toFixed(6);
+
+/**
+ * The tenant's demo crews (members in order, tasks in order with their context edges) and their
+ * runs. A crew run goes as the API does it: the crew run inserted `running` (no agent; its tokens
+ * start at zero), each task's child run (the assignee's, under the crew run: the trigger sets its
+ * crew) inserted running with its steps (each naming the task), then finished; then the crew run
+ * finished, which the crew-run trigger sums its children into (and refuses while one runs).
+ * The usage trigger counts each run as it finishes.
+ */
+async function seedCrews(tx: Tx, tenant: DemoTenant, tenantIndex: number, now: Date) {
+  const definitions = demoCrews[tenant.id] ?? [];
+  const counts = { crews: 0, members: 0, tasks: 0, context: 0, crewRuns: 0, childRuns: 0, steps: 0 };
+  if (definitions.length === 0) return counts;
+  const agentIds = tenantAgents(tenantIndex, now);
+  const agentId = (crew: DemoCrew, name: string) => {
+    const agent = agentIds.get(name);
+    if (!agent) throw new Error(`demo crew ${crew.name}: ${tenant.id} has no demo agent ${name}`);
+    return agent.id;
+  };
+  // The tools a member calls in its steps: its enabled attachments, by position.
+  const toolsOf = (name: string) =>
+    (demoTools[tenant.id] ?? [])
+      .flatMap((tool) =>
+        tool.attachedTo.filter((a) => a.agent === name && a.enabled !== false).map((a) => ({ tool: tool.name, position: a.position })),
+      )
+      .toSorted((x, y) => x.position - y.position)
+      .map((a) => a.tool);
+
+  for (const [c, crew] of definitions.entries()) {
+    const crewNo = c + 1;
+    const crewId = demoCrewId(tenantIndex, crewNo);
+    const space = tenant.spaces.find((s) => s.name === crew.space);
+    if (!space) throw new Error(`demo crew ${crew.name}: ${tenant.id} has no space ${crew.space}`);
+    const createdAt = new Date(now.getTime() - crew.createdDaysAgo * day);
+    const at = { createdAt, updatedAt: createdAt };
+    await tx.insert(crews).values({
+      id: crewId,
+      tenantId: tenant.id,
+      name: crew.name,
+      description: crew.description,
+      process: crew.process,
+      managerAgentId: crew.manager ? agentId(crew, crew.manager) : null,
+      ownerId: userOf(tenant, crew.owner),
+      spaceId: space.id,
+      memory: crew.memory ?? false,
+      verbose: crew.verbose ?? false,
+      maxIterations: crew.maxIterations ?? null,
+      ...at,
+    });
+    await tx
+      .insert(crewMembers)
+      .values(crew.members.map((name, position) => ({ tenantId: tenant.id, crewId, agentId: agentId(crew, name), position, ...at })));
+    const taskIds = new Map(crew.tasks.map((task, t) => [task.title, demoTaskId(tenantIndex, crewNo, t + 1)]));
+    await tx.insert(tasks).values(
+      crew.tasks.map((task, position) => ({
+        id: demoTaskId(tenantIndex, crewNo, position + 1),
+        tenantId: tenant.id,
+        crewId,
+        title: task.title,
+        description: task.description,
+        expectedOutput: task.expectedOutput,
+        agentId: agentId(crew, task.assignee),
+        position,
+        outputFormat: task.outputFormat ?? null,
+        ...at,
+      })),
+    );
+    const edges = crew.tasks.flatMap((task) =>
+      (task.context ?? []).map((title) => {
+        const contextTaskId = taskIds.get(title);
+        const taskId = taskIds.get(task.title);
+        if (!contextTaskId || !taskId) throw new Error(`demo crew ${crew.name}: task ${task.title} reads unknown task ${title}`);
+        return { tenantId: tenant.id, crewId, taskId, contextTaskId, ...at };
+      }),
+    );
+    if (edges.length > 0) await tx.insert(taskContext).values(edges);
+    counts.crews++;
+    counts.members += crew.members.length;
+    counts.tasks += crew.tasks.length;
+    counts.context += edges.length;
+
+    for (const [r, run] of crew.runs.entries()) {
+      const runId = demoCrewRunId(tenantIndex, crewNo, r + 1);
+      const startedAt = new Date(now.getTime() - run.daysAgo * day - (24 - run.hour) * 3_600_000);
+      const userId = userOf(tenant, run.by);
+      await tx.insert(agentExecutions).values({
+        id: runId,
+        tenantId: tenant.id,
+        crewId,
+        userId,
+        inputData: { prompt: run.prompt },
+        status: "running",
+        startedAt,
+        createdAt: startedAt,
+        updatedAt: startedAt,
+      });
+      counts.crewRuns++;
+      // The tasks in order; a failed run stops at its failed task.
+      const done = run.outcome === "failed" ? (run.failedTask ?? 0) + 1 : crew.tasks.length;
+      let clock = startedAt.getTime() + 150;
+      let failedTitle = "";
+      for (const [t, task] of crew.tasks.slice(0, done).entries()) {
+        const childId = demoCrewRunId(tenantIndex, crewNo, r + 1, t + 1);
+        const failed = run.outcome === "failed" && t === done - 1;
+        const tokens = demoTokens(crewNo, r + 1, t + 1, failed);
+        const durationMs = 1_200 + ((crewNo * 13 + (r + 1) * 7 + (t + 1) * 29) % 17) * 410;
+        const childStart = new Date(clock);
+        const childEnd = new Date(clock + durationMs);
+        const taskId = demoTaskId(tenantIndex, crewNo, t + 1);
+        const tool = toolsOf(task.assignee)[0];
+        const stepTypes: StepType[] = tool ? ["thought", "tool_call", "tool_result", "message"] : ["thought", "message"];
+        const stepData = (type: StepType) =>
+          type === "thought"
+            ? { text: `Working on "${task.title}"` }
+            : type === "tool_call"
+              ? { tool, input: { query: run.prompt } }
+              : type === "tool_result"
+                ? { tool, output: failed ? { error: "upstream returned 503" } : { ok: true } }
+                : { text: failed ? `Could not finish "${task.title}".` : `Done: ${task.expectedOutput}` };
+        await tx.insert(agentExecutions).values({
+          id: childId,
+          tenantId: tenant.id,
+          agentId: agentId(crew, task.assignee),
+          parentExecutionId: runId,
+          userId,
+          inputData: { task: task.title, prompt: run.prompt },
+          status: "running",
+          startedAt: childStart,
+          stepCount: stepTypes.length,
+          createdAt: childStart,
+          updatedAt: childStart,
+        });
+        await tx.insert(agentExecutionSteps).values(
+          stepTypes.map((type, s) => ({
+            tenantId: tenant.id,
+            executionId: childId,
+            ordinal: s + 1,
+            type,
+            data: stepData(type),
+            taskId,
+            inputTokens: Math.floor(tokens.inputTokens / stepTypes.length),
+            outputTokens: Math.floor(tokens.outputTokens / stepTypes.length),
+            createdAt: new Date(clock + s * 200),
+          })),
+        );
+        const outcome: ExecutionStatus = failed ? "failed" : "succeeded";
+        await tx
+          .update(agentExecutions)
+          .set({
+            status: outcome,
+            completedAt: childEnd,
+            durationMs,
+            ...tokens,
+            cachedInputTokens: Math.floor(tokens.inputTokens / 4),
+            costUsd: usd(microUsd(tokens)),
+            outputData: failed ? null : { text: `Done: ${task.expectedOutput}` },
+            errorCode: failed ? "tool_error" : null,
+            errorMessage: failed ? "Demo failure: a tool's upstream service returned 503." : null,
+            updatedAt: childEnd,
+          })
+          .where(and(eq(agentExecutions.tenantId, tenant.id), eq(agentExecutions.id, childId)));
+        counts.childRuns++;
+        counts.steps += stepTypes.length;
+        if (failed) failedTitle = task.title;
+        clock = childEnd.getTime() + 100;
+      }
+      const completedAt = new Date(clock);
+      // Tokens and cost: the trigger writes the children's sums.
+      await tx
+        .update(agentExecutions)
+        .set({
+          status: run.outcome,
+          completedAt,
+          durationMs: completedAt.getTime() - startedAt.getTime(),
+          outputData: run.outcome === "succeeded" ? { text: `Crew ${crew.name} finished ${crew.tasks.length} tasks.` } : null,
+          errorCode: run.outcome === "failed" ? "task_failed" : null,
+          errorMessage: run.outcome === "failed" ? `Task "${failedTitle}" failed; the tasks after it did not run.` : null,
+          updatedAt: completedAt,
+        })
+        .where(and(eq(agentExecutions.tenantId, tenant.id), eq(agentExecutions.id, runId)));
+    }
+  }
+  return counts;
+}
+
+/**
+ * The tenant's demo conversations and their messages (seq 1..n, and message_count n). A message
+ * marked `run` was produced by a run of the conversation's agent made in the conversation: the
+ * run is started, the message names it, the run finishes and the usage trigger adds its tokens
+ * and cost to the conversation. Other assistant messages' usage is on the row from the start, as
+ * `conversations.appendMessage` adds it: each token counted once.
+ */
+async function seedConversations(tx: Tx, tenant: DemoTenant, tenantIndex: number, now: Date) {
+  const definitions = demoConversations[tenant.id] ?? [];
+  const counts = { conversations: 0, messages: 0, runs: 0 };
+  const agentIds = tenantAgents(tenantIndex, now);
+  const crewIds = new Map((demoCrews[tenant.id] ?? []).map((crew, c) => [crew.name, demoCrewId(tenantIndex, c + 1)]));
+  for (const [c, conversation] of definitions.entries()) {
+    const conversationNo = c + 1;
+    const id = demoConversationId(tenantIndex, conversationNo);
+    const subject =
+      "agent" in conversation.subject
+        ? { agentId: agentIds.get(conversation.subject.agent)?.id, crewId: null }
+        : { agentId: null, crewId: crewIds.get(conversation.subject.crew) };
+    if (!subject.agentId && !subject.crewId)
+      throw new Error(`demo conversation ${conversation.title}: no such agent or crew in ${tenant.id}`);
+    const createdAt = new Date(now.getTime() - conversation.daysAgo * day - (24 - conversation.hour) * 3_600_000);
+    const sentAt = (seq: number) => new Date(createdAt.getTime() + seq * 60_000);
+    const messages = conversation.messages;
+    const lastAt = sentAt(messages.length);
+    // Usage the conversation's row carries itself: assistant messages no run produced.
+    const unlinked = messages.filter((m) => m.usage && !m.run);
+    const userId = userOf(tenant, conversation.owner);
+    await tx.insert(conversations).values({
+      id,
+      tenantId: tenant.id,
+      userId,
+      agentId: subject.agentId ?? null,
+      crewId: subject.crewId ?? null,
+      title: conversation.title,
+      archivedAt: conversation.archived ? new Date(lastAt.getTime() + 3_600_000) : null,
+      messageCount: messages.length,
+      inputTokens: unlinked.reduce((n, m) => n + (m.usage?.inputTokens ?? 0), 0),
+      outputTokens: unlinked.reduce((n, m) => n + (m.usage?.outputTokens ?? 0), 0),
+      costUsd: usd(unlinked.reduce((n, m) => n + (m.usage ? microUsd(m.usage) : 0), 0)),
+      lastMessageAt: lastAt,
+      createdAt,
+      updatedAt: conversation.archived ? new Date(lastAt.getTime() + 3_600_000) : lastAt,
+    });
+    counts.conversations++;
+
+    // The runs first (running), so the messages can name them; finished after.
+    const runs: Array<{ id: string; startedAt: Date; completedAt: Date; usage: { inputTokens: number; outputTokens: number } }> = [];
+    for (const [i, message] of messages.entries()) {
+      if (!message.run) continue;
+      if (!subject.agentId || !message.usage || message.role !== "assistant") {
+        throw new Error(`demo conversation ${conversation.title}: only an agent's assistant message with usage comes from a run`);
+      }
+      const seq = i + 1;
+      const runId = demoId(tenantIndex, kinds.conversationExecution, conversationNo * 1000 + seq);
+      const startedAt = new Date(sentAt(seq).getTime() - 2_500);
+      await tx.insert(agentExecutions).values({
+        id: runId,
+        tenantId: tenant.id,
+        agentId: subject.agentId,
+        conversationId: id,
+        userId,
+        inputData: { conversationId: id, prompt: messages.slice(0, i).findLast((m) => m.role === "user")?.content ?? "" },
+        status: "running",
+        startedAt,
+        createdAt: startedAt,
+        updatedAt: startedAt,
+      });
+      runs.push({ id: runId, startedAt, completedAt: sentAt(seq), usage: message.usage });
+    }
+    const runIdOf = new Map(runs.map((run, n) => [n, run.id]));
+    let runIndex = 0;
+    await tx.insert(conversationMessages).values(
+      messages.map((message, i) => {
+        const seq = i + 1;
+        const parentSeq = message.parent ?? (seq > 1 ? seq - 1 : null);
+        const executionId = message.run ? (runIdOf.get(runIndex++) ?? null) : null;
+        return {
+          id: demoMessageId(tenantIndex, conversationNo, seq),
+          tenantId: tenant.id,
+          conversationId: id,
+          seq,
+          parentMessageId: parentSeq === null ? null : demoMessageId(tenantIndex, conversationNo, parentSeq),
+          role: message.role,
+          content: message.content ?? null,
+          parts: message.content === undefined ? (message.parts ?? null) : null,
+          inputTokens: message.usage?.inputTokens ?? 0,
+          outputTokens: message.usage?.outputTokens ?? 0,
+          costUsd: usd(message.usage ? microUsd(message.usage) : 0),
+          executionId,
+          createdAt: sentAt(seq),
+          updatedAt: sentAt(seq),
+        };
+      }),
+    );
+    counts.messages += messages.length;
+    for (const run of runs) {
+      await tx
+        .update(agentExecutions)
+        .set({
+          status: "succeeded",
+          completedAt: run.completedAt,
+          durationMs: run.completedAt.getTime() - run.startedAt.getTime(),
+          ...run.usage,
+          costUsd: usd(microUsd(run.usage)),
+          outputData: { text: "Answered in the conversation." },
+          updatedAt: run.completedAt,
+        })
+        .where(and(eq(agentExecutions.tenantId, tenant.id), eq(agentExecutions.id, run.id)));
+      counts.runs++;
+    }
+  }
+  return counts;
 }
 
 /** Where a tenant's agents start in `demoAgents` (acme's 12, then globex's 8). */
