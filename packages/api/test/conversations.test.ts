@@ -444,6 +444,27 @@ describe.each(testTargets())("conversations on %s", (target) => {
     expect((await a.member.executions.get({ id: run })).conversationId).toBeNull();
   });
 
+  it("goes with its agent: deleting the agent deletes its conversations and their messages", async () => {
+    const agent = (await a.member.agents.setStatus({ id: (await newAgent(a, { name: "Short-lived" })).id, status: "active" })).id;
+    const c = await a.member.conversations.create({ agentId: agent });
+    const run = await a.member.executions.start({ agentId: agent, input: 1, conversationId: c.id });
+    const q = await a.member.conversations.appendMessage({ conversationId: c.id, role: "user", content: "q" });
+    await a.member.conversations.appendMessage({
+      conversationId: c.id,
+      role: "assistant",
+      content: "a",
+      parentMessageId: q.id,
+      executionId: run.id,
+    });
+    await a.member.agents.delete({ id: agent });
+    await rejectsWith(a.member.conversations.get({ id: c.id }), "NOT_FOUND");
+    const left = await queryRow<{ n: number }>(
+      h.database.db,
+      sql`select count(*)::int as n from conversation_messages where conversation_id = ${c.id}::uuid`,
+    );
+    expect(left.n).toBe(0);
+  });
+
   it("keeps a message when its run is deleted; the message loses the link", async () => {
     const c = await a.member.conversations.create({ agentId });
     const run = await insertRun(h, a, agentId, c.id);
