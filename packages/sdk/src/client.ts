@@ -34,6 +34,30 @@ export interface RunningExecution {
   step(...steps: StepInput[]): Promise<void>;
 }
 
+/** What `recordCrewExecution` starts: a crew run (no agent, no parent). */
+export type CrewRunInput = Omit<RouterInputs["executions"]["start"], "agentId" | "parentExecutionId"> & { crewId: string };
+/** A child run of a crew run: the member (or manager) agent and its input. */
+export type ChildRunInput = Omit<RouterInputs["executions"]["start"], "crewId" | "parentExecutionId" | "conversationId"> & {
+  agentId: string;
+};
+
+/** What a `recordCrewExecution` callback returns: the crew's output (its usage and cost are its child runs'). */
+export interface CrewExecutionResult {
+  output: RouterInputs["executions"]["complete"]["output"];
+}
+
+/** Handed to a `recordCrewExecution` callback: the running crew run, its own steps, and its child runs. */
+export interface RunningCrewExecution {
+  execution: Execution;
+  /** Steps of the crew run itself (a manager's plan, say); `taskId` names a task of the crew. */
+  step(...steps: StepInput[]): Promise<void>;
+  /**
+   * One agent's part: a child run started in this crew run, run as `recordExecution` runs an
+   * execution (completed with its measured duration, or failed and rethrown).
+   */
+  child(input: ChildRunInput, run: (execution: RunningExecution) => Promise<ExecutionResult>): Promise<Execution>;
+}
+
 export type AgentBuilderClient = TRPCClient<AppRouter> & {
   /**
    * Every item of a keyset list procedure, fetched page by page as you iterate:
@@ -57,6 +81,12 @@ export type AgentBuilderClient = TRPCClient<AppRouter> & {
     input: RouterInputs["executions"]["start"],
     run: (execution: RunningExecution) => Promise<ExecutionResult>,
   ): Promise<Execution>;
+  /**
+   * `recordExecution` for a crew: starts a crew run, runs `run` (which runs the agents' parts with
+   * `child`), and completes the crew run, whose usage and cost the API sums from its child runs.
+   * If `run` throws, fails the crew run (the API cancels child runs still running) and rethrows.
+   */
+  recordCrewExecution(input: CrewRunInput, run: (execution: RunningCrewExecution) => Promise<CrewExecutionResult>): Promise<Execution>;
 };
 
 /**
@@ -103,6 +133,8 @@ export function createAgentBuilderClient(options: AgentBuilderClientOptions): Ag
     },
     recordExecution: (input: RouterInputs["executions"]["start"], run: (execution: RunningExecution) => Promise<ExecutionResult>) =>
       recordExecution(trpc, input, run),
+    recordCrewExecution: (input: CrewRunInput, run: (execution: RunningCrewExecution) => Promise<CrewExecutionResult>) =>
+      recordCrewExecution(trpc, input, run),
   };
 
   // tRPC's client is a proxy that turns any property path into a procedure call, so the
@@ -110,6 +142,7 @@ export function createAgentBuilderClient(options: AgentBuilderClientOptions): Ag
   return new Proxy(trpc, {
     get(target, namespace, receiver) {
       if (namespace === "recordExecution") return helpers.recordExecution;
+      if (namespace === "recordCrewExecution") return helpers.recordCrewExecution;
       if (namespace === "paginate") return paginate;
       const procedures = Reflect.get(target, namespace, receiver);
       if (namespace === "agents" || namespace === "executions") {
@@ -135,26 +168,56 @@ async function recordExecution(
   run: (execution: RunningExecution) => Promise<ExecutionResult>,
 ): Promise<Execution> {
   const execution = await trpc.executions.start.mutate(input);
-  const started = performance.now();
-  const elapsed = () => Math.max(0, Math.round(performance.now() - started));
+  const elapsed = stopwatch();
   let result: ExecutionResult;
   try {
-    result = await run({
-      execution,
-      step: async (...steps) => {
-        await trpc.executions.appendSteps.mutate({ executionId: execution.id, steps });
-      },
-    });
+    result = await run({ execution, step: stepsOf(trpc, execution.id) });
   } catch (error) {
-    await trpc.executions.fail
-      .mutate({ id: execution.id, error: describeFailure(error), durationMs: elapsed() })
-      .catch((failError: unknown) => {
-        // Someone else closed it already (e.g. cancelled): keep the runner's own error.
-        if (!isApiError(failError, "CONFLICT")) throw failError;
-      });
+    await failRun(trpc, execution.id, error, elapsed());
     throw error;
   }
   return trpc.executions.complete.mutate({ id: execution.id, ...result, durationMs: elapsed() });
+}
+
+async function recordCrewExecution(
+  trpc: TRPCClient<AppRouter>,
+  input: CrewRunInput,
+  run: (execution: RunningCrewExecution) => Promise<CrewExecutionResult>,
+): Promise<Execution> {
+  const execution = await trpc.executions.start.mutate(input);
+  const elapsed = stopwatch();
+  let result: CrewExecutionResult;
+  try {
+    result = await run({
+      execution,
+      step: stepsOf(trpc, execution.id),
+      child: (childInput, childRun) => recordExecution(trpc, { ...childInput, parentExecutionId: execution.id }, childRun),
+    });
+  } catch (error) {
+    await failRun(trpc, execution.id, error, elapsed());
+    throw error;
+  }
+  // A crew run's usage and cost are its children's: the API sums them, so none are sent.
+  const none = { inputTokens: 0, outputTokens: 0 };
+  return trpc.executions.complete.mutate({ id: execution.id, output: result.output, usage: none, costUsd: 0, durationMs: elapsed() });
+}
+
+function stopwatch(): () => number {
+  const started = performance.now();
+  return () => Math.max(0, Math.round(performance.now() - started));
+}
+
+function stepsOf(trpc: TRPCClient<AppRouter>, executionId: string) {
+  return async (...steps: StepInput[]) => {
+    await trpc.executions.appendSteps.mutate({ executionId, steps });
+  };
+}
+
+async function failRun(trpc: TRPCClient<AppRouter>, id: string, error: unknown, durationMs: number): Promise<void> {
+  await trpc.executions.fail.mutate({ id, error: describeFailure(error), durationMs }).catch((failError: unknown) => {
+    // Someone else closed it already (e.g. cancelled): keep the runner's own error.
+    if (!isApiError(failError, "CONFLICT")) throw failError;
+  });
 }
 
 function describeFailure(error: unknown): { code?: string; message: string } {

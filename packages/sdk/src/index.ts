@@ -1,8 +1,12 @@
 export {
   type AgentBuilderClient,
   type AgentBuilderClientOptions,
+  type ChildRunInput,
+  type CrewExecutionResult,
+  type CrewRunInput,
   createAgentBuilderClient,
   type ExecutionResult,
+  type RunningCrewExecution,
   type RunningExecution,
 } from "./client";
 export {

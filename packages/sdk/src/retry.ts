@@ -14,7 +14,7 @@ const transientStatuses = new Set([502, 503, 504]);
 /**
  * Queries are safe to repeat, so they retry on network errors and 502/503/504. Mutations
  * retry only when they carry an idempotency key: repeating one without a key could create a
- * second execution.
+ * second execution. `executions.record` carries one per run: it retries when every run has one.
  */
 export function shouldRetry(op: Operation, error: ApiError, attempts: number, retries: number): boolean {
   if (attempts > retries) return false;
@@ -24,7 +24,10 @@ export function shouldRetry(op: Operation, error: ApiError, attempts: number, re
 }
 
 function hasIdempotencyKey(input: unknown): boolean {
-  return typeof input === "object" && input !== null && typeof (input as { idempotencyKey?: unknown }).idempotencyKey === "string";
+  if (typeof input !== "object" || input === null) return false;
+  const { idempotencyKey, runs } = input as { idempotencyKey?: unknown; runs?: unknown };
+  if (typeof idempotencyKey === "string") return true;
+  return Array.isArray(runs) && runs.length > 0 && runs.every(hasIdempotencyKey);
 }
 
 /** No response at all: fetch itself threw (connection refused, reset, DNS, offline). */

@@ -24,6 +24,12 @@ export type ExecutionStatus = Execution["status"];
 export type Step = ExecutionWithSteps["steps"][number];
 export type StepInput = RouterInputs["executions"]["appendSteps"]["steps"][number];
 export type TokenUsage = RouterInputs["executions"]["complete"]["usage"];
+/** `executions.record`: finished runs in one call (agent runs, crew runs with their child runs). */
+export type RecordExecutionsInput = RouterInputs["executions"]["record"];
+export type RecordedRun = RecordExecutionsInput["runs"][number];
+export type RecordedChildRun = NonNullable<RecordedRun["childRuns"]>[number];
+/** The recorded runs' ids in input order, each crew run with its child runs' ids. */
+export type RecordExecutionsResult = RouterOutputs["executions"]["record"];
 /** A conversation with an agent or a crew, with its usage (messages, runs, tokens, cost) on it. */
 export type Conversation = RouterOutputs["conversations"]["get"];
 export type ConversationPage = RouterOutputs["conversations"]["list"];
@@ -34,6 +40,8 @@ export type Space = RouterOutputs["directory"]["upsertSpace"];
 export type User = RouterOutputs["directory"]["upsertUser"];
 export type AgentUsage = RouterOutputs["usage"]["agent"];
 export type SpaceUsage = RouterOutputs["usage"]["space"];
+/** `usage.crew`: a crew's crew runs, each once, with its child runs' tokens and cost. */
+export type CrewUsage = RouterOutputs["usage"]["crew"];
 export type TenantUsage = RouterOutputs["usage"]["tenant"];
 export type UsageTotals = AgentUsage["today"];
 export type Timeseries = RouterOutputs["usage"]["timeseries"];

@@ -146,6 +146,97 @@ describe.each(targets)("SDK against the Node server on %s", (target) => {
     expect(latest).toMatchObject({ status: "failed", error: { code: "tool_timeout", message: "the tool did not answer" } });
   });
 
+  it("records a crew run (recordCrewExecution: child runs, steps by task), fails it with its running children, and records finished runs in one call", async () => {
+    const agents: string[] = [];
+    for (const name of ["Writer", "Editor"]) {
+      const agent = await member.agents.create.mutate({ name, spaceId, llmConfig });
+      agents.push((await member.agents.setStatus.mutate({ id: agent.id, status: "active" })).id);
+    }
+    const [writer, editor] = agents as [string, string];
+    const crew = await member.crews.create.mutate({ name: `SDK crew ${target}`, spaceId, memberAgentIds: agents });
+    const task = await member.tasks.create.mutate({
+      crewId: crew.id,
+      title: "Draft",
+      description: "d",
+      expectedOutput: "o",
+      agentId: writer,
+    });
+
+    const done = await member.recordCrewExecution({ crewId: crew.id, input: "go" }, async (crewRun) => {
+      expect(crewRun.execution).toMatchObject({ crewId: crew.id, agentId: null, status: "running" });
+      await crewRun.step({ type: "message", data: "plan", taskId: task.id });
+      await Promise.all(
+        agents.map((agentId, i) =>
+          crewRun.child({ agentId, input: i }, async ({ step }) => {
+            await step({ type: "thought", data: i, taskId: task.id });
+            return { output: i, usage, costUsd: 0.001 };
+          }),
+        ),
+      );
+      return { output: "published" };
+    });
+    expect(done).toMatchObject({
+      status: "succeeded",
+      crewId: crew.id,
+      output: "published",
+      usage: { inputTokens: 20, outputTokens: 10 },
+      costUsd: 0.002,
+    });
+    const read = await member.executions.get.query({ id: done.id });
+    expect(read.steps.map((s) => s.taskId)).toEqual([task.id]);
+    expect(read.childRuns.map((c) => c.status)).toEqual(["succeeded", "succeeded"]);
+
+    const failure = member.recordCrewExecution({ crewId: crew.id, input: "crash" }, async (crewRun) => {
+      await member.executions.start.mutate({ agentId: editor, parentExecutionId: crewRun.execution.id, input: "left running" });
+      throw new Error("crew crashed");
+    });
+    await expect(failure).rejects.toThrow("crew crashed");
+    const [crashed] = (await member.executions.list.query({ crewId: crew.id, limit: 1 })).items;
+    const crashedRun = await member.executions.get.query({ id: crashed!.parentExecutionId ?? crashed!.id });
+    expect(crashedRun).toMatchObject({ status: "failed", error: { message: "crew crashed" } });
+    expect(crashedRun.childRuns.map((c) => c.status)).toEqual(["cancelled"]);
+
+    const key = `sdk-record-${target}-${crypto.randomUUID()}`;
+    const batch = {
+      runs: [
+        {
+          agentId: writer,
+          input: 1,
+          output: 1,
+          status: "succeeded" as const,
+          durationMs: 12,
+          usage,
+          costUsd: 0.001,
+          idempotencyKey: `${key}-a`,
+        },
+        {
+          crewId: crew.id,
+          input: 2,
+          output: 2,
+          status: "succeeded" as const,
+          durationMs: 30,
+          idempotencyKey: `${key}-crew`,
+          childRuns: [
+            {
+              agentId: editor,
+              input: 3,
+              output: 3,
+              status: "succeeded" as const,
+              durationMs: 20,
+              usage,
+              costUsd: 0.002,
+              steps: [{ type: "action" as const, data: 1, taskId: task.id }],
+            },
+          ],
+        },
+      ],
+    };
+    const recorded = await member.executions.record.mutate(batch);
+    expect(recorded.runs.map((r) => r.childIds.length)).toEqual([0, 1]);
+    expect(await member.executions.record.mutate(batch)).toEqual(recorded); // a retry records nothing twice
+    expect((await member.usage.crew.query({ crewId: crew.id })).lifetime).toMatchObject({ executions: 3, succeeded: 2, failed: 1 });
+  });
+
   it("exposes error codes and field errors", async () => {
     const agent = await member.agents.create.mutate({ name: "Versioned", spaceId, llmConfig });
     const conflict = await member.agents.update.mutate({ id: agent.id, expectedVersion: 99, name: "x" }).catch((e: unknown) => e);

@@ -6,10 +6,15 @@ import {
   type AgentUsage,
   type Conversation,
   type ConversationMessage,
+  type CrewUsage,
   createAgentBuilderClient,
+  type Execution,
   type ExecutionWithSteps,
   isApiError,
   paginate,
+  type RecordExecutionsInput,
+  type RecordExecutionsResult,
+  type RecordedRun,
   type RouterInputs,
   type RouterOutputs,
   type Space,
@@ -88,6 +93,55 @@ export async function everyNamespace(): Promise<void> {
     await run.step({ type: "thought", data: "hm" });
     return { output: { answer: 42 }, usage: { inputTokens: 3, outputTokens: 4 }, costUsd: 0 };
   });
+  // Crew runs: a crew run whose work is its child runs, steps by task; finished runs recorded in one call.
+  const crewRun: Execution = await client.recordCrewExecution({ crewId: space.id, input: "go" }, async (run) => {
+    await run.step({ type: "message", data: "plan", taskId: space.id });
+    const part: Execution = await run.child({ agentId: agent.id, input: 1 }, async (child) => {
+      await child.step({ type: "thought", data: "hm", taskId: space.id });
+      return { output: 1, usage: { inputTokens: 1, outputTokens: 1 }, costUsd: 0 };
+    });
+    return { output: { part: part.id } };
+  });
+  const crewOfRun: string | null = crewRun.crewId;
+  const batch: RecordExecutionsInput = {
+    runs: [
+      {
+        agentId: agent.id,
+        input: 1,
+        output: 2,
+        status: "succeeded",
+        durationMs: 5,
+        usage: { inputTokens: 1, outputTokens: 2 },
+        costUsd: 0.01,
+      },
+      {
+        crewId: space.id,
+        input: 1,
+        status: "cancelled",
+        durationMs: 9,
+        childRuns: [
+          {
+            agentId: agent.id,
+            input: 2,
+            status: "failed",
+            error: { message: "x" },
+            durationMs: 3,
+            usage: { inputTokens: 1, outputTokens: 0 },
+            costUsd: 0,
+          },
+        ],
+      },
+    ],
+  };
+  const recorded: RecordExecutionsResult = await client.executions.record.mutate(batch);
+  const childIds: string[] | undefined = recorded.runs[1]?.childIds;
+  // @ts-expect-error a recorded run is finished: "running" is not a status it takes
+  const unfinished: RecordedRun["status"] = "running";
+  const children: ExecutionWithSteps["childRuns"] = (await client.executions.get.query({ id: crewRun.id })).childRuns;
+  const crewUsage: CrewUsage = await client.usage.crew.query({ crewId: space.id });
+  await client.usage.timeseries.query({ from: "2026-01-01", to: "2026-01-31", crewId: space.id });
+  await client.executions.list.query({ crewId: space.id, parentExecutionId: crewRun.id });
+  console.log(crewOfRun, childIds, children.length, crewUsage.lifetime.executions, unfinished);
 
   const usage: AgentUsage = await client.usage.agent.query({ agentId: agent.id });
   const month: number = usage.thisMonth.executions;
