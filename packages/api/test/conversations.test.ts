@@ -4,6 +4,7 @@ import { crewLimits, type JsonValue } from "@agent-builder/contracts";
 import { queryRow, queryRows, sql } from "@agent-builder/db";
 import { testTargets } from "@agent-builder/db/testing";
 
+import { newCrew } from "./crew-fixtures";
 import { createHarness, type Harness, newAgent, rejectsWith, type TestTenant } from "./support";
 
 /** A crew of the tenant, written by SQL (the crews API is a colleague's). */
@@ -236,6 +237,41 @@ describe.each(testTargets())("conversations on %s", (target) => {
       totalTokens: 35,
       costUsd: 0.003,
     });
+  });
+
+  it("treats a crew run's child run as in the crew run's conversation: its message adds nothing, the crew run's finish counts it", async () => {
+    const crew = await newCrew(h, a, { members: 1 });
+    const member = crew.members[0] ?? "";
+    const c = await a.member.conversations.create({ crewId: crew.id });
+    const crewRun = await a.member.executions.start({ crewId: crew.id, input: "plan", conversationId: c.id });
+    const child = await a.member.executions.start({ agentId: member, parentExecutionId: crewRun.id, input: "step" });
+    const usage = { inputTokens: 50, outputTokens: 10 };
+    await a.member.conversations.appendMessage({
+      conversationId: c.id,
+      role: "assistant",
+      content: "step done",
+      executionId: child.id,
+      ...usage,
+      costUsd: 0.05,
+    });
+    await a.member.executions.complete({ id: child.id, output: 1, usage, costUsd: 0.05 });
+    await a.member.executions.complete({ id: crewRun.id, output: 1, usage: { inputTokens: 0, outputTokens: 0 }, costUsd: 0 });
+    expect(await a.member.conversations.get({ id: c.id })).toMatchObject({
+      executionCount: 1,
+      inputTokens: 50,
+      outputTokens: 10,
+      costUsd: 0.05,
+    });
+    // A child run of a crew run made in another conversation is refused.
+    const other = await a.member.conversations.create({ crewId: crew.id });
+    const otherRun = await a.member.executions.start({ crewId: crew.id, input: "x", conversationId: other.id });
+    const otherChild = await a.member.executions.start({ agentId: member, parentExecutionId: otherRun.id, input: "y" });
+    await rejectsWith(
+      a.member.conversations.appendMessage({ conversationId: c.id, role: "assistant", content: "x", executionId: otherChild.id }),
+      "BAD_REQUEST",
+      /another conversation/,
+    );
+    await a.member.executions.cancel({ id: otherRun.id });
   });
 
   it("pages messages newest first, with `before` a message id and the cursor", async () => {

@@ -172,7 +172,8 @@ function toMessage(row: MessageRow): ConversationMessage {
  * and the counters stay exact.
  *
  * Every token once: an assistant message's usage is added to the conversation unless the message
- * names a run made in this conversation, whose own usage the usage trigger adds when it finishes.
+ * names a run made in this conversation (or a child run of a crew run made in it), whose usage
+ * the usage trigger adds when it (the crew run) finishes.
  * A run of no conversation may be named (its usage is not in the conversation otherwise, so the
  * message's counts); a run of another conversation may not (BAD_REQUEST). An archived
  * conversation takes no messages (PRECONDITION_FAILED).
@@ -180,10 +181,13 @@ function toMessage(row: MessageRow): ConversationMessage {
 export async function appendMessage(tx: Tx, caller: Caller, input: AppendMessageInput): Promise<ConversationMessage> {
   let counts = true;
   if (input.executionId) {
+    // A child run's conversation is its crew run's (whose completion sums the children's usage).
     const [run] = await queryRows<{ conversationId: string | null }>(
       tx,
-      sql`select conversation_id as "conversationId" from agent_executions
-          where tenant_id = ${caller.tenantId} and id = ${input.executionId}::uuid`,
+      sql`select coalesce(e.conversation_id, p.conversation_id) as "conversationId"
+          from agent_executions e
+          left join agent_executions p on p.tenant_id = e.tenant_id and p.id = e.parent_execution_id
+          where e.tenant_id = ${caller.tenantId} and e.id = ${input.executionId}::uuid`,
     );
     if (!run) throw notFound("execution", input.executionId);
     if (run.conversationId !== null && run.conversationId !== input.conversationId) {
