@@ -24,6 +24,13 @@ export type ExecutionStatus = Execution["status"];
 export type Step = ExecutionWithSteps["steps"][number];
 export type StepInput = RouterInputs["executions"]["appendSteps"]["steps"][number];
 export type TokenUsage = RouterInputs["executions"]["complete"]["usage"];
+/** A crew (`crews.create`, `list`, `update`): its settings and its member agents' ids, in order. */
+export type Crew = RouterOutputs["crews"]["create"];
+/** `crews.get`: the crew with its members (and their tools), its manager, its tasks and its usage. */
+export type CrewDetail = RouterOutputs["crews"]["get"];
+export type CrewMember = CrewDetail["members"][number];
+/** A task of a crew: assigned to a member, with the ids of the tasks it takes as context. */
+export type Task = RouterOutputs["tasks"]["get"];
 /** `executions.record`: finished runs in one call (agent runs, crew runs with their child runs). */
 export type RecordExecutionsInput = RouterInputs["executions"]["record"];
 export type RecordedRun = RecordExecutionsInput["runs"][number];

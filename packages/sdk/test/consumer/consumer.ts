@@ -6,6 +6,8 @@ import {
   type AgentUsage,
   type Conversation,
   type ConversationMessage,
+  type Crew,
+  type CrewDetail,
   type CrewUsage,
   createAgentBuilderClient,
   type Execution,
@@ -18,6 +20,7 @@ import {
   type RouterInputs,
   type RouterOutputs,
   type Space,
+  type Task,
 } from "@agent-builder/sdk";
 
 type IsAny<T> = 0 extends 1 & T ? true : false;
@@ -170,6 +173,38 @@ export async function everyNamespace(): Promise<void> {
     }
   }
 
+  // Crews: member agents in order, tasks assigned to members, context between tasks.
+  const crew: Crew = await client.crews.create.mutate({
+    name: "Research",
+    spaceId: space.id,
+    memberAgentIds: [agent.id],
+    maxIterations: 10,
+  });
+  const crewTask: Task = await client.tasks.create.mutate({
+    crewId: crew.id,
+    title: "Find sources",
+    description: "Collect what is known",
+    expectedOutput: "A list of sources",
+    agentId: agent.id,
+    outputFormat: { type: "object", properties: { sources: { type: "array" } } },
+  });
+  await client.tasks.update.mutate({ id: crewTask.id, expectedVersion: crewTask.version, context: [], outputFormat: null });
+  const crewDetail: CrewDetail = await client.crews.get.query({ id: crew.id });
+  const memberTools: number | undefined = crewDetail.members[0]?.tools.length;
+  const crewRuns: number = crewDetail.executionCount;
+  const context: string[] | undefined = crewDetail.tasks[0]?.context;
+  console.log(memberTools, crewRuns, context);
+  for await (const each of client.paginate(client.tasks.list, { crewId: crew.id })) {
+    const position: number = each.position;
+    console.log(position);
+  }
+  await client.crews.list.query({ memberAgentId: agent.id, process: "hierarchical", sortBy: "name" });
+  await client.crews.update.mutate({ id: crew.id, expectedVersion: crew.version, process: "hierarchical", managerAgentId: user.id });
+  await client.admin.crew.query({ id: crew.id });
+  // @ts-expect-error a crew's process is sequential or hierarchical
+  await client.crews.create.mutate({ name: "x", spaceId: space.id, memberAgentIds: [agent.id], process: "parallel" });
+  // @ts-expect-error a task needs its assignee
+  await client.tasks.create.mutate({ crewId: crew.id, title: "t", description: "d", expectedOutput: "o" });
   // Wrong inputs are type errors.
   // @ts-expect-error name must be a string
   await client.agents.create.mutate({ name: 42, spaceId: space.id, llmConfig: { provider: "openai", model: "m" } });
