@@ -73,6 +73,11 @@ const personaFields = {
   maxIterations: maxIterations.optional(),
   category: agentCategorySchema.nullable().optional(),
   tags: tagsSchema.optional(),
+  /**
+   * The agent this one reports to and delegates with (seed 002's hierarchy); null: none. Another
+   * tenant's agent is NOT_FOUND; a parent that would close a loop is a 400 naming both agents.
+   */
+  parentAgentId: idSchema.nullable().optional(),
 };
 
 export const createAgentInput = z.strictObject({
@@ -128,6 +133,8 @@ export const listAgentsInput = z
     spaceId: idSchema.optional(),
     ownerId: idSchema.optional(),
     notebookId: idSchema.optional(),
+    /** The agents that report to this one. */
+    parentAgentId: idSchema.optional(),
     /** Agents having this tag (normalised like stored tags). */
     tag: tagSchema.optional(),
     /** Agents in this category (normalised like stored categories). */
@@ -175,6 +182,8 @@ export const agentSchema = z.object({
   maxIterations: z.number().int(),
   category: z.string().nullable(),
   tags: z.array(z.string()),
+  /** The agent it reports to, or null. */
+  parentAgentId: idSchema.nullable(),
   version: z.number().int(),
   createdAt: isoDateTimeSchema,
   updatedAt: isoDateTimeSchema,

@@ -10,5 +10,6 @@ constraintMessages({
     agent_resources_tenant_tool_fkey: "tool not found",
     agents_tenant_space_fkey: "space not found",
     agents_tenant_owner_fkey: "owner not found: upsert the user through directory.upsertUser first",
+    agents_tenant_parent_fkey: "parent agent not found",
   },
 });

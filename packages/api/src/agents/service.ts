@@ -31,7 +31,8 @@ import {
 } from "@agent-builder/db";
 
 import type { Caller } from "../auth";
-import { Conflict, NotFound, PreconditionFailed } from "../domain-errors";
+import { crewsOfAgent } from "../crews/service";
+import { BadRequest, Conflict, NotFound, PreconditionFailed } from "../domain-errors";
 import { notFound } from "../errors";
 import { decodeCursor, likePattern, toPage } from "../pagination";
 import type { Keyring } from "../secrets";
@@ -85,6 +86,7 @@ function agentSelection(stats: ReturnType<typeof lifetimeStats>) {
     maxIterations: agents.maxIterations,
     category: agents.category,
     tags: agents.tags,
+    parentAgentId: agents.parentAgentId,
     version: agents.version,
     createdAt: agents.createdAt,
     updatedAt: agents.updatedAt,
@@ -127,6 +129,7 @@ function toAgent(row: AgentRow): Agent {
     maxIterations: row.maxIterations,
     category: row.category ?? null,
     tags: row.tags,
+    parentAgentId: row.parentAgentId ?? null,
     version: row.version,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -268,6 +271,8 @@ export async function createAgent(tx: Tx, caller: Caller, input: CreateAgentInpu
       maxIterations: input.maxIterations ?? limits.agentMaxIterationsDefault,
       category: input.category ?? null,
       tags: input.tags ?? [],
+      // Its own tenant's agent (composite key); a loop is refused by agents_hierarchy_acyclic.
+      parentAgentId: input.parentAgentId ?? null,
     })
     .returning({ id: agents.id });
   if (!created) throw new Error("insert into agents returned no row");
@@ -276,6 +281,7 @@ export async function createAgent(tx: Tx, caller: Caller, input: CreateAgentInpu
 
 export async function updateAgent(tx: Tx, caller: Caller, input: UpdateAgentInput, keyring: Keyring | undefined): Promise<Agent> {
   const { id, expectedVersion, llmConfig: configInput, ...fields } = input;
+  if (fields.parentAgentId === id) throw new BadRequest("parentAgentId: an agent cannot report to itself");
   const credential = configInput ? splitCredential(configInput) : undefined;
   // undefined keeps the stored credential, null clears it, a string is sealed in its place.
   const credentialWrite = await credentialColumns(keyring, caller, id, credential?.apiKey);
@@ -349,7 +355,16 @@ export async function detachNotebook(tx: Tx, caller: Caller, notebookId: string)
 }
 
 export async function deleteAgent(tx: Tx, caller: Caller, id: string): Promise<{ id: string }> {
-  // Executions, steps and usage rows go with it (ON DELETE CASCADE).
+  // A crew that needs it (member, manager, and so a task's assignee) refuses, named. The keys
+  // refuse too, should a crew take it on meanwhile (crews/constraints.ts, stillReferenced).
+  const crews = await crewsOfAgent(tx, caller, id);
+  if (crews.length > 0) {
+    const named = crews.slice(0, 5).map((crew) => `"${crew.name}" (${crew.id})`);
+    const more = crews.length > 5 ? ` and ${crews.length - 5} more` : "";
+    throw new Conflict(`agent ${id} is in crews ${named.join(", ")}${more}: remove it from them (or replace it as manager) first`);
+  }
+  // Executions, steps, usage rows, tool attachments and conversations go with it (ON DELETE
+  // CASCADE); the agents that reported to it have no parent any more (SET NULL).
   const [deleted] = await tx
     .delete(agents)
     .where(and(eq(agents.tenantId, caller.tenantId), eq(agents.id, id)))
@@ -383,6 +398,7 @@ export async function listAgents(tx: Tx, caller: Caller, input: ListAgentsInput)
   if (input.spaceId) conditions.push(eq(agents.spaceId, input.spaceId));
   if (input.ownerId) conditions.push(eq(agents.ownerId, input.ownerId));
   if (input.notebookId) conditions.push(arrayContains(agents.notebookIds, [input.notebookId]));
+  if (input.parentAgentId) conditions.push(eq(agents.parentAgentId, input.parentAgentId));
   // `tags @> array[tag]`: the GIN index on tags can serve it (agents_tags_gin_idx).
   if (input.tag) conditions.push(arrayContains(agents.tags, [input.tag]));
   if (input.category) conditions.push(eq(agents.category, input.category));
