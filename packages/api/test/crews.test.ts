@@ -334,6 +334,20 @@ describe.each(testTargets())("crews on %s", (target) => {
     await rejectsWith(a.member.tasks.get({ id: first.id }), "NOT_FOUND");
   });
 
+  it("gives staff any tenant's crews (admin.crews) and one crew in the crews.get shape (admin.crew); tenants are FORBIDDEN", async () => {
+    const staff = await h.as({ sub: crypto.randomUUID(), tid: "staff", role: "admin" });
+    const [x, m] = await agents(b, 2);
+    const crew = await crewOf(b, [x!.id], { process: "hierarchical", managerAgentId: m!.id });
+    await task(b, crew.id, x!.id);
+    expect(await staff.admin.crew({ id: crew.id })).toEqual(await b.member.crews.get({ id: crew.id }));
+    const listed = await staff.admin.crews({ tenantId: b.tenantId, memberAgentId: x!.id });
+    expect(listed.items).toEqual([crew]);
+    expect((await staff.admin.crews({ tenantId: b.tenantId, limit: 100 })).items.every((c) => c.spaceId === b.space.id)).toBe(true);
+    await rejectsWith(staff.admin.crew({ id: crypto.randomUUID() }), "NOT_FOUND", /crew .* not found/);
+    await rejectsWith(staff.admin.crews({ tenantId: "no-such-tenant" }), "NOT_FOUND", /tenant/);
+    await rejectsWith(b.member.admin.crew({ id: crew.id }), "FORBIDDEN");
+  });
+
   it("lets a service token manage crews too, and refuses no tenant role (as agents)", async () => {
     const [x] = await agents(a, 1);
     const crew = await a.service.crews.create({ name: `Service crew ${n}`, spaceId: a.space.id, memberAgentIds: [x!.id] });
