@@ -5,10 +5,12 @@ import { ingestionBench } from "./ingestion";
 import { ingestionCostBench } from "./ingestion-cost";
 import { machine } from "./lib";
 import { readsBench } from "./reads";
+import { recordBench } from "./record";
 
 console.log(`pnpm bench, ${new Date().toISOString()}, ${machine()}`);
 await hotCounterBench();
 await ingestionBench();
 await ingestionCostBench();
+await recordBench();
 await readsBench();
 await edgeColdStartBench();

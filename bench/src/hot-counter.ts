@@ -12,7 +12,9 @@
  * (1 = the old single-row design, 4, 16 = shipped, 64) and restored to the shipped definition
  * at the end. After each case the counters are checked against a recount from agent_executions.
  * A last reference case runs the same completions with the usage trigger disabled (the issue's
- * "plain" rate: what the counting costs), and checks that nothing was counted.
+ * "plain" rate: what the counting costs), and checks that nothing was counted. Then every counter
+ * at once (runMixCase: crew runs in conversations with their child runs, agent runs in
+ * conversations), with the trigger on and off, checked against a recount.
  */
 import pg from "pg";
 
@@ -58,7 +60,9 @@ async function runCase(
   counting = true,
 ): Promise<CaseResult> {
   const ids = await withClient(url, async (c) => {
-    await c.query("truncate agent_execution_steps, agent_executions, agent_usage_stats, agent_usage_daily, tenant_usage_daily");
+    await c.query(
+      "truncate conversation_messages, agent_execution_steps, agent_executions, agent_usage_stats, agent_usage_daily, tenant_usage_daily",
+    );
     await c.query(slotFunction(slots));
     await c.query(`alter table agent_executions ${counting ? "enable" : "disable"} trigger agent_executions_count_usage`);
     const { rows } = await c.query<{ id: string }>(
@@ -137,15 +141,161 @@ async function runCase(
   return { slots, agents: spread, completions: ops, perSecond: (ops / ms) * 1000, exact, slotRows: check.slot_rows, ranOut };
 }
 
+/**
+ * Every counter at once (shipped 16 slots): each operation is a crew run's work, a crew run (in
+ * one of 500 crew conversations) whose 2 child runs complete first, each in its own transaction,
+ * then the crew run (the trigger sums its children), plus one agent run in one of 500 agent
+ * conversations: 4 completions touching agent rows (the child runs' and the agent run's agents),
+ * crew rows (the crew run), the tenant's day (all four, in their slots) and conversations (the
+ * crew run and the agent run). 100 crews of 3 members over the 1,000 agents. `counting: false`:
+ * the same completions with the usage trigger disabled (the crew-run trigger still sums).
+ */
+async function runMixCase(url: string, agentIds: string[], userId: string, spaceId: string, counting: boolean, inConversations = true) {
+  const groups = Math.ceil(preStarted / 4);
+  const work = await withClient(url, async (c) => {
+    await c.query(
+      "truncate conversation_messages, agent_execution_steps, agent_executions, agent_usage_stats, agent_usage_daily, tenant_usage_daily, crew_usage_stats, crew_usage_daily",
+    );
+    await c.query("update conversations set execution_count = 0, input_tokens = 0, output_tokens = 0, cost_usd = 0");
+    await c.query(shippedSlotFunction);
+    await c.query(`alter table agent_executions ${counting ? "enable" : "disable"} trigger agent_executions_count_usage`);
+    let crews = (await c.query<{ id: string }>("select id from crews where tenant_id = $1 order by name", [tenantId])).rows.map(
+      (r) => r.id,
+    );
+    if (crews.length === 0) {
+      crews = (
+        await c.query<{ id: string }>(
+          `insert into crews (tenant_id, name, owner_id, space_id) select $1, 'Crew ' || lpad(g::text, 3, '0'), $2, $3
+           from generate_series(1, 100) g returning id`,
+          [tenantId, userId, spaceId],
+        )
+      ).rows.map((r) => r.id);
+      await c.query(
+        `insert into crew_members (tenant_id, crew_id, agent_id, position)
+         select $1, c.id, ($2::uuid[])[1 + ((c.n - 1) * 3 + m) % 1000], m
+         from unnest($3::uuid[]) with ordinality c(id, n), generate_series(0, 2) m`,
+        [tenantId, agentIds, crews],
+      );
+      await c.query(
+        `insert into conversations (tenant_id, user_id, crew_id, title) select $1, $2, ($3::uuid[])[1 + g % 100], 'Crew chat' from generate_series(0, 499) g`,
+        [tenantId, userId, crews],
+      );
+      await c.query(
+        `insert into conversations (tenant_id, user_id, agent_id, title) select $1, $2, ($3::uuid[])[1 + g % 1000], 'Agent chat' from generate_series(0, 499) g`,
+        [tenantId, userId, agentIds],
+      );
+    }
+    // Crew run g: crew g % 100 in conversation g % 500 of that crew's; its children: two of the crew's members.
+    const { rows: crewRuns } = await c.query<{ id: string; n: number }>(
+      `insert into agent_executions (tenant_id, crew_id, conversation_id, user_id, input_data)
+       select $1, v.crew_id, case when $4::boolean then v.id end, $2, '{"goal":"report"}'::jsonb
+       from generate_series(0, $3::int - 1) g
+       join lateral (select id, crew_id from conversations where tenant_id = $1 and crew_id is not null order by id offset g % 500 limit 1) v on true
+       returning id, 0 as n`,
+      [tenantId, userId, groups, inConversations],
+    );
+    const { rows: children } = await c.query<{ id: string; parent: string }>(
+      `insert into agent_executions (tenant_id, agent_id, parent_execution_id, user_id, input_data)
+       select $1, m.agent_id, p.id, $2, '{"task":"part"}'::jsonb
+       from agent_executions p
+       join lateral (select agent_id from crew_members where crew_id = p.crew_id order by position limit 2) m on true
+       where p.tenant_id = $1 and p.agent_id is null
+       returning id, parent_execution_id as parent`,
+      [tenantId, userId],
+    );
+    const { rows: agentRuns } = await c.query<{ id: string }>(
+      `insert into agent_executions (tenant_id, agent_id, conversation_id, user_id, input_data)
+       select $1, v.agent_id, case when $4::boolean then v.id end, $2, '{"question":"hi"}'::jsonb
+       from generate_series(0, $3::int - 1) g
+       join lateral (select id, agent_id from conversations where tenant_id = $1 and agent_id is not null order by id offset g % 500 limit 1) v on true
+       returning id`,
+      [tenantId, userId, groups, inConversations],
+    );
+    await c.query("vacuum analyze agent_executions");
+    const byParent = new Map<string, string[]>();
+    for (const child of children) byParent.set(child.parent, [...(byParent.get(child.parent) ?? []), child.id]);
+    return crewRuns.map((run, i) => ({ crewRun: run.id, children: byParent.get(run.id) ?? [], agentRun: agentRuns[i]!.id }));
+  });
+
+  const clients = await Promise.all(
+    Array.from({ length: workers }, async () => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      return c;
+    }),
+  );
+  const complete = async (c: pg.Client, id: string) => {
+    await c.query(
+      `begin; select set_config('app.tenant_id', '${tenantId}', true), set_config('statement_timeout', '10000', true), set_config('role', 'agent_builder_app', true)`,
+    );
+    try {
+      const { rowCount } = await c.query(
+        `update agent_executions set status = 'succeeded', completed_at = greatest(now(), started_at),
+           duration_ms = round(extract(epoch from (greatest(now(), started_at) - started_at)) * 1000)::int,
+           output_data = $1::jsonb, input_tokens = $2, output_tokens = $3, cost_usd = $4
+         where tenant_id = $5 and id = $6 and status = 'running' returning *`,
+        ['{"answer":"ok"}', 900, 120, "0.000800", tenantId, id],
+      );
+      if (rowCount !== 1) throw new Error(`execution ${id} was not running`);
+      await c.query("commit");
+    } catch (error) {
+      await c.query("rollback");
+      throw error;
+    }
+  };
+  let next = 0;
+  let ranOut = false;
+  const { ops, ms } = await runFor(durationMs, workers, async (w) => {
+    const group = work[next++];
+    if (!group) {
+      ranOut = true;
+      return false;
+    }
+    const c = clients[w]!;
+    for (const child of group.children) await complete(c, child);
+    await complete(c, group.crewRun);
+    await complete(c, group.agentRun);
+    return true;
+  });
+  await Promise.all(clients.map((c) => c.end()));
+  const completions = ops * 4;
+
+  const check = await withClient(url, async (c) => {
+    const { rows } = await c.query<{ bad: number; counted: string }>(`
+      with agents_truth as (select agent_id, count(*) as n, sum(total_tokens) as tokens from agent_executions
+                            where status <> 'running' and agent_id is not null group by agent_id),
+           agents_stored as (select agent_id, sum(total_executions) as n, sum(total_tokens) as tokens from agent_usage_stats group by agent_id),
+           crews_truth as (select p.crew_id, count(*) as n, sum((select sum(k.total_tokens) from agent_executions k where k.parent_execution_id = p.id)) as tokens
+                           from agent_executions p where p.agent_id is null and p.status <> 'running' group by p.crew_id),
+           crews_stored as (select crew_id, sum(total_executions) as n, sum(total_tokens) as tokens from crew_usage_stats group by crew_id),
+           chats_truth as (select v.id, count(e.id) as n, coalesce(sum(e.input_tokens), 0) as tokens from conversations v
+                           left join agent_executions e on e.conversation_id = v.id and e.status <> 'running' group by v.id)
+      select (select count(*) from agents_truth t full join agents_stored s using (agent_id) where (t.n, t.tokens) is distinct from (s.n, s.tokens))
+           + (select count(*) from crews_truth t full join crews_stored s using (crew_id) where (t.n, t.tokens) is distinct from (s.n, s.tokens))
+           + (select count(*) from chats_truth t join conversations v using (id) where (t.n, t.tokens) is distinct from (v.execution_count, v.input_tokens))
+           + (select count(*) from (select sum(total_executions) as n, sum(total_tokens) as tokens from tenant_usage_daily) d,
+                (select count(*) filter (where parent_execution_id is null) as n, sum(total_tokens) filter (where agent_id is not null) as tokens
+                 from agent_executions where status <> 'running') t
+              where (d.n, d.tokens) is distinct from (t.n, t.tokens)) as bad,
+             (select coalesce(sum(total_executions), 0)::text from agent_usage_stats) as counted`);
+    return rows[0]!;
+  });
+  const exact = counting ? Number(check.bad) === 0 && Number(check.counted) === ops * 3 : Number(check.counted) === 0;
+  return { completions, perSecond: (completions / ms) * 1000, exact, ranOut };
+}
+
 export async function hotCounterBench(): Promise<void> {
   banner("Hot counter: 32 concurrent completions, one agent vs 1,000 agents");
   console.log(
     `${machine()}; ${workers} workers, ${durationMs / 1000} s per case, pre-started executions completed via the real trigger, tenant scope as the API sets it (SQL level, not in-process API)`,
   );
   const url = await freshDatabase(benchDbName("hot"));
-  const { userId, agentIds } = await withClient(url, (c) => createTenant(c, tenantId, 1_000));
+  const { userId, spaceId, agentIds } = await withClient(url, (c) => createTenant(c, tenantId, 1_000));
   const rows: Array<{ slots: number; one: CaseResult; spread: CaseResult }> = [];
   let plain: CaseResult | undefined;
+  let mixOn: Awaited<ReturnType<typeof runMixCase>> | undefined;
+  let mixOff: Awaited<ReturnType<typeof runMixCase>> | undefined;
+  let mixNoChat: Awaited<ReturnType<typeof runMixCase>> | undefined;
   try {
     for (const slots of slotCounts) {
       const one = await runCase(url, agentIds, userId, slots, 1);
@@ -163,6 +313,20 @@ export async function hotCounterBench(): Promise<void> {
     console.log(
       `no counting (trigger off) agents=1000: ${fmt(plain.completions).padStart(7)} completions, ${fmt(plain.perSecond).padStart(6)}/s, nothing counted=${plain.exact}`,
     );
+    // Every counter on: crew runs in conversations with their child runs, agent runs in conversations; against the trigger off.
+    mixOn = await runMixCase(url, agentIds, userId, spaceId, true);
+    mixOff = await runMixCase(url, agentIds, userId, spaceId, false);
+    // What the conversation counters add: the same runs outside conversations.
+    mixNoChat = await runMixCase(url, agentIds, userId, spaceId, true, false);
+    for (const [name, r] of [
+      ["every counter (agent, crew, tenant, conversation)", mixOn],
+      ["the same, usage trigger off", mixOff],
+      ["the same runs outside conversations (agent, crew, tenant)", mixNoChat],
+    ] as const) {
+      console.log(
+        `${name}: ${fmt(r.completions).padStart(7)} completions, ${fmt(r.perSecond).padStart(6)}/s, ${r === mixOff ? "nothing counted" : "exact"}=${r.exact}${r.ranOut ? " (ran out of pre-started executions)" : ""}`,
+      );
+    }
   } finally {
     await withClient(url, async (c) => {
       await c.query(shippedSlotFunction);
@@ -182,6 +346,12 @@ export async function hotCounterBench(): Promise<void> {
       console.log(
         `counting costs: 16 slots spread = ${fmt(shipped.spread.perSecond / plain.perSecond, 2)}x, one agent = ${fmt(shipped.one.perSecond / plain.perSecond, 2)}x the rate without counting`,
       );
+  }
+  if (mixOn && mixOff) {
+    console.log(
+      `every counter on (crew runs in conversations with 2 child runs each, agent runs in conversations): ${fmt(mixOn.perSecond)}/s vs ${fmt(mixOff.perSecond)}/s trigger off = ${fmt(mixOn.perSecond / mixOff.perSecond, 2)}x (target >= 0.6x)` +
+        (mixNoChat ? `; outside conversations ${fmt(mixNoChat.perSecond / mixOff.perSecond, 2)}x` : ""),
+    );
   }
   console.log(
     "target: one agent >= 0.5x spread with the shipped slot count (16), counters exact; usage_slot restored to the shipped 16-slot definition",

@@ -31,7 +31,7 @@ const rounds = Number(process.env.BENCH_INGEST_ROUNDS ?? 6);
 const roundMs = durationMs / rounds;
 const concurrencies = (process.env.BENCH_INGEST_CONCURRENCY ?? "16,64").split(",").map(Number);
 const poolMax = Number(process.env.BENCH_POOL_MAX ?? 20);
-const secret = "bench-secret-that-is-long-enough-for-hs256!";
+export const secret = "bench-secret-that-is-long-enough-for-hs256!";
 const tenantId = "bench-ingest";
 const serverDir = fileURLToPath(new URL("../../apps/server", import.meta.url));
 /**
@@ -41,12 +41,12 @@ const serverDir = fileURLToPath(new URL("../../apps/server", import.meta.url));
  */
 const serverMode = process.env.BENCH_INGEST_SERVER === "process" ? "process" : "inline";
 
-interface Captured {
+export interface Captured {
   text: string;
   params: unknown[];
 }
 
-async function startServer(url: string, capture: Captured[] | null) {
+export async function startServer(url: string, capture: Captured[] | null) {
   const database = connect(url, poolMax, capture ? { logQuery: (text, params) => capture.push({ text, params }) } : undefined);
   const handle = createFetchHandler({ db: database.db, verifyToken: createTokenVerifier({ secret }), knownCallers: new Set() });
   const server = await new Promise<ServerType>((resolve) => {
