@@ -12,9 +12,9 @@ constraintMessages({
     crew_members_tenant_agent_fkey: "member agent not found",
     crew_members_tenant_crew_fkey: "crew not found",
   },
-  // An agent delete refused by a crew that still needs the agent (no-action keys). The message
-  // cannot name the crews (the key's error does not carry them): `crews.list` with
-  // `memberAgentId` does, and `crewsOfAgent` (crews/service.ts) is the pre-check that would.
+  // An agent delete refused by a crew that still needs the agent (no-action keys). agents.delete
+  // names the crews first (crewsOfAgent, crews/service.ts); these answer a crew that takes the
+  // agent on meanwhile, whose key error cannot name the crews.
   stillReferenced: {
     crew_members_tenant_agent_fkey:
       "this agent is a member of one or more crews: remove it from them first (crews.list with memberAgentId lists them)",

@@ -214,8 +214,8 @@ export async function deleteCrew(tx: Tx, caller: Caller, id: string): Promise<{ 
 }
 
 /**
- * The crews an agent is a member or the manager of, by name: what an agent delete refused by
- * them could name (agents.delete would call it first; the key's own error cannot name them).
+ * The crews an agent is a member or the manager of, by name: what `agents.delete` names when it
+ * refuses (it calls this first; the keys' own errors cannot name them).
  */
 export async function crewsOfAgent(tx: Tx, caller: Caller, agentId: string): Promise<{ id: string; name: string }[]> {
   return queryRows<{ id: string; name: string }>(
