@@ -6,6 +6,8 @@ import { Navigate, NavLink, Route, Routes, useLocation, useNavigate } from "reac
 import { AgentPage } from "./agents/agent-page";
 import { useTRPC } from "./api";
 import { AuditLogPage } from "./audit-log/audit-log-page";
+import { CrewPage } from "./crews/crew-page";
+import { CrewsPage } from "./crews/crews-page";
 import { ExecutionPage } from "./executions/execution-page";
 import { ExecutionsPage } from "./executions/executions-page";
 import { shortId } from "./format";
@@ -23,6 +25,8 @@ export function App() {
       <Route path="/" element={<SignedIn page={<OverviewPage />} />} />
       <Route path="/tenants/:tenantId" element={<SignedIn page={<TenantPage />} />} />
       <Route path="/tenants/:tenantId/tools" element={<SignedIn page={<ToolsPage />} />} />
+      <Route path="/tenants/:tenantId/crews" element={<SignedIn page={<CrewsPage />} />} />
+      <Route path="/crews/:crewId" element={<SignedIn page={<CrewPage />} />} />
       <Route path="/agents/:agentId" element={<SignedIn page={<AgentPage />} />} />
       <Route path="/executions" element={<SignedIn page={<ExecutionsPage />} />} />
       <Route path="/executions/:executionId" element={<SignedIn page={<ExecutionPage />} />} />

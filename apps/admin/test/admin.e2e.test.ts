@@ -708,6 +708,103 @@ describe("admin panel in Chromium", () => {
     }, attached[0]!.name);
   });
 
+  it("lists a tenant's crews from its page and opens one: process, manager, members in order with their tools, tasks in order", async () => {
+    const staff = apiClient(adminToken);
+    await page.goto(`${baseUrl}/tenants/acme`);
+    await page.getByRole("link", { name: "Crews →" }).click();
+    await page.waitForURL(/\/tenants\/acme\/crews$/);
+    const byName = { tenantId: acme.id, limit: 20, sortBy: "name", sortDirection: "asc" } as const;
+    const crews = await staff.admin.crews.query(byName);
+    expect(crews.items.length).toBeGreaterThanOrEqual(2);
+    const crewRows = rowsOf("Crews");
+    await crewRows.first().waitFor();
+    const shownCrews = () =>
+      crewRows.evaluateAll((all) =>
+        all.map((r) => ({
+          id: r.getAttribute("data-crew"),
+          name: r.querySelector("a")?.textContent,
+          process: r.getAttribute("data-process"),
+          members: Number(r.querySelector("[data-count]")?.getAttribute("data-count")),
+        })),
+      );
+    expect(await shownCrews()).toEqual(
+      crews.items.map((c) => ({ id: c.id, name: c.name, process: c.process, members: c.memberAgentIds.length })),
+    );
+    await screenshot("crews");
+
+    // The process filter: exactly the API's hierarchical crews, in the URL.
+    await page.locator("select[name=process]").selectOption("hierarchical");
+    const hierarchical = await staff.admin.crews.query({ ...byName, process: "hierarchical" });
+    expect(hierarchical.items.length).toBeGreaterThan(0);
+    await page.waitForFunction((count) => {
+      const all = [...document.querySelectorAll('table[aria-label="Crews"] tbody tr')];
+      return all.length === count && all.every((r) => r.getAttribute("data-process") === "hierarchical");
+    }, hierarchical.items.length);
+    expect(new URL(page.url()).searchParams.get("process")).toBe("hierarchical");
+
+    // The crew page, as admin.crew has it.
+    const target = hierarchical.items[0]!;
+    await crewRows.first().getByRole("link", { name: target.name }).click();
+    await page.waitForURL(new RegExp(`/crews/${target.id}\\?tenantId=acme$`));
+    const crew = await staff.admin.crew.query({ id: target.id });
+    await page.getByRole("heading", { name: crew.name }).waitFor();
+    expect(await page.locator("h1 .crew-process").textContent()).toBe("hierarchical");
+    expect(crew.manager).not.toBeNull();
+    expect(await page.locator('[data-field="Manager"] dd').textContent()).toBe(crew.manager!.name);
+    expect((await statValue("Executions").textContent())!.trim()).toBe(formatCount(crew.executionCount));
+    expect(crew.executionCount).toBeGreaterThan(0);
+    const memberRows = rowsOf("Members");
+    await memberRows.first().waitFor();
+    expect(
+      await memberRows.evaluateAll((all) =>
+        all.map((r) => ({
+          id: r.getAttribute("data-agent"),
+          position: r.querySelector("td")?.textContent,
+          name: r.querySelector("a")?.textContent,
+          tools: [...r.querySelectorAll("[data-tool]")].map((t) => [t.getAttribute("data-tool"), t.textContent]),
+        })),
+      ),
+    ).toEqual(
+      crew.members.map((m) => ({ id: m.id, position: String(m.position), name: m.name, tools: m.tools.map((t) => [t.id, t.name]) })),
+    );
+    expect(crew.members.every((m) => m.tools.length > 0)).toBe(true);
+    // The manager is shown apart, and is not a member.
+    expect(await rowsOf("Manager").getAttribute("data-agent")).toBe(crew.manager!.id);
+    expect(crew.members.map((m) => m.id)).not.toContain(crew.manager!.id);
+
+    const tasks = page.locator('ol[aria-label="Tasks"] > li');
+    expect(
+      await tasks.evaluateAll((all) =>
+        all.map((t) => ({
+          id: t.getAttribute("data-task"),
+          position: Number(t.getAttribute("data-position")),
+          title: t.querySelector(".task-title")?.textContent,
+          assignee: t.querySelector(".task-assignee a")?.getAttribute("data-agent"),
+          expected: t.querySelector(".task-expected")?.textContent,
+          context: [...t.querySelectorAll(".task-context li")].map((c) => c.getAttribute("data-task")),
+          outputFormat: t.querySelector("pre.json")?.textContent ?? null,
+        })),
+      ),
+    ).toEqual(
+      crew.tasks.map((t) => ({
+        id: t.id,
+        position: t.position,
+        title: t.title,
+        assignee: t.agentId,
+        expected: t.expectedOutput,
+        context: t.context,
+        outputFormat: t.outputFormat === null ? null : JSON.stringify(t.outputFormat, null, 2),
+      })),
+    );
+    expect(crew.tasks.some((t) => t.outputFormat !== null) && crew.tasks.some((t) => t.context.length > 0)).toBe(true);
+
+    // Its crew runs, as admin.executions has them (crew runs only, not their children).
+    const runs = (await staff.admin.executions.query({ crewId: crew.id, limit: 50 })).items.filter((r) => r.parentExecutionId === null);
+    await rowsOf("Crew runs").first().waitFor();
+    expect(await rowsOf("Crew runs").evaluateAll((all) => all.map((r) => r.getAttribute("data-execution")))).toEqual(runs.map((r) => r.id));
+    await screenshot("crew");
+  });
+
   it("lists the pause in the audit log", async () => {
     await nav("Audit log").click();
     await page.waitForURL(/\/audit-log$/);
@@ -808,6 +905,8 @@ describe("admin panel in Chromium", () => {
       ["/", 'table[aria-label="Tenants"] tbody tr'],
       ["/tenants/acme", 'table[aria-label="Agents"] tbody tr'],
       ["/tenants/acme/tools", '[aria-label="Tools"] article.tool'],
+      ["/tenants/acme/crews", 'table[aria-label="Crews"] tbody tr'],
+      ["/crews/00000001-0000-4000-8007-000000000002?tenantId=acme", 'ol[aria-label="Tasks"] > li'],
       [`/agents/${agentId}`, "figure.chart .recharts-bar-rectangle"],
       [`/executions/${executionId}`, 'ol[aria-label="Steps"] > li'],
       ["/executions", 'table[aria-label="Executions"] tbody tr'],

@@ -1,4 +1,4 @@
-/** One tenant: its usage, spaces and users, and its agents (filtered, searched, page by page); its tools have their own page. */
+/** One tenant: its usage, spaces and users, and its agents (filtered, searched, page by page); its tools and crews have their own pages. */
 import { keepPreviousData, useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { Link, Navigate, useParams, useSearchParams } from "react-router";
@@ -196,7 +196,15 @@ function AgentsSection({ tenantId, tenant }: { tenantId: string; tenant: Tenant 
   const filtered = Boolean(status || spaceId || ownerId || search);
 
   return (
-    <Section title="Agents" actions={<Link to={`/tenants/${encodeURIComponent(tenantId)}/tools`}>Tools of this tenant →</Link>}>
+    <Section
+      title="Agents"
+      actions={
+        <>
+          <Link to={`/tenants/${encodeURIComponent(tenantId)}/tools`}>Tools of this tenant →</Link>
+          <Link to={`/tenants/${encodeURIComponent(tenantId)}/crews`}>Crews →</Link>
+        </>
+      }
+    >
       <form className="filters" aria-label="Agent filters" onSubmit={(event) => event.preventDefault()}>
         <label>
           Status
