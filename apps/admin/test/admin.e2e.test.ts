@@ -805,6 +805,64 @@ describe("admin panel in Chromium", () => {
     await screenshot("crew");
   });
 
+  it("opens a crew run: its crew, its child runs linking to each, a child linking back; steps name their task", async () => {
+    const staff = apiClient(adminToken);
+    const escalation = "00000001-0000-4000-8007-000000000001";
+    const crew = await staff.admin.crew.query({ id: escalation });
+    const runs = (await staff.admin.executions.query({ crewId: escalation, limit: 50 })).items.filter((r) => r.parentExecutionId === null);
+    const failed = runs.find((r) => r.status === "failed");
+    const succeeded = runs.find((r) => r.status === "succeeded")!;
+    expect(failed).toBeDefined();
+    const run = await staff.admin.execution.query({ id: succeeded.id });
+    expect(run.childRuns.length).toBe(crew.tasks.length);
+
+    await page.goto(`${baseUrl}/crews/${escalation}?tenantId=acme`);
+    await rowsOf("Crew runs").first().waitFor();
+    await rowsOf("Crew runs")
+      .filter({ has: page.locator(`a[href="/executions/${run.id}"]`) })
+      .getByRole("link")
+      .click();
+    await page.waitForURL(new RegExp(`/executions/${run.id}$`));
+    await page.getByRole("heading", { name: `Crew run of ${crew.name}` }).waitFor();
+    expect(await page.getByTestId("crew-run-links").getByRole("link", { name: crew.name }).getAttribute("href")).toBe(
+      `/crews/${escalation}?tenantId=acme`,
+    );
+    const childRows = rowsOf("Child runs");
+    await childRows.first().waitFor();
+    const memberName = new Map(crew.members.map((m) => [m.id, m.name]));
+    expect(
+      await childRows.evaluateAll((all) =>
+        all.map((r) => ({
+          id: r.getAttribute("data-execution"),
+          status: r.getAttribute("data-status"),
+          agent: r.querySelectorAll("a")[1]?.textContent,
+        })),
+      ),
+    ).toEqual(run.childRuns.map((c) => ({ id: c.id, status: c.status, agent: memberName.get(c.agentId!) })));
+    // The crew run's tokens are its children's.
+    expect(run.usage.totalTokens).toBe(run.childRuns.reduce((n, c) => n + c.usage.totalTokens, 0));
+    await expectUsd(await childRows.locator("td.num:last-child").allTextContents(), "the child runs");
+    await screenshot("crew-run");
+
+    // A child run: back to its crew run; each step names its task.
+    const second = run.childRuns[1]!;
+    await childRows.nth(1).locator(`a[href="/executions/${second.id}"]`).click();
+    await page.waitForURL(new RegExp(`/executions/${second.id}$`));
+    await page.getByRole("heading", { name: new RegExp(`^Child run of ${memberName.get(second.agentId!)}`) }).waitFor();
+    expect(await page.getByTestId("parent-run").getAttribute("href")).toBe(`/executions/${run.id}`);
+    const child = await staff.admin.execution.query({ id: second.id });
+    expect(child.parentExecutionId).toBe(run.id);
+    const taskTitle = new Map(crew.tasks.map((t) => [t.id, t.title]));
+    await page.locator(".step-task").first().waitFor();
+    expect(await page.locator('ol[aria-label="Steps"] .step-task').allTextContents()).toEqual(
+      child.steps.map((s) => `task: ${taskTitle.get(s.taskId!)}`),
+    );
+    expect(new Set(child.steps.map((s) => s.taskId))).toEqual(new Set([crew.tasks[1]!.id]));
+    await screenshot("crew-child-run");
+    await page.getByTestId("parent-run").click();
+    await page.waitForURL(new RegExp(`/executions/${run.id}$`));
+  });
+
   it("lists the pause in the audit log", async () => {
     await nav("Audit log").click();
     await page.waitForURL(/\/audit-log$/);
@@ -907,6 +965,7 @@ describe("admin panel in Chromium", () => {
       ["/tenants/acme/tools", '[aria-label="Tools"] article.tool'],
       ["/tenants/acme/crews", 'table[aria-label="Crews"] tbody tr'],
       ["/crews/00000001-0000-4000-8007-000000000002?tenantId=acme", 'ol[aria-label="Tasks"] > li'],
+      ["/executions/00000001-0000-4000-800c-000000002774", 'table[aria-label="Child runs"] tbody tr'],
       [`/agents/${agentId}`, "figure.chart .recharts-bar-rectangle"],
       [`/executions/${executionId}`, 'ol[aria-label="Steps"] > li'],
       ["/executions", 'table[aria-label="Executions"] tbody tr'],

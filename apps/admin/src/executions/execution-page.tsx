@@ -1,4 +1,7 @@
-/** One execution: what went in and out, what failed, what it cost, and its steps in order. */
+/**
+ * One execution: what went in and out, what failed, what it cost, and its steps in order. A crew
+ * run shows its crew and its child runs; a child run links to its crew run; steps name their task.
+ */
 import { useQuery } from "@tanstack/react-query";
 import { Link, Navigate, useParams } from "react-router";
 
@@ -19,6 +22,9 @@ export function ExecutionPage() {
 function ExecutionView({ executionId }: { executionId: string }) {
   const trpc = useTRPC();
   const execution = useQuery(trpc.admin.execution.queryOptions({ id: executionId }));
+  // A crew run's or child run's crew: its members' names and its tasks' titles.
+  const crewId = execution.data?.crewId ?? null;
+  const crew = useQuery({ ...trpc.admin.crew.queryOptions({ id: crewId ?? "" }), enabled: crewId !== null });
 
   if (!execution.isSuccess) {
     return (
@@ -39,18 +45,55 @@ function ExecutionView({ executionId }: { executionId: string }) {
   const e = execution.data;
   const tenantLink = `/tenants/${encodeURIComponent(e.tenantId)}`;
   const hasMetadata = Object.keys(e.metadata).length > 0;
+  const crewLink = e.crewId ? `/crews/${e.crewId}?tenantId=${encodeURIComponent(e.tenantId)}` : null;
+  const crewName = crew.data?.name ?? (e.agentId === null ? e.agentName : "") ?? "";
+  const memberName = new Map(crew.data?.members.map((m) => [m.id, m.name]) ?? []);
+  const taskTitle = new Map(crew.data?.tasks.map((t) => [t.id, t.title]) ?? []);
+  // An agent run or child run names its agent; a crew run has none (admin.execution's name is the crew's).
+  const subject =
+    e.agentId === null ? (
+      crewLink && <Link to={crewLink}>{crewName || e.crewId}</Link>
+    ) : (
+      <Link to={`/agents/${e.agentId}`}>{e.agentName || e.agentId}</Link>
+    );
   return (
     <>
       <nav className="breadcrumbs" aria-label="Breadcrumbs">
-        <Link to="/executions">Executions</Link> / <Link to={tenantLink}>{e.tenantId}</Link> /{" "}
-        <Link to={`/agents/${e.agentId}`}>{e.agentName || e.agentId}</Link> / <span>{e.id}</span>
+        <Link to="/executions">Executions</Link> / <Link to={tenantLink}>{e.tenantId}</Link> / {subject}
+        {e.parentExecutionId && (
+          <>
+            {" "}
+            / <Link to={`/executions/${e.parentExecutionId}`}>crew run</Link>
+          </>
+        )}{" "}
+        / <span>{e.id}</span>
       </nav>
       <h1>
-        Execution of {e.agentName || "an agent"} <StatusBadge status={e.status} />
+        {e.agentId === null ? "Crew run of" : e.parentExecutionId ? "Child run of" : "Execution of"} {e.agentName || "an agent"}{" "}
+        <StatusBadge status={e.status} />
       </h1>
+      {crewLink && (
+        <p className="crew-run-links" data-testid="crew-run-links">
+          {e.agentId === null ? (
+            <>
+              Crew run of crew <Link to={crewLink}>{crewName || e.crewId}</Link> ({formatCount(e.childRuns.length)} child runs; its tokens
+              and cost are theirs)
+            </>
+          ) : (
+            <>
+              Child run in crew <Link to={crewLink}>{crewName || e.crewId}</Link>, part of crew run{" "}
+              {e.parentExecutionId && (
+                <Link to={`/executions/${e.parentExecutionId}`} data-testid="parent-run">
+                  {e.parentExecutionId}
+                </Link>
+              )}
+            </>
+          )}
+        </p>
+      )}
       <p className="muted">
-        <code>{e.id}</code> · agent <Link to={`/agents/${e.agentId}`}>{e.agentName || e.agentId}</Link> · tenant{" "}
-        <Link to={tenantLink}>{e.tenantId}</Link> · user <code>{e.userId}</code>
+        <code>{e.id}</code> · {e.agentId === null ? "crew" : "agent"} {subject} · tenant <Link to={tenantLink}>{e.tenantId}</Link> · user{" "}
+        <code>{e.userId}</code>
         {e.idempotencyKey && (
           <>
             {" "}
@@ -92,8 +135,57 @@ function ExecutionView({ executionId }: { executionId: string }) {
         </Section>
       )}
 
+      {e.agentId === null && (
+        <Section title={`Child runs (${formatCount(e.childRuns.length)})`}>
+          {e.childRuns.length === 0 ? (
+            <Empty>No child runs were started.</Empty>
+          ) : (
+            <div className="table-wrap">
+              <table className="table" aria-label="Child runs">
+                <thead>
+                  <tr>
+                    <th scope="col">Run</th>
+                    <th scope="col">Agent</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">Started</th>
+                    <th scope="col">Duration</th>
+                    <th scope="col" className="num">
+                      Tokens
+                    </th>
+                    <th scope="col" className="num">
+                      Cost
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {e.childRuns.map((child) => (
+                    <tr key={child.id} data-execution={child.id} data-status={child.status}>
+                      <td>
+                        <Link to={`/executions/${child.id}`}>
+                          <code>{child.id}</code>
+                        </Link>
+                      </td>
+                      <td>
+                        {child.agentId && <Link to={`/agents/${child.agentId}`}>{memberName.get(child.agentId) ?? child.agentId}</Link>}
+                      </td>
+                      <td>
+                        <StatusBadge status={child.status} />
+                      </td>
+                      <td className="nowrap">{formatDateTime(child.startedAt, { seconds: true })}</td>
+                      <td>{formatDuration(child.durationMs)}</td>
+                      <td className="num">{formatCount(child.usage.totalTokens)}</td>
+                      <td className="num">{formatUsd(child.costUsd)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </Section>
+      )}
+
       <Section title={`Steps (${formatCount(e.steps.length)})`}>
-        {e.steps.length === 0 ? <Empty>No steps were recorded.</Empty> : <StepTimeline execution={e} />}
+        {e.steps.length === 0 ? <Empty>No steps were recorded.</Empty> : <StepTimeline execution={e} taskTitle={taskTitle} />}
       </Section>
     </>
   );
@@ -139,7 +231,7 @@ function TokenBreakdown({ usage }: { usage: Execution["usage"] }) {
 }
 
 /** Steps in order, each with its time since the execution started, so slow steps stand out. */
-function StepTimeline({ execution }: { execution: Execution }) {
+function StepTimeline({ execution, taskTitle }: { execution: Execution; taskTitle: Map<string, string> }) {
   const start = Date.parse(execution.startedAt);
   return (
     <ol className="timeline" aria-label="Steps">
@@ -154,6 +246,11 @@ function StepTimeline({ execution }: { execution: Execution }) {
               <span className="muted">
                 {formatCount(step.inputTokens)} in · {formatCount(step.outputTokens)} out tokens
               </span>
+              {step.taskId && (
+                <span className="step-task" data-task={step.taskId}>
+                  task: {taskTitle.get(step.taskId) ?? step.taskId}
+                </span>
+              )}
             </div>
             <JsonBlock value={step.data} label={`step ${step.ordinal} data`} />
           </div>
