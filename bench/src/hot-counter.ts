@@ -13,8 +13,8 @@
  * at the end. After each case the counters are checked against a recount from agent_executions.
  * A last reference case runs the same completions with the usage trigger disabled (the issue's
  * "plain" rate: what the counting costs), and checks that nothing was counted. Then every counter
- * at once (runMixCase: crew runs in conversations with their child runs, agent runs in
- * conversations), with the trigger on and off, checked against a recount.
+ * at once (mixBench: crew runs in conversations with their child runs, agent runs in
+ * conversations), with the trigger on and off, in alternating rounds, checked against a recount.
  */
 import pg from "pg";
 
@@ -141,67 +141,49 @@ async function runCase(
   return { slots, agents: spread, completions: ops, perSecond: (ops / ms) * 1000, exact, slotRows: check.slot_rows, ranOut };
 }
 
+const mixRounds = Number(process.env.BENCH_MIX_ROUNDS ?? 4);
+const mixRoundMs = Number(process.env.BENCH_MIX_ROUND_MS ?? 2_000);
+const mixGroups = Number(process.env.BENCH_MIX_GROUPS ?? 12_000);
+
+interface MixSide {
+  name: string;
+  counting: boolean;
+  pool: Array<{ crewRun: string; children: string[]; agentRun: string }>;
+  next: number;
+  completions: number;
+  ms: number;
+  ranOut: boolean;
+}
+
 /**
- * Every counter at once (shipped 16 slots): each operation is a crew run's work, a crew run (in
- * one of 500 crew conversations) whose 2 child runs complete first, each in its own transaction,
- * then the crew run (the trigger sums its children), plus one agent run in one of 500 agent
- * conversations: 4 completions touching agent rows (the child runs' and the agent run's agents),
- * crew rows (the crew run), the tenant's day (all four, in their slots) and conversations (the
- * crew run and the agent run). 100 crews of 3 members over the 1,000 agents. `counting: false`:
- * the same completions with the usage trigger disabled (the crew-run trigger still sums).
+ * Every counter at once (shipped 16 slots). Each operation is a crew run's work: its 2 child
+ * runs complete, each in its own transaction, then the crew run (the trigger sums its children),
+ * then one agent run: 4 completions touching agent rows (the child runs' and the agent run's
+ * agents), crew rows (the crew run), the tenant's day (all four, in their slots) and, for runs in
+ * conversations, the conversations' rows (the crew run in one of 500 crew conversations, the
+ * agent run in one of 500 agent conversations). 100 crews of 3 members over the 1,000 agents.
+ * Three sides in alternating rounds (load drift hits all): every counter on; the same runs with
+ * the usage trigger disabled (the crew-run trigger still sums); the same runs outside
+ * conversations. Counters are then checked against a recount of the runs completed with the
+ * trigger on.
  */
-async function runMixCase(url: string, agentIds: string[], userId: string, spaceId: string, counting: boolean, inConversations = true) {
-  const groups = Math.ceil(preStarted / 4);
-  const work = await withClient(url, async (c) => {
-    await c.query(
-      "truncate conversation_messages, agent_execution_steps, agent_executions, agent_usage_stats, agent_usage_daily, tenant_usage_daily, crew_usage_stats, crew_usage_daily",
-    );
-    await c.query("update conversations set execution_count = 0, input_tokens = 0, output_tokens = 0, cost_usd = 0");
-    await c.query(shippedSlotFunction);
-    await c.query(`alter table agent_executions ${counting ? "enable" : "disable"} trigger agent_executions_count_usage`);
-    let crews = (await c.query<{ id: string }>("select id from crews where tenant_id = $1 order by name", [tenantId])).rows.map(
-      (r) => r.id,
-    );
-    if (crews.length === 0) {
-      crews = (
-        await c.query<{ id: string }>(
-          `insert into crews (tenant_id, name, owner_id, space_id) select $1, 'Crew ' || lpad(g::text, 3, '0'), $2, $3
-           from generate_series(1, 100) g returning id`,
-          [tenantId, userId, spaceId],
-        )
-      ).rows.map((r) => r.id);
-      await c.query(
-        `insert into crew_members (tenant_id, crew_id, agent_id, position)
-         select $1, c.id, ($2::uuid[])[1 + ((c.n - 1) * 3 + m) % 1000], m
-         from unnest($3::uuid[]) with ordinality c(id, n), generate_series(0, 2) m`,
-        [tenantId, agentIds, crews],
-      );
-      await c.query(
-        `insert into conversations (tenant_id, user_id, crew_id, title) select $1, $2, ($3::uuid[])[1 + g % 100], 'Crew chat' from generate_series(0, 499) g`,
-        [tenantId, userId, crews],
-      );
-      await c.query(
-        `insert into conversations (tenant_id, user_id, agent_id, title) select $1, $2, ($3::uuid[])[1 + g % 1000], 'Agent chat' from generate_series(0, 499) g`,
-        [tenantId, userId, agentIds],
-      );
-    }
-    // Crew run g: crew g % 100 in conversation g % 500 of that crew's; its children: two of the crew's members.
-    const { rows: crewRuns } = await c.query<{ id: string; n: number }>(
+async function mixBench(url: string, agentIds: string[], userId: string, spaceId: string) {
+  const prestart = async (c: pg.Client, groups: number, inConversations: boolean) => {
+    const { rows: crewRuns } = await c.query<{ id: string }>(
       `insert into agent_executions (tenant_id, crew_id, conversation_id, user_id, input_data)
        select $1, v.crew_id, case when $4::boolean then v.id end, $2, '{"goal":"report"}'::jsonb
        from generate_series(0, $3::int - 1) g
        join lateral (select id, crew_id from conversations where tenant_id = $1 and crew_id is not null order by id offset g % 500 limit 1) v on true
-       returning id, 0 as n`,
+       returning id`,
       [tenantId, userId, groups, inConversations],
     );
     const { rows: children } = await c.query<{ id: string; parent: string }>(
       `insert into agent_executions (tenant_id, agent_id, parent_execution_id, user_id, input_data)
        select $1, m.agent_id, p.id, $2, '{"task":"part"}'::jsonb
-       from agent_executions p
-       join lateral (select agent_id from crew_members where crew_id = p.crew_id order by position limit 2) m on true
-       where p.tenant_id = $1 and p.agent_id is null
+       from unnest($3::uuid[]) p(id) join agent_executions e on e.id = p.id
+       join lateral (select agent_id from crew_members where crew_id = e.crew_id order by position limit 2) m on true
        returning id, parent_execution_id as parent`,
-      [tenantId, userId],
+      [tenantId, userId, crewRuns.map((r) => r.id)],
     );
     const { rows: agentRuns } = await c.query<{ id: string }>(
       `insert into agent_executions (tenant_id, agent_id, conversation_id, user_id, input_data)
@@ -211,11 +193,65 @@ async function runMixCase(url: string, agentIds: string[], userId: string, space
        returning id`,
       [tenantId, userId, groups, inConversations],
     );
-    await c.query("vacuum analyze agent_executions");
     const byParent = new Map<string, string[]>();
     for (const child of children) byParent.set(child.parent, [...(byParent.get(child.parent) ?? []), child.id]);
     return crewRuns.map((run, i) => ({ crewRun: run.id, children: byParent.get(run.id) ?? [], agentRun: agentRuns[i]!.id }));
+  };
+  const [inChats, outside] = await withClient(url, async (c) => {
+    await c.query(
+      "truncate conversation_messages, agent_execution_steps, agent_executions, agent_usage_stats, agent_usage_daily, tenant_usage_daily, crew_usage_stats, crew_usage_daily",
+    );
+    await c.query(shippedSlotFunction);
+    await c.query("alter table agent_executions enable trigger agent_executions_count_usage");
+    const crews = (
+      await c.query<{ id: string }>(
+        `insert into crews (tenant_id, name, owner_id, space_id) select $1, 'Crew ' || lpad(g::text, 3, '0'), $2, $3
+         from generate_series(1, 100) g returning id`,
+        [tenantId, userId, spaceId],
+      )
+    ).rows.map((r) => r.id);
+    await c.query(
+      `insert into crew_members (tenant_id, crew_id, agent_id, position)
+       select $1, c.id, ($2::uuid[])[1 + ((c.n - 1) * 3 + m) % 1000], m
+       from unnest($3::uuid[]) with ordinality c(id, n), generate_series(0, 2) m`,
+      [tenantId, agentIds, crews],
+    );
+    await c.query(
+      `insert into conversations (tenant_id, user_id, crew_id, title) select $1, $2, ($3::uuid[])[1 + g % 100], 'Crew chat' from generate_series(0, 499) g`,
+      [tenantId, userId, crews],
+    );
+    await c.query(
+      `insert into conversations (tenant_id, user_id, agent_id, title) select $1, $2, ($3::uuid[])[1 + g % 1000], 'Agent chat' from generate_series(0, 499) g`,
+      [tenantId, userId, agentIds],
+    );
+    const pools = [await prestart(c, mixGroups, true), await prestart(c, Math.ceil(mixGroups / 2), false)] as const;
+    await c.query("vacuum analyze agent_executions");
+    return pools;
   });
+  const sides: MixSide[] = [
+    {
+      name: "every counter (agent, crew, tenant, conversation)",
+      counting: true,
+      pool: inChats,
+      next: 0,
+      completions: 0,
+      ms: 0,
+      ranOut: false,
+    },
+    { name: "the same runs, usage trigger off", counting: false, pool: inChats, next: 0, completions: 0, ms: 0, ranOut: false },
+    {
+      name: "the same runs outside conversations (agent, crew, tenant)",
+      counting: true,
+      pool: outside,
+      next: 0,
+      completions: 0,
+      ms: 0,
+      ranOut: false,
+    },
+  ];
+  // The trigger-off side takes its groups from the far end of the shared pool.
+  const takeFrom = (side: MixSide) => (side.counting ? side.pool[side.next++] : side.pool[side.pool.length - 1 - side.next++]);
+  const counted: string[] = [];
 
   const clients = await Promise.all(
     Array.from({ length: workers }, async () => {
@@ -243,45 +279,55 @@ async function runMixCase(url: string, agentIds: string[], userId: string, space
       throw error;
     }
   };
-  let next = 0;
-  let ranOut = false;
-  const { ops, ms } = await runFor(durationMs, workers, async (w) => {
-    const group = work[next++];
-    if (!group) {
-      ranOut = true;
-      return false;
+  for (let round = 0; round < mixRounds; round++) {
+    for (const side of round % 2 === 0 ? sides : [...sides].reverse()) {
+      await withClient(url, (c) =>
+        c.query(`alter table agent_executions ${side.counting ? "enable" : "disable"} trigger agent_executions_count_usage`),
+      );
+      const { ops, ms } = await runFor(mixRoundMs, workers, async (w) => {
+        const group = takeFrom(side);
+        if (!group || side.next > side.pool.length / (side.pool === inChats ? 2 : 1)) {
+          side.ranOut = true;
+          return false;
+        }
+        const c = clients[w]!;
+        for (const child of group.children) await complete(c, child);
+        await complete(c, group.crewRun);
+        await complete(c, group.agentRun);
+        if (side.counting) counted.push(...group.children, group.crewRun, group.agentRun);
+        return true;
+      });
+      side.completions += ops * 4;
+      side.ms += ms;
     }
-    const c = clients[w]!;
-    for (const child of group.children) await complete(c, child);
-    await complete(c, group.crewRun);
-    await complete(c, group.agentRun);
-    return true;
-  });
+  }
   await Promise.all(clients.map((c) => c.end()));
-  const completions = ops * 4;
+  await withClient(url, (c) => c.query("alter table agent_executions enable trigger agent_executions_count_usage"));
 
+  // Exact: the counters equal a recount of the runs completed with the trigger on (and only those).
   const check = await withClient(url, async (c) => {
-    const { rows } = await c.query<{ bad: number; counted: string }>(`
-      with agents_truth as (select agent_id, count(*) as n, sum(total_tokens) as tokens from agent_executions
-                            where status <> 'running' and agent_id is not null group by agent_id),
+    await c.query("create temporary table counted (id uuid primary key)");
+    await c.query("insert into counted select unnest($1::uuid[])", [counted]);
+    const { rows } = await c.query<{ bad: string; counted: string }>(`
+      with runs as (select e.* from agent_executions e join counted using (id)),
+           agents_truth as (select agent_id, count(*) as n, sum(total_tokens) as tokens from runs where agent_id is not null group by agent_id),
            agents_stored as (select agent_id, sum(total_executions) as n, sum(total_tokens) as tokens from agent_usage_stats group by agent_id),
            crews_truth as (select p.crew_id, count(*) as n, sum((select sum(k.total_tokens) from agent_executions k where k.parent_execution_id = p.id)) as tokens
-                           from agent_executions p where p.agent_id is null and p.status <> 'running' group by p.crew_id),
+                           from runs p where p.agent_id is null group by p.crew_id),
            crews_stored as (select crew_id, sum(total_executions) as n, sum(total_tokens) as tokens from crew_usage_stats group by crew_id),
            chats_truth as (select v.id, count(e.id) as n, coalesce(sum(e.input_tokens), 0) as tokens from conversations v
-                           left join agent_executions e on e.conversation_id = v.id and e.status <> 'running' group by v.id)
-      select (select count(*) from agents_truth t full join agents_stored s using (agent_id) where (t.n, t.tokens) is distinct from (s.n, s.tokens))
+                           left join runs e on e.conversation_id = v.id group by v.id)
+      select ((select count(*) from agents_truth t full join agents_stored s using (agent_id) where (t.n, t.tokens) is distinct from (s.n, s.tokens))
            + (select count(*) from crews_truth t full join crews_stored s using (crew_id) where (t.n, t.tokens) is distinct from (s.n, s.tokens))
            + (select count(*) from chats_truth t join conversations v using (id) where (t.n, t.tokens) is distinct from (v.execution_count, v.input_tokens))
            + (select count(*) from (select sum(total_executions) as n, sum(total_tokens) as tokens from tenant_usage_daily) d,
-                (select count(*) filter (where parent_execution_id is null) as n, sum(total_tokens) filter (where agent_id is not null) as tokens
-                 from agent_executions where status <> 'running') t
-              where (d.n, d.tokens) is distinct from (t.n, t.tokens)) as bad,
+                (select count(*) filter (where parent_execution_id is null) as n, sum(total_tokens) filter (where agent_id is not null) as tokens from runs) t
+              where (d.n, d.tokens) is distinct from (t.n, t.tokens)))::text as bad,
              (select coalesce(sum(total_executions), 0)::text from agent_usage_stats) as counted`);
     return rows[0]!;
   });
-  const exact = counting ? Number(check.bad) === 0 && Number(check.counted) === ops * 3 : Number(check.counted) === 0;
-  return { completions, perSecond: (completions / ms) * 1000, exact, ranOut };
+  const agentCompletions = counted.length - counted.length / 4; // children and agent runs (3 of every 4)
+  return { sides, exact: check.bad === "0" && Number(check.counted) === agentCompletions };
 }
 
 export async function hotCounterBench(): Promise<void> {
@@ -293,9 +339,7 @@ export async function hotCounterBench(): Promise<void> {
   const { userId, spaceId, agentIds } = await withClient(url, (c) => createTenant(c, tenantId, 1_000));
   const rows: Array<{ slots: number; one: CaseResult; spread: CaseResult }> = [];
   let plain: CaseResult | undefined;
-  let mixOn: Awaited<ReturnType<typeof runMixCase>> | undefined;
-  let mixOff: Awaited<ReturnType<typeof runMixCase>> | undefined;
-  let mixNoChat: Awaited<ReturnType<typeof runMixCase>> | undefined;
+  let mix: Awaited<ReturnType<typeof mixBench>> | undefined;
   try {
     for (const slots of slotCounts) {
       const one = await runCase(url, agentIds, userId, slots, 1);
@@ -314,19 +358,13 @@ export async function hotCounterBench(): Promise<void> {
       `no counting (trigger off) agents=1000: ${fmt(plain.completions).padStart(7)} completions, ${fmt(plain.perSecond).padStart(6)}/s, nothing counted=${plain.exact}`,
     );
     // Every counter on: crew runs in conversations with their child runs, agent runs in conversations; against the trigger off.
-    mixOn = await runMixCase(url, agentIds, userId, spaceId, true);
-    mixOff = await runMixCase(url, agentIds, userId, spaceId, false);
-    // What the conversation counters add: the same runs outside conversations.
-    mixNoChat = await runMixCase(url, agentIds, userId, spaceId, true, false);
-    for (const [name, r] of [
-      ["every counter (agent, crew, tenant, conversation)", mixOn],
-      ["the same, usage trigger off", mixOff],
-      ["the same runs outside conversations (agent, crew, tenant)", mixNoChat],
-    ] as const) {
+    mix = await mixBench(url, agentIds, userId, spaceId);
+    for (const side of mix.sides) {
       console.log(
-        `${name}: ${fmt(r.completions).padStart(7)} completions, ${fmt(r.perSecond).padStart(6)}/s, ${r === mixOff ? "nothing counted" : "exact"}=${r.exact}${r.ranOut ? " (ran out of pre-started executions)" : ""}`,
+        `${side.name}: ${fmt(side.completions).padStart(7)} completions, ${fmt((side.completions / side.ms) * 1000).padStart(6)}/s${side.ranOut ? " (ran out of pre-started executions)" : ""}`,
       );
     }
+    console.log(`counters after the mixed rounds equal a recount of the runs completed with the trigger on: ${mix.exact}`);
   } finally {
     await withClient(url, async (c) => {
       await c.query(shippedSlotFunction);
@@ -347,10 +385,11 @@ export async function hotCounterBench(): Promise<void> {
         `counting costs: 16 slots spread = ${fmt(shipped.spread.perSecond / plain.perSecond, 2)}x, one agent = ${fmt(shipped.one.perSecond / plain.perSecond, 2)}x the rate without counting`,
       );
   }
-  if (mixOn && mixOff) {
+  if (mix) {
+    const [on, off, noChat] = mix.sides.map((side) => (side.completions / side.ms) * 1000) as [number, number, number];
     console.log(
-      `every counter on (crew runs in conversations with 2 child runs each, agent runs in conversations): ${fmt(mixOn.perSecond)}/s vs ${fmt(mixOff.perSecond)}/s trigger off = ${fmt(mixOn.perSecond / mixOff.perSecond, 2)}x (target >= 0.6x)` +
-        (mixNoChat ? `; outside conversations ${fmt(mixNoChat.perSecond / mixOff.perSecond, 2)}x` : ""),
+      `every counter on (crew runs in conversations with 2 child runs each, agent runs in conversations): ${fmt(on)}/s vs ${fmt(off)}/s trigger off = ${fmt(on / off, 2)}x (target >= 0.6x); ` +
+        `the same runs outside conversations ${fmt(noChat / off, 2)}x; exact=${mix.exact}`,
     );
   }
   console.log(
