@@ -6,6 +6,8 @@ import { Navigate, NavLink, Route, Routes, useLocation, useNavigate } from "reac
 import { AgentPage } from "./agents/agent-page";
 import { useTRPC } from "./api";
 import { AuditLogPage } from "./audit-log/audit-log-page";
+import { ConversationPage } from "./conversations/conversation-page";
+import { ConversationsPage } from "./conversations/conversations-page";
 import { CrewPage } from "./crews/crew-page";
 import { CrewsPage } from "./crews/crews-page";
 import { ExecutionPage } from "./executions/execution-page";
@@ -27,6 +29,8 @@ export function App() {
       <Route path="/tenants/:tenantId/tools" element={<SignedIn page={<ToolsPage />} />} />
       <Route path="/tenants/:tenantId/crews" element={<SignedIn page={<CrewsPage />} />} />
       <Route path="/crews/:crewId" element={<SignedIn page={<CrewPage />} />} />
+      <Route path="/tenants/:tenantId/conversations" element={<SignedIn page={<ConversationsPage />} />} />
+      <Route path="/tenants/:tenantId/conversations/:conversationId" element={<SignedIn page={<ConversationPage />} />} />
       <Route path="/agents/:agentId" element={<SignedIn page={<AgentPage />} />} />
       <Route path="/executions" element={<SignedIn page={<ExecutionsPage />} />} />
       <Route path="/executions/:executionId" element={<SignedIn page={<ExecutionPage />} />} />

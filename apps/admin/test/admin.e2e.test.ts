@@ -863,6 +863,97 @@ describe("admin panel in Chromium", () => {
     await page.waitForURL(new RegExp(`/executions/${run.id}$`));
   });
 
+  it("lists a tenant's conversations and opens one: messages in order, a branch as alternatives, roles, text or parts, usage", async () => {
+    const staff = apiClient(adminToken);
+    await page.goto(`${baseUrl}/tenants/acme`);
+    await page.getByRole("link", { name: "Conversations →" }).click();
+    await page.waitForURL(/\/tenants\/acme\/conversations$/);
+    const conversations = await staff.admin.conversations.query({ tenantId: acme.id, limit: 20 });
+    expect(conversations.items.length).toBeGreaterThanOrEqual(2);
+    const rows = rowsOf("Conversations");
+    await rows.first().waitFor();
+    const shown = () =>
+      rows.evaluateAll((all) =>
+        all.map((r) => ({
+          id: r.getAttribute("data-conversation"),
+          title: r.querySelector("a")?.textContent,
+          archived: r.getAttribute("data-archived"),
+        })),
+      );
+    expect(await shown()).toEqual(conversations.items.map((c) => ({ id: c.id, title: c.title, archived: String(c.archivedAt !== null) })));
+    expect(await columnTexts("Conversations", "Messages")).toEqual(conversations.items.map((c) => formatCount(c.messageCount)));
+    expect(await columnTexts("Conversations", "Tokens")).toEqual(conversations.items.map((c) => formatCount(c.totalTokens)));
+    expect(await columnTexts("Conversations", "Cost")).toEqual(conversations.items.map((c) => formatUsd(c.costUsd)));
+    await screenshot("conversations");
+
+    await page.locator("select[name=archived]").selectOption("true");
+    const archived = await staff.admin.conversations.query({ tenantId: acme.id, limit: 20, archived: true });
+    expect(archived.items.length).toBeGreaterThan(0);
+    await page.waitForFunction((count) => {
+      const all = [...document.querySelectorAll('table[aria-label="Conversations"] tbody tr')];
+      return all.length === count && all.every((r) => r.getAttribute("data-archived") === "true");
+    }, archived.items.length);
+    await page.locator("select[name=archived]").selectOption("");
+
+    // The demo conversation with a branch (two answers to one question) and a run.
+    const refund = "00000001-0000-4000-800a-000000000001";
+    const conversation = conversations.items.find((c) => c.id === refund)!;
+    await page.locator(`tr[data-conversation="${refund}"] a`).first().click();
+    await page.waitForURL(new RegExp(`/tenants/acme/conversations/${refund}$`));
+    await page.getByRole("heading", { name: conversation.title }).waitFor();
+    const messages = (await staff.admin.conversationMessages.query({ conversationId: refund, limit: 100 })).items.toSorted(
+      (a, b) => a.seq - b.seq,
+    );
+    expect(messages.length).toBe(conversation.messageCount);
+    const cards = page.locator('ol[aria-label="Messages"] article.message');
+    await cards.first().waitFor();
+    const seqOf = new Map(messages.map((m) => [m.id, m.seq]));
+    expect(
+      await cards.evaluateAll((all) =>
+        all.map((a) => ({
+          id: a.getAttribute("data-message"),
+          seq: Number(a.getAttribute("data-seq")),
+          role: a.getAttribute("data-role"),
+          parent: a.getAttribute("data-parent-seq"),
+          content: a.querySelector(".message-content")?.textContent ?? null,
+          parts: a.querySelector("pre.json")?.textContent ?? null,
+          usage: a.querySelector(".message-usage") && [
+            Number(a.querySelector(".message-usage")!.getAttribute("data-input")),
+            Number(a.querySelector(".message-usage")!.getAttribute("data-output")),
+          ],
+        })),
+      ),
+    ).toEqual(
+      messages.map((m) => ({
+        id: m.id,
+        seq: m.seq,
+        role: m.role,
+        parent: m.parentMessageId ? String(seqOf.get(m.parentMessageId)) : "",
+        content: m.content,
+        parts: m.parts === null ? null : JSON.stringify(m.parts, null, 2),
+        usage: m.role === "assistant" ? [m.inputTokens, m.outputTokens] : null,
+      })),
+    );
+    expect(new Set(messages.map((m) => m.role))).toEqual(new Set(["system", "user", "assistant", "tool"]));
+    // The branch: the answers sharing a parent, grouped as alternatives.
+    const siblings = messages.filter((m) => m.parentMessageId === messages[1]!.id);
+    expect(siblings.length).toBe(2);
+    const branch = page.locator(`li.branch[data-parent-seq="${messages[1]!.seq}"]`);
+    expect(await branch.locator("article.message").evaluateAll((all) => all.map((a) => a.getAttribute("data-message")))).toEqual(
+      siblings.map((m) => m.id),
+    );
+    expect(await branch.locator(".message-alternative").allTextContents()).toEqual(["alternative 1 of 2", "alternative 2 of 2"]);
+    // The answer a run produced links to the run, which was made in this conversation.
+    const linked = messages.find((m) => m.executionId !== null)!;
+    const runLink = page.locator(`article[data-message="${linked.id}"] .message-usage a`);
+    expect(await runLink.getAttribute("href")).toBe(`/executions/${linked.executionId}`);
+    expect((await staff.admin.execution.query({ id: linked.executionId! })).conversationId).toBe(refund);
+    expect((await statValue("Messages").textContent())!.trim()).toBe(formatCount(conversation.messageCount));
+    expect((await statValue("Tokens").textContent())!.trim()).toBe(formatCount(conversation.totalTokens));
+    expect((await statValue("Cost").textContent())!.trim()).toBe(formatUsd(conversation.costUsd));
+    await screenshot("conversation");
+  });
+
   it("lists the pause in the audit log", async () => {
     await nav("Audit log").click();
     await page.waitForURL(/\/audit-log$/);
@@ -965,6 +1056,8 @@ describe("admin panel in Chromium", () => {
       ["/tenants/acme/tools", '[aria-label="Tools"] article.tool'],
       ["/tenants/acme/crews", 'table[aria-label="Crews"] tbody tr'],
       ["/crews/00000001-0000-4000-8007-000000000002?tenantId=acme", 'ol[aria-label="Tasks"] > li'],
+      ["/tenants/acme/conversations", 'table[aria-label="Conversations"] tbody tr'],
+      ["/tenants/acme/conversations/00000001-0000-4000-800a-000000000001", 'ol[aria-label="Messages"] article.message'],
       ["/executions/00000001-0000-4000-800c-000000002774", 'table[aria-label="Child runs"] tbody tr'],
       [`/agents/${agentId}`, "figure.chart .recharts-bar-rectangle"],
       [`/executions/${executionId}`, 'ol[aria-label="Steps"] > li'],

@@ -1,4 +1,4 @@
-/** One tenant: its usage, spaces and users, and its agents (filtered, searched, page by page); its tools and crews have their own pages. */
+/** One tenant: its usage, spaces and users, and its agents (filtered, searched, page by page); its tools, crews and conversations have their own pages. */
 import { keepPreviousData, useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { Link, Navigate, useParams, useSearchParams } from "react-router";
@@ -202,6 +202,7 @@ function AgentsSection({ tenantId, tenant }: { tenantId: string; tenant: Tenant 
         <>
           <Link to={`/tenants/${encodeURIComponent(tenantId)}/tools`}>Tools of this tenant →</Link>
           <Link to={`/tenants/${encodeURIComponent(tenantId)}/crews`}>Crews →</Link>
+          <Link to={`/tenants/${encodeURIComponent(tenantId)}/conversations`}>Conversations →</Link>
         </>
       }
     >
