@@ -113,6 +113,16 @@ describe(`fuzzing every procedure's input on ${target}`, () => {
     const execution = await t.member.executions.start({ agentId: agent.id, input: 1 });
     const chat = await t.member.conversations.create({ agentId: (await newAgent(t, { name: "Chat" })).id });
     const message = await t.member.conversations.appendMessage({ conversationId: chat.id, role: "user", content: "Hi" });
+    // A crew of its own agent (agents.delete may remove \`agent\`) with a task: what crews.* and tasks.* refer to.
+    const crewMember = await newAgent(t, { name: "Crew member" });
+    const crew = await t.member.crews.create({ name: "Fixture crew", spaceId: t.space.id, memberAgentIds: [crewMember.id] });
+    const task = await t.member.tasks.create({
+      crewId: crew.id,
+      title: "Fixture task",
+      description: "d",
+      expectedOutput: "o",
+      agentId: crewMember.id,
+    });
     ids = {
       agent: agent.id,
       execution: execution.id,
@@ -121,6 +131,9 @@ describe(`fuzzing every procedure's input on ${target}`, () => {
       tenant: t.tenantId,
       conversation: chat.id,
       message: message.id,
+      crew: crew.id,
+      task: task.id,
+      crewMember: crewMember.id,
     };
     tokens.member = await mintToken(testSecret, { sub: t.memberId, tid: t.tenantId, role: "member" });
     tokens.service = await mintToken(testSecret, { sub: t.serviceId, tid: t.tenantId, role: "service" });
@@ -144,6 +157,10 @@ describe(`fuzzing every procedure's input on ${target}`, () => {
                    (select count(*) from tenants) as tenants,
                    (select count(*) || '/' || coalesce(max(updated_at)::text, '') || '/' || coalesce(sum(message_count), 0) from conversations) as conversations,
                    (select count(*) from conversation_messages) as messages,
+                   (select count(*) || '/' || coalesce(max(updated_at)::text, '') from crews) as crews,
+                   (select count(*) || '/' || coalesce(max(updated_at)::text, '') from crew_members) as crew_members,
+                   (select count(*) || '/' || coalesce(max(updated_at)::text, '') from tasks) as tasks,
+                   (select count(*) from task_context) as task_context,
                    (select sum(total_executions) from agent_usage_stats) as counted,
                    (select count(*) from admin_audit_log) as audit`,
       ),

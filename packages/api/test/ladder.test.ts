@@ -52,6 +52,9 @@ describe.each(testTargets())("the procedure ladder on %s", (target) => {
       tenant: t.tenantId,
       conversation: crypto.randomUUID(),
       message: crypto.randomUUID(),
+      crew: crypto.randomUUID(),
+      task: crypto.randomUUID(),
+      crewMember: crypto.randomUUID(),
     };
     const refused = procedureTable().filter((p) => !mayCall[role].includes(p.role));
     expect(refused.some((p) => p.role === "admin")).toBe(true);

@@ -41,6 +41,16 @@ describe.each(testTargets().filter((t) => t !== "neon"))("mass assignment on %s"
     const execution = await t.member.executions.start({ agentId: agent.id, input: 1 });
     const chat = await t.member.conversations.create({ agentId: (await newAgent(t, { name: "Chat" })).id });
     const message = await t.member.conversations.appendMessage({ conversationId: chat.id, role: "user", content: "Hi" });
+    // A crew of its own agent (agents.delete may remove \`agent\`) with a task: what crews.* and tasks.* refer to.
+    const crewMember = await newAgent(t, { name: "Crew member" });
+    const crew = await t.member.crews.create({ name: "Fixture crew", spaceId: t.space.id, memberAgentIds: [crewMember.id] });
+    const task = await t.member.tasks.create({
+      crewId: crew.id,
+      title: "Fixture task",
+      description: "d",
+      expectedOutput: "o",
+      agentId: crewMember.id,
+    });
     ids = {
       agent: agent.id,
       execution: execution.id,
@@ -49,6 +59,9 @@ describe.each(testTargets().filter((t) => t !== "neon"))("mass assignment on %s"
       tenant: t.tenantId,
       conversation: chat.id,
       message: message.id,
+      crew: crew.id,
+      task: task.id,
+      crewMember: crewMember.id,
     };
     callers = { member: t.member, service: t.service, admin: await h.as({ sub: crypto.randomUUID(), tid: "staff", role: "admin" }) };
   });

@@ -10,6 +10,10 @@ export interface OwnIds {
   /** A conversation of the member's (with an agent other than `agent`, which agents.delete may remove) and one of its messages. */
   conversation: string;
   message: string;
+  /** A crew of the tenant's (its one member \`crewMember\`, not \`agent\`) and its one task, assigned to that member. */
+  crew: string;
+  task: string;
+  crewMember: string;
 }
 
 const llmConfig = { provider: "openai", model: "gpt-4.1-mini" };
@@ -149,28 +153,27 @@ export const validInputs: Record<string, { role: "member" | "service" | "admin";
   },
   "tools.update": { role: "member", input: (ids) => ({ id: ids.agent, expectedVersion: 1, description: "d" }) },
   "tools.delete": { role: "member", input: (ids) => ({ id: ids.agent }) },
-  // Crews and tasks: the agent's id stands in for a crew's and a task's (a valid id the fixture has no crew or task for).
   "crews.create": {
     role: "member",
     input: (ids) => ({
       name: "Fuzz crew",
       description: "d",
       process: "sequential",
-      memberAgentIds: [ids.agent],
+      memberAgentIds: [ids.crewMember],
       spaceId: ids.space,
       memory: true,
       verbose: false,
       maxIterations: 10,
     }),
   },
-  "crews.get": { role: "member", input: (ids) => ({ id: ids.agent }) },
+  "crews.get": { role: "member", input: (ids) => ({ id: ids.crew }) },
   "crews.list": {
     role: "member",
     input: (ids) => ({
       limit: 5,
       process: "sequential",
       spaceId: ids.space,
-      memberAgentId: ids.agent,
+      memberAgentId: ids.crewMember,
       search: "a",
       sortBy: "name",
       sortDirection: "asc",
@@ -179,26 +182,27 @@ export const validInputs: Record<string, { role: "member" | "service" | "admin";
   },
   "crews.update": {
     role: "member",
-    input: (ids) => ({ id: ids.agent, expectedVersion: 1, description: "d", memberAgentIds: [ids.agent], maxIterations: null }),
+    input: (ids) => ({ id: ids.crew, expectedVersion: 1, description: "d", memberAgentIds: [ids.crewMember], maxIterations: null }),
   },
+  // Not the fixture's crew: tasks.* come after crews.* and need it (a uuid that is no crew).
   "crews.delete": { role: "member", input: (ids) => ({ id: ids.agent }) },
   "tasks.create": {
     role: "member",
     input: (ids) => ({
-      crewId: ids.agent,
+      crewId: ids.crew,
       title: "Fuzz task",
       description: "d",
       expectedOutput: "o",
-      agentId: ids.agent,
+      agentId: ids.crewMember,
       position: 0,
-      context: [],
+      context: [ids.task],
       outputFormat: { type: "object", properties: { a: { type: "string" } } },
     }),
   },
-  "tasks.get": { role: "member", input: (ids) => ({ id: ids.agent }) },
-  "tasks.list": { role: "member", input: (ids) => ({ crewId: ids.agent, limit: 5, direction: "forward" }) },
-  "tasks.update": { role: "member", input: (ids) => ({ id: ids.agent, expectedVersion: 1, title: "t", context: [], outputFormat: null }) },
-  "tasks.delete": { role: "member", input: (ids) => ({ id: ids.agent }) },
+  "tasks.get": { role: "member", input: (ids) => ({ id: ids.task }) },
+  "tasks.list": { role: "member", input: (ids) => ({ crewId: ids.crew, limit: 5, direction: "forward" }) },
+  "tasks.update": { role: "member", input: (ids) => ({ id: ids.task, expectedVersion: 1, title: "t", context: [], outputFormat: null }) },
+  "tasks.delete": { role: "member", input: (ids) => ({ id: ids.task }) },
   "conversations.create": { role: "member", input: (ids) => ({ agentId: ids.agent, title: "Fuzz chat" }) },
   "conversations.get": { role: "member", input: (ids) => ({ id: ids.conversation }) },
   "conversations.list": {
@@ -241,9 +245,9 @@ export const validInputs: Record<string, { role: "member" | "service" | "admin";
   "admin.agentTools": { role: "admin", input: (ids) => ({ id: ids.agent }) },
   "admin.crews": {
     role: "admin",
-    input: (ids) => ({ tenantId: ids.tenant, limit: 5, process: "sequential", memberAgentId: ids.agent, direction: "forward" }),
+    input: (ids) => ({ tenantId: ids.tenant, limit: 5, process: "sequential", memberAgentId: ids.crewMember, direction: "forward" }),
   },
-  "admin.crew": { role: "admin", input: (ids) => ({ id: ids.agent }) },
+  "admin.crew": { role: "admin", input: (ids) => ({ id: ids.crew }) },
   "admin.conversations": {
     role: "admin",
     input: (ids) => ({ tenantId: ids.tenant, limit: 5, agentId: ids.agent, userId: ids.user, archived: true, direction: "forward" }),
