@@ -2,7 +2,7 @@
  * `pnpm dev`: the API on http://localhost:3000 backed by PGlite in .data/pglite (or the
  * Postgres in DATABASE_URL), migrated and seeded on first start. Prints tokens and a curl.
  */
-import { createKeyring, devJwtSecret, mintToken, sealToolSecret } from "@agent-builder/api";
+import { createKeyring, devJwtSecret, mintToken, sealAgentCredential, sealToolSecret } from "@agent-builder/api";
 import { demoTenants, seedDemoData } from "@agent-builder/db";
 
 import { loadConfig, type ServerConfig } from "./config";
@@ -23,10 +23,14 @@ const server = await startServer(config, {
   logger,
   prepare: async (database) => {
     await database.migrate();
-    // The demo tools' secrets sealed with the server's keyring, as tools.create would, so the API opens them.
+    // The demo tools' secrets and agents' keys sealed with the server's keyring, as tools.create
+    // and agents.create would, so the API opens them.
     const keyring = config.secretKeys && createKeyring(config.secretKeys);
     const seed = await seedDemoData(database.db, new Date(), {
-      ...(keyring && { sealToolSecret: (secret) => sealToolSecret(keyring, secret) }),
+      ...(keyring && {
+        sealToolSecret: (secret) => sealToolSecret(keyring, secret),
+        sealAgentCredential: (credential) => sealAgentCredential(keyring, credential),
+      }),
     });
     if (seed.seeded) {
       console.log(

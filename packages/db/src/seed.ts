@@ -368,6 +368,12 @@ export interface SeedOptions {
    * the demo tools are seeded without their secrets (`pnpm db:seed`, which holds no keyring).
    */
   sealToolSecret?: (secret: DemoSecret) => Promise<StoredToolSecret>;
+  /**
+   * Seals a demo agent's provider key as `agents.create` stores it (`sealAgentCredential` of
+   * @agent-builder/api). Without it the key is written in plaintext, as before migration 0013
+   * (`pnpm db:seed`; `pnpm secrets:reseal` seals those rows).
+   */
+  sealAgentCredential?: (credential: { tenantId: string; agentId: string; apiKey: string }) => Promise<StoredToolSecret>;
 }
 
 /** Loads the demo data unless the first demo tenant already exists. */
@@ -405,7 +411,7 @@ export async function seedDemoData(db: Database, now = new Date(), options: Seed
       await tx.insert(users).values(tenant.users.map((u) => ({ ...u, tenantId: tenant.id, ...founded })));
       await tx.insert(spaces).values(tenant.spaces.map((s) => ({ ...s, tenantId: tenant.id, ...founded })));
       for (let i = 0; i < agentCount; i++, agentNumber++) {
-        const counts = await seedAgent(tx, tenant, tenantIndex + 1, i + 1, agentNumber, random, now);
+        const counts = await seedAgent(tx, tenant, tenantIndex + 1, i + 1, agentNumber, random, now, options);
         result.executions += counts.executions;
         result.steps += counts.steps;
         result.agents++;
@@ -435,7 +441,16 @@ export async function seedDemoData(db: Database, now = new Date(), options: Seed
   return result;
 }
 
-async function seedAgent(tx: Tx, tenant: DemoTenant, tenantIndex: number, n: number, agentNumber: number, random: () => number, now: Date) {
+async function seedAgent(
+  tx: Tx,
+  tenant: DemoTenant,
+  tenantIndex: number,
+  n: number,
+  agentNumber: number,
+  random: () => number,
+  now: Date,
+  options: SeedOptions,
+) {
   const pick = <T>(items: readonly T[]) => item(items, Math.floor(random() * items.length));
   const status = item(statusCycle, agentNumber % statusCycle.length);
   const owner = item(tenant.users, 1 + (n % 2));
@@ -444,6 +459,10 @@ async function seedAgent(tx: Tx, tenant: DemoTenant, tenantIndex: number, n: num
   if (!space) throw new Error(`demo agent ${demo.name}: ${tenant.id} has no space ${demo.space}`);
   const agentId = demoId(tenantIndex, kinds.agent, n);
   const createdAt = new Date(now.getTime() - (historyDays - n) * day);
+  const apiKey = `sk-demo-${agentNumber.toString().padStart(4, "0")}`;
+  const credential = options.sealAgentCredential
+    ? { llmCredential: await options.sealAgentCredential({ tenantId: tenant.id, agentId, apiKey }), llmApiKey: null }
+    : { llmApiKey: apiKey };
   await tx.insert(agents).values({
     id: agentId,
     tenantId: tenant.id,
@@ -458,7 +477,7 @@ async function seedAgent(tx: Tx, tenant: DemoTenant, tenantIndex: number, n: num
       maxOutputTokens: 2048,
       systemPrompt: "You are a helpful assistant.",
     },
-    llmApiKey: `sk-demo-${agentNumber.toString().padStart(4, "0")}`,
+    ...credential,
     notebookIds: random() < 0.5 ? [demoId(tenantIndex, 9, 1 + (n % 3))] : [],
     enableKnowledge: random() < 0.5,
     enableMemory: random() < 0.3,

@@ -235,16 +235,30 @@ describe.each(testTargets())("demo data on %s", (target) => {
     for (const a of attachments) expect(acmeAgents.has(a.agent), `${a.agent} in ${a.tenantId}`).toBe(a.tenantId === "acme");
   });
 
-  it("seals the demo secrets through the sealer it is given, bound to tenant, tool and name", async () => {
+  it("seals the demo secrets and agents' keys through the sealers it is given, bound to tenant, tool and name", async () => {
     const other = await createTestDatabase(target);
     try {
       const asked: string[] = [];
+      const credentials: string[] = [];
       const result = await seedDemoData(other.db, now, {
         sealToolSecret: async ({ tenantId, toolId, name, value }) => {
           asked.push(`${tenantId}:${toolId}:${name}`);
           return { kid: "test", iv: "aXY=", ciphertext: btoa(value), hint: `••••${value.slice(-4)}` };
         },
+        sealAgentCredential: async ({ tenantId, agentId, apiKey }) => {
+          credentials.push(`${tenantId}:${agentId}`);
+          return { kid: "test", iv: "aXY=", ciphertext: btoa(apiKey), hint: `…${apiKey.slice(-4)}` };
+        },
       });
+      // Every demo agent's key went through the sealer, and no plaintext was stored.
+      expect(credentials).toHaveLength(result.agents);
+      const [keys] = await withStaff(other.db, (tx) =>
+        queryRows<{ plaintext: number; sealed: number }>(
+          tx,
+          sql`select count(llm_api_key)::int as plaintext, count(llm_credential)::int as sealed from agents`,
+        ),
+      );
+      expect(keys).toEqual({ plaintext: 0, sealed: result.agents });
       expect(result).toMatchObject({ tools: 12, toolSecrets: 3, executions: seeded.executions });
       expect(asked).toEqual([
         `acme:${demoToolId(1, 1)}:ZENDESK_API_TOKEN`,
