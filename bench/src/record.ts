@@ -72,7 +72,7 @@ async function alternate(sides: Side[]) {
 export async function recordBench(): Promise<void> {
   banner("executions.record: finished runs in one call, through the SDK vs pg; batches; a crew run of 5 tasks");
   console.log(
-    `${machine()}; ${rounds} alternating rounds of ${roundMs / 1000} s per side, concurrency ${concurrency}, pool of ${poolMax} both sides`,
+    `${machine()}; ${rounds} alternating rounds of ${roundMs / 1000} s per side, concurrency ${concurrency} (batches of 100: ${batchConcurrency}), pool of ${poolMax} both sides`,
   );
   const url = await freshDatabase(benchDbName("record"));
   const { userId, spaceId, agentIds } = await withClient(url, (c) => createTenant(c, tenantId, 100));

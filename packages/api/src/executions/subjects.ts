@@ -1,5 +1,5 @@
 import { runnableAgentStatuses } from "@agent-builder/contracts";
-import { queryRow, sql, type Tx } from "@agent-builder/db";
+import { queryRow, type SQL, sql, type Tx } from "@agent-builder/db";
 
 import type { Caller } from "../auth";
 import { BadRequest, PreconditionFailed } from "../domain-errors";
@@ -64,6 +64,9 @@ export async function readSubjects(tx: Tx, caller: Caller, ids: SubjectIds): Pro
   const parentCrew = ids.parentExecutionId
     ? sql`(select p.crew_id from agent_executions p where p.tenant_id = ${tenant} and p.id = ${ids.parentExecutionId}::uuid)`
     : sql`null::uuid`;
+  // A part with nothing to look up is a literal: the statement plans only what it reads.
+  const none = sql`'[]'::json`;
+  const some = (ids: string[] | undefined, part: SQL) => (ids && ids.length > 0 ? part : none);
   const row = await queryRow<{
     agents: AgentRow[];
     crews: CrewRow[];
@@ -73,23 +76,35 @@ export async function readSubjects(tx: Tx, caller: Caller, ids: SubjectIds): Pro
   }>(
     tx,
     sql`select
-          (select coalesce(json_agg(json_build_object('id', a.id, 'status', a.status)), '[]')
-             from agents a where a.tenant_id = ${tenant} and a.id = any(${uuids(ids.agentIds)})) as agents,
-          (select coalesce(json_agg(json_build_object('id', c.id, 'agentIds', crew.agent_ids, 'blocked', crew.blocked)), '[]')
-             from crews c
-             cross join lateral (
-               select coalesce(array_agg(a.id), '{}') as agent_ids,
-                      coalesce(json_agg(json_build_object('id', a.id, 'status', a.status)) filter (where a.status <> all(${runnable})), '[]') as blocked
-               from agents a
-               where a.tenant_id = ${tenant}
-                 and (a.id = c.manager_agent_id
-                      or a.id in (select m.agent_id from crew_members m where m.tenant_id = ${tenant} and m.crew_id = c.id))
-             ) crew
-             where c.tenant_id = ${tenant} and (c.id = any(${uuids(ids.crewIds)}) or c.id = ${parentCrew})) as crews,
-          (select coalesce(json_agg(json_build_object('id', v.id, 'agentId', v.agent_id, 'crewId', v.crew_id)), '[]')
-             from conversations v where v.tenant_id = ${tenant} and v.id = any(${uuids(ids.conversationIds)})) as conversations,
-          (select coalesce(json_agg(json_build_object('id', k.id, 'crewId', k.crew_id)), '[]')
-             from tasks k where k.tenant_id = ${tenant} and k.id = any(${uuids(ids.taskIds)})) as tasks,
+          ${some(
+            ids.agentIds,
+            sql`(select coalesce(json_agg(json_build_object('id', a.id, 'status', a.status)), '[]')
+                   from agents a where a.tenant_id = ${tenant} and a.id = any(${uuids(ids.agentIds)}))`,
+          )} as agents,
+          ${some(
+            ids.parentExecutionId ? [ids.parentExecutionId] : ids.crewIds,
+            sql`(select coalesce(json_agg(json_build_object('id', c.id, 'agentIds', crew.agent_ids, 'blocked', crew.blocked)), '[]')
+                   from crews c
+                   cross join lateral (
+                     select coalesce(array_agg(a.id), '{}') as agent_ids,
+                            coalesce(json_agg(json_build_object('id', a.id, 'status', a.status)) filter (where a.status <> all(${runnable})), '[]') as blocked
+                     from agents a
+                     where a.tenant_id = ${tenant}
+                       and (a.id = c.manager_agent_id
+                            or a.id in (select m.agent_id from crew_members m where m.tenant_id = ${tenant} and m.crew_id = c.id))
+                   ) crew
+                   where c.tenant_id = ${tenant} and (c.id = any(${uuids(ids.crewIds)}) or c.id = ${parentCrew}))`,
+          )} as crews,
+          ${some(
+            ids.conversationIds,
+            sql`(select coalesce(json_agg(json_build_object('id', v.id, 'agentId', v.agent_id, 'crewId', v.crew_id)), '[]')
+                   from conversations v where v.tenant_id = ${tenant} and v.id = any(${uuids(ids.conversationIds)}))`,
+          )} as conversations,
+          ${some(
+            ids.taskIds,
+            sql`(select coalesce(json_agg(json_build_object('id', k.id, 'crewId', k.crew_id)), '[]')
+                   from tasks k where k.tenant_id = ${tenant} and k.id = any(${uuids(ids.taskIds)}))`,
+          )} as tasks,
           ${
             ids.parentExecutionId
               ? sql`(select json_build_object('id', p.id, 'status', p.status, 'agentId', p.agent_id, 'crewId', p.crew_id)
