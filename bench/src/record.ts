@@ -144,10 +144,15 @@ export async function recordBench(): Promise<void> {
       }
       return true;
     });
+  // Statistics as a database in use has them (autovacuum has not seen this fresh one yet):
+  // without them the planner's guesses for the grown tables slowed each later side down.
+  const analyze = () => withClient(url, (c) => c.query("analyze"));
+  await analyze();
   const oneSide = await alternate([
     { name: "sdk", perOp: 1, run: oneViaSdk, ops: 0, ms: 0 },
     { name: "pg", perOp: 1, run: oneViaPg, ops: 0, ms: 0 },
   ]);
+  await analyze();
   const batches = await alternate([
     {
       name: "batch",
@@ -168,6 +173,7 @@ export async function recordBench(): Promise<void> {
     durationMs: 6_000,
     childRuns: members.map((agentId, i) => agentRun(agentId, taskIds[i])),
   });
+  await analyze();
   const crewSides = await alternate([
     {
       name: "crew",
