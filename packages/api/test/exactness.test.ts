@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows, sql } from "@agent-builder/db";
 import { testTargets } from "@agent-builder/db/testing";
 
-import { activeAgent, newConversation, newCrew } from "./crew-fixtures";
+import { activeAgent, newConversation, newCrew, type TestCrew } from "./crew-fixtures";
 import { createHarness, type Harness, newAgent, type TestTenant } from "./support";
 
 /**
@@ -138,7 +138,7 @@ describe.runIf(targets.length > 0).each(targets)("exactness under concurrency on
     const agents: string[] = [];
     for (let i = 0; i < 6; i++) agents.push(await activeAgent(t, `Crew agent ${i}`));
     // Four crews over six agents: an agent works in several crews.
-    const crews = [];
+    const crews: TestCrew[] = [];
     for (let c = 0; c < 4; c++) crews.push(await newCrew(h, t, { memberIds: [agents[c]!, agents[c + 1]!, agents[c + 2]!] }));
     const crewChats = await Promise.all(crews.map((crew) => newConversation(h, t, { crewId: crew.id })));
     const agentChats = await Promise.all(agents.map((agentId) => newConversation(h, t, { agentId })));

@@ -251,11 +251,11 @@ describe.each(testTargets())("executions.record on %s", (target) => {
     );
     const changedChild = {
       ...batch.runs[1]!,
-      childRuns: [batch.runs[1]!.childRuns[0]!, { ...batch.runs[1]!.childRuns[1]!, input: "other" }],
+      childRuns: [batch.runs[1]!.childRuns![0]!, { ...batch.runs[1]!.childRuns![1]!, input: "other" }],
     };
     await rejectsWith(t.member.executions.record({ runs: [changedChild] }), "CONFLICT", /childRuns\.1/);
     await rejectsWith(
-      t.member.executions.record({ runs: [{ ...batch.runs[1]!, childRuns: batch.runs[1]!.childRuns.slice(0, 1) }] }),
+      t.member.executions.record({ runs: [{ ...batch.runs[1]!, childRuns: batch.runs[1]!.childRuns!.slice(0, 1) }] }),
       "CONFLICT",
     );
     // A child's key reused by a new crew run: CONFLICT.
