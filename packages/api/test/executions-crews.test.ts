@@ -193,6 +193,39 @@ describe.each(testTargets())("crew runs on %s", (target) => {
     await t.member.executions.cancel({ id: open.id });
   });
 
+  it("runs a member only in their own conversations, and none in an archived one", async () => {
+    const agentId = await activeAgent(t, "Private chat");
+    const mine = await newConversation(h, t, { agentId }); // owned by t.member
+    // Another member of the same tenant does not see it, so cannot run in it; a service token can.
+    await rejectsWith(t.otherMember.executions.start({ agentId, conversationId: mine, input: 1 }), "NOT_FOUND", /conversation/);
+    await rejectsWith(
+      t.otherMember.executions.record({
+        runs: [
+          {
+            agentId,
+            conversationId: mine,
+            input: 1,
+            output: 1,
+            status: "succeeded",
+            durationMs: 1000,
+            usage: { inputTokens: 1, outputTokens: 1 },
+            costUsd: 0,
+          },
+        ],
+      }),
+      "NOT_FOUND",
+      /conversation/,
+    );
+    const byService = await t.service.executions.start({ agentId, conversationId: mine, input: 1 });
+    await t.service.executions.cancel({ id: byService.id });
+    await t.member.conversations.archive({ id: mine, archived: true });
+    await rejectsWith(t.member.executions.start({ agentId, conversationId: mine, input: 1 }), "PRECONDITION_FAILED", /archived/);
+    await t.member.conversations.archive({ id: mine, archived: false });
+    const run = await t.member.executions.start({ agentId, conversationId: mine, input: 1 });
+    expect(run.conversationId).toBe(mine);
+    await t.member.executions.cancel({ id: run.id });
+  });
+
   it("keeps another tenant's crew, crew run and conversation out of reach", async () => {
     const run = await t.member.executions.start({ crewId: crew.id, input: 1 });
     await rejectsWith(other.member.executions.start({ crewId: crew.id, input: 1 }), "NOT_FOUND");

@@ -36,6 +36,7 @@ interface ConversationRow {
   id: string;
   agentId: string | null;
   crewId: string | null;
+  archived: boolean;
 }
 interface TaskRow {
   id: string;
@@ -97,8 +98,11 @@ export async function readSubjects(tx: Tx, caller: Caller, ids: SubjectIds): Pro
           )} as crews,
           ${some(
             ids.conversationIds,
-            sql`(select coalesce(json_agg(json_build_object('id', v.id, 'agentId', v.agent_id, 'crewId', v.crew_id)), '[]')
-                   from conversations v where v.tenant_id = ${tenant} and v.id = any(${uuids(ids.conversationIds)}))`,
+            // A member runs only in their own conversations (conversations.* shows them no other).
+            sql`(select coalesce(json_agg(json_build_object('id', v.id, 'agentId', v.agent_id, 'crewId', v.crew_id,
+                                                            'archived', v.archived_at is not null)), '[]')
+                   from conversations v where v.tenant_id = ${tenant} and v.id = any(${uuids(ids.conversationIds)})
+                     ${caller.role === "member" ? sql`and v.user_id = ${caller.userId}::uuid` : sql``})`,
           )} as conversations,
           ${some(
             ids.taskIds,
@@ -152,10 +156,19 @@ export function checkCrewAgent(subjects: Subjects, crew: CrewRow, agentId: strin
   checkAgent(subjects, agentId);
 }
 
-/** The conversation is the tenant's (NOT_FOUND otherwise) and with the run's agent or crew (400 otherwise). */
+/**
+ * The conversation is the tenant's, and a member's own (NOT_FOUND otherwise, as conversations.get
+ * answers), not archived (PRECONDITION_FAILED, as appendMessage), and with the run's agent or
+ * crew (400 otherwise).
+ */
 export function checkConversation(subjects: Subjects, conversationId: string, run: { agentId?: string; crewId?: string }): void {
   const conversation = subjects.conversations.get(conversationId);
   if (!conversation) throw notFound("conversation", conversationId);
+  if (conversation.archived) {
+    throw new PreconditionFailed(
+      `conversation ${conversationId} is archived: unarchive it (conversations.archive with archived: false) first`,
+    );
+  }
   const matches = run.agentId !== undefined ? conversation.agentId === run.agentId : conversation.crewId === run.crewId;
   if (!matches) {
     const subject = conversation.agentId !== null ? `agent ${conversation.agentId}` : `crew ${conversation.crewId}`;
