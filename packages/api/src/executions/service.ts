@@ -227,6 +227,15 @@ async function finishExecution(tx: Tx, caller: Caller, id: string, finish: Finis
   // what its children did. For any other run this matches nothing (the parent index, no row).
   // Completing a crew run does not: a child still running is the caller's mistake (PRECONDITION_FAILED).
   if (finish.status !== "succeeded") {
+    // Row locks first, in id order, before any counter row: cancelling child by child would
+    // hold a child's counter rows while waiting for the next child, which a run finishing at the
+    // same moment holds while it waits for those counter rows (a deadlock). A child finishing
+    // meanwhile is waited for, then left out (no longer running).
+    await tx.execute(
+      sql`select id from agent_executions
+          where tenant_id = ${caller.tenantId} and parent_execution_id = ${id}::uuid and status = 'running'
+          order by id for no key update`,
+    );
     await tx
       .update(agentExecutions)
       .set({
