@@ -1,4 +1,5 @@
 /** `pnpm bench`: every benchmark in sequence, in one process, printing its figures. */
+import { crewsGetBench } from "./crews-get";
 import { edgeColdStartBench } from "./edge-cold-start";
 import { hotCounterBench } from "./hot-counter";
 import { ingestionBench } from "./ingestion";
@@ -13,4 +14,5 @@ await ingestionBench();
 await ingestionCostBench();
 await recordBench();
 await readsBench();
+await crewsGetBench();
 await edgeColdStartBench();
