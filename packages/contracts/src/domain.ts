@@ -89,12 +89,6 @@ export const limits = {
   agentToolConfigurationBytesMax: 16 * 1024,
 } as const;
 
-/** @deprecated Use `limits.agentToolPositionMax` / `limits.agentToolConfigurationBytesMax`; kept until packages/db/src/schema/agent-resources.ts is switched over. */
-export const agentToolLimits = {
-  positionMax: limits.agentToolPositionMax,
-  configurationBytesMax: limits.agentToolConfigurationBytesMax,
-} as const;
-
 /**
  * How a crew works through its tasks (CrewAI's `Process`): in order, each task by its assigned
  * agent, or under a manager agent that delegates (the manager is required then, and only then).

@@ -1,10 +1,10 @@
 import { sql } from "drizzle-orm";
 import { boolean, check, foreignKey, index, integer, jsonb, pgEnum, pgTable, unique, uuid } from "drizzle-orm/pg-core";
 
-import { agentResourceKinds, agentToolLimits } from "@agent-builder/contracts";
+import { agentResourceKinds, limits } from "@agent-builder/contracts";
 
 import { agents } from "./agents";
-import { tenantIdColumn, timestamps } from "./columns";
+import { sqlLiteral, tenantIdColumn, timestamps } from "./columns";
 import { tools } from "./tools";
 
 export const agentResourceKind = pgEnum("agent_resource_kind", agentResourceKinds);
@@ -28,7 +28,7 @@ export const agentResources = pgTable(
     ...timestamps,
   },
   (t) => [
-    check("agent_resources_position_range", sql`${t.position} between 0 and ${sql.raw(String(agentToolLimits.positionMax))}`),
+    check("agent_resources_position_range", sql`${t.position} between 0 and ${sqlLiteral(limits.agentToolPositionMax)}`),
     check("agent_resources_configuration_object", sql`jsonb_typeof(${t.configuration}) = 'object'`),
     unique("agent_resources_tenant_agent_tool_key").on(t.tenantId, t.agentId, t.toolId),
     foreignKey({

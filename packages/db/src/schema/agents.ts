@@ -3,12 +3,10 @@ import { boolean, check, foreignKey, index, integer, jsonb, pgEnum, pgTable, tex
 
 import { agentStatuses, type LlmConfig, limits } from "@agent-builder/contracts";
 
-import { tenantIdColumn, timestamps } from "./columns";
+import { sqlLiteral, tenantIdColumn, timestamps } from "./columns";
 import { spaces, tenants, users } from "./tenancy";
 import type { StoredToolSecret } from "./tools";
 
-/** A number written into a check constraint's SQL (drizzle-kit cannot write a parameter there). */
-const literal = (value: number) => sql.raw(String(value));
 const tagMax = limits.tagLengthMax;
 /** One line per tag, each 1..tagMax characters. */
 const tagLines = sql.raw(`'^[^\\n]{1,${tagMax}}(\\n[^\\n]{1,${tagMax}})*$'`);
@@ -68,15 +66,15 @@ export const agents = pgTable(
     check("agents_version_positive", sql`${t.version} >= 1`),
     // The contracts' bounds, again in the database (null passes: not set). The API counts UTF-16
     // units and Postgres characters, so a value the API accepts always passes here.
-    check("agents_role_length", sql`length(${t.role}) between 1 and ${literal(limits.agentRoleMax)}`),
-    check("agents_goal_length", sql`length(${t.goal}) between 1 and ${literal(limits.agentGoalMax)}`),
-    check("agents_backstory_length", sql`length(${t.backstory}) between 1 and ${literal(limits.agentBackstoryMax)}`),
-    check("agents_category_length", sql`length(${t.category}) between 1 and ${literal(limits.agentCategoryMax)}`),
+    check("agents_role_length", sql`length(${t.role}) between 1 and ${sqlLiteral(limits.agentRoleMax)}`),
+    check("agents_goal_length", sql`length(${t.goal}) between 1 and ${sqlLiteral(limits.agentGoalMax)}`),
+    check("agents_backstory_length", sql`length(${t.backstory}) between 1 and ${sqlLiteral(limits.agentBackstoryMax)}`),
+    check("agents_category_length", sql`length(${t.category}) between 1 and ${sqlLiteral(limits.agentCategoryMax)}`),
     check(
       "agents_max_iterations_range",
-      sql`${t.maxIterations} between ${literal(limits.agentMaxIterationsMin)} and ${literal(limits.agentMaxIterationsMax)}`,
+      sql`${t.maxIterations} between ${sqlLiteral(limits.agentMaxIterationsMin)} and ${sqlLiteral(limits.agentMaxIterationsMax)}`,
     ),
-    check("agents_tags_count", sql`cardinality(${t.tags}) <= ${literal(limits.tagsMax)}`),
+    check("agents_tags_count", sql`cardinality(${t.tags}) <= ${sqlLiteral(limits.tagsMax)}`),
     // No null tag, and each 1..max characters: joined by newlines (a normalised tag has no
     // whitespace but single spaces), every line must match. Uniqueness is the API's (a set).
     check(

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { text, timestamp } from "drizzle-orm/pg-core";
 
 /** Every tenant-owned row carries the tenant; row-level security filters on it. */
@@ -8,3 +9,9 @@ export const timestamps = {
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 };
+
+/**
+ * A bound from the contracts' vocabulary written into a check constraint's SQL (drizzle-kit cannot
+ * put a parameter there), so the database restates the limit instead of copying the number.
+ */
+export const sqlLiteral = (value: number) => sql.raw(String(value));

@@ -18,13 +18,11 @@ import {
 import { crewLimits, messageRoles } from "@agent-builder/contracts";
 
 import { agents } from "./agents";
-import { tenantIdColumn, timestamps } from "./columns";
+import { sqlLiteral, tenantIdColumn, timestamps } from "./columns";
 import { crews } from "./crews";
 // executions.ts imports this module too: the reference below is read lazily, after both load.
 import { agentExecutions } from "./executions";
 import { tenants, users } from "./tenancy";
-
-const literal = (value: number) => sql.raw(String(value));
 
 export const messageRole = pgEnum("message_role", messageRoles);
 
@@ -53,7 +51,7 @@ export const conversations = pgTable(
     ...timestamps,
   },
   (t) => [
-    check("conversations_title_length", sql`length(${t.title}) between 1 and ${literal(crewLimits.conversationTitleMax)}`),
+    check("conversations_title_length", sql`length(${t.title}) between 1 and ${sqlLiteral(crewLimits.conversationTitleMax)}`),
     check("conversations_one_subject", sql`(${t.agentId} is null) <> (${t.crewId} is null)`),
     check(
       "conversations_counts_non_negative",
@@ -112,7 +110,7 @@ export const conversationMessages = pgTable(
   (t) => [
     check("conversation_messages_seq_positive", sql`${t.seq} >= 1`),
     check("conversation_messages_content_or_parts", sql`(${t.content} is null) <> (${t.parts} is null)`),
-    check("conversation_messages_content_length", sql`length(${t.content}) <= ${literal(crewLimits.messageContentMax)}`),
+    check("conversation_messages_content_length", sql`length(${t.content}) <= ${sqlLiteral(crewLimits.messageContentMax)}`),
     check("conversation_messages_counts_non_negative", sql`${t.inputTokens} >= 0 and ${t.outputTokens} >= 0 and ${t.costUsd} >= 0`),
     // Only assistant messages carry usage.
     check(

@@ -4,11 +4,8 @@ import { boolean, check, foreignKey, index, integer, jsonb, pgEnum, pgTable, pri
 import { crewLimits, crewProcesses } from "@agent-builder/contracts";
 
 import { agents } from "./agents";
-import { tenantIdColumn, timestamps } from "./columns";
+import { sqlLiteral, tenantIdColumn, timestamps } from "./columns";
 import { spaces, tenants, users } from "./tenancy";
-
-/** A number written into a check constraint's SQL (drizzle-kit cannot write a parameter there). */
-const literal = (value: number) => sql.raw(String(value));
 
 export const crewProcess = pgEnum("crew_process", crewProcesses);
 
@@ -38,12 +35,12 @@ export const crews = pgTable(
     ...timestamps,
   },
   (t) => [
-    check("crews_name_length", sql`length(${t.name}) between 1 and ${literal(crewLimits.nameMax)}`),
-    check("crews_description_length", sql`length(${t.description}) <= ${literal(crewLimits.descriptionMax)}`),
+    check("crews_name_length", sql`length(${t.name}) between 1 and ${sqlLiteral(crewLimits.nameMax)}`),
+    check("crews_description_length", sql`length(${t.description}) <= ${sqlLiteral(crewLimits.descriptionMax)}`),
     check("crews_version_positive", sql`${t.version} >= 1`),
     check(
       "crews_max_iterations_range",
-      sql`${t.maxIterations} between ${literal(crewLimits.maxIterationsMin)} and ${literal(crewLimits.maxIterationsMax)}`,
+      sql`${t.maxIterations} between ${sqlLiteral(crewLimits.maxIterationsMin)} and ${sqlLiteral(crewLimits.maxIterationsMax)}`,
     ),
     // A manager exactly when the process is hierarchical.
     check("crews_manager_iff_hierarchical", sql`(${t.process} = 'hierarchical') = (${t.managerAgentId} is not null)`),
@@ -81,7 +78,7 @@ export const crewMembers = pgTable(
   },
   (t) => [
     primaryKey({ name: "crew_members_pkey", columns: [t.crewId, t.agentId] }),
-    check("crew_members_position_range", sql`${t.position} between 0 and ${literal(crewLimits.membersMax - 1)}`),
+    check("crew_members_position_range", sql`${t.position} between 0 and ${sqlLiteral(crewLimits.membersMax - 1)}`),
     unique("crew_members_tenant_crew_agent_key").on(t.tenantId, t.crewId, t.agentId),
     foreignKey({
       name: "crew_members_tenant_crew_fkey",
@@ -119,10 +116,10 @@ export const tasks = pgTable(
     ...timestamps,
   },
   (t) => [
-    check("tasks_title_length", sql`length(${t.title}) between 1 and ${literal(crewLimits.taskTitleMax)}`),
-    check("tasks_description_length", sql`length(${t.description}) between 1 and ${literal(crewLimits.taskDescriptionMax)}`),
-    check("tasks_expected_output_length", sql`length(${t.expectedOutput}) between 1 and ${literal(crewLimits.taskExpectedOutputMax)}`),
-    check("tasks_position_range", sql`${t.position} between 0 and ${literal(crewLimits.tasksMax - 1)}`),
+    check("tasks_title_length", sql`length(${t.title}) between 1 and ${sqlLiteral(crewLimits.taskTitleMax)}`),
+    check("tasks_description_length", sql`length(${t.description}) between 1 and ${sqlLiteral(crewLimits.taskDescriptionMax)}`),
+    check("tasks_expected_output_length", sql`length(${t.expectedOutput}) between 1 and ${sqlLiteral(crewLimits.taskExpectedOutputMax)}`),
+    check("tasks_position_range", sql`${t.position} between 0 and ${sqlLiteral(crewLimits.tasksMax - 1)}`),
     check("tasks_output_format_object", sql`${t.outputFormat} is null or jsonb_typeof(${t.outputFormat}) = 'object'`),
     check("tasks_version_positive", sql`${t.version} >= 1`),
     unique("tasks_tenant_id_id_key").on(t.tenantId, t.id),
