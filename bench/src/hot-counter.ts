@@ -100,7 +100,7 @@ async function runCase(
       const { rowCount } = await c.query(
         `update agent_executions set status = 'succeeded', completed_at = greatest(now(), started_at),
            duration_ms = round(extract(epoch from (greatest(now(), started_at) - started_at)) * 1000)::int,
-           output_data = $1::jsonb, input_tokens = $2, output_tokens = $3, cost_usd = $4
+           output_data = $1::jsonb, input_tokens = $2, output_tokens = $3, provided_cost_usd = $4
          where tenant_id = $5 and id = $6 and status = 'running' returning *`,
         ['{"answer":"ok"}', 900, 120, "0.000800", tenantId, id],
       );
@@ -268,7 +268,7 @@ async function mixBench(url: string, agentIds: string[], userId: string, spaceId
       const { rowCount } = await c.query(
         `update agent_executions set status = 'succeeded', completed_at = greatest(now(), started_at),
            duration_ms = round(extract(epoch from (greatest(now(), started_at) - started_at)) * 1000)::int,
-           output_data = $1::jsonb, input_tokens = $2, output_tokens = $3, cost_usd = $4
+           output_data = $1::jsonb, input_tokens = $2, output_tokens = $3, provided_cost_usd = $4
          where tenant_id = $5 and id = $6 and status = 'running' returning *`,
         ['{"answer":"ok"}', 900, 120, "0.000800", tenantId, id],
       );

@@ -35,7 +35,7 @@ const startInput = (agentId: string) => ({ agentId, input: { question: "What is 
 const completeInput = (id: string) => ({
   id,
   output: { answer: "Sunny." },
-  usage: { inputTokens: 900, outputTokens: 120, cachedInputTokens: 0, reasoningTokens: 0 },
+  usage: { inputTokens: 900, outputTokens: 120, cachedInputTokens: 0, reasoningTokens: 0, cacheWriteTokens: 0 },
   costUsd: 0.0008,
   durationMs: 1234,
 });

@@ -72,7 +72,7 @@ export async function seedBenchDatabase(executions: number, name: string): Promi
                              now() - interval '100 days' * (1 - (($2::int + i)::float8 / $3::int)) - interval '1 minute' as started
                       from generate_series(1, $4::int) i)
            insert into agent_executions (tenant_id, agent_id, user_id, input_data, output_data, status, started_at, completed_at,
-                                         duration_ms, input_tokens, output_tokens, cost_usd, error_code, error_message, created_at, updated_at)
+                                         duration_ms, input_tokens, output_tokens, provided_cost_usd, error_code, error_message, created_at, updated_at)
            select $1, a.ids[1 + floor(array_length(a.ids, 1) * r * r)::int], u.ids[1 + (i % 20)],
                   jsonb_build_object('question', 'question ' || i),
                   case when st = 'succeeded' then jsonb_build_object('answer', 'answer ' || i) end,

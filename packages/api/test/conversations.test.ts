@@ -32,7 +32,7 @@ async function finishRun(h: Harness, id: string, inputTokens: number, outputToke
   await queryRows(
     h.database.db,
     sql`update agent_executions set status = 'succeeded', completed_at = greatest(now(), started_at),
-          input_tokens = ${inputTokens}, output_tokens = ${outputTokens}, cost_usd = ${costUsd}::numeric
+          input_tokens = ${inputTokens}, output_tokens = ${outputTokens}, provided_cost_usd = ${costUsd}::numeric
         where id = ${id}::uuid`,
   );
 }

@@ -255,7 +255,7 @@ describe.each(testTargets())("crews on %s", (target) => {
       sql`insert into agent_executions (id, tenant_id, crew_id, user_id, input_data) values (${crewRun}::uuid, ${a.tenantId}, ${crew.id}::uuid, ${a.memberId}::uuid, '{}')`,
     );
     await h.database.db.execute(
-      sql`insert into agent_executions (tenant_id, agent_id, crew_id, parent_execution_id, user_id, input_data, status, completed_at, input_tokens, output_tokens, cost_usd)
+      sql`insert into agent_executions (tenant_id, agent_id, crew_id, parent_execution_id, user_id, input_data, status, completed_at, input_tokens, output_tokens, provided_cost_usd)
           values (${a.tenantId}, ${x!.id}::uuid, ${crew.id}::uuid, ${crewRun}::uuid, ${a.memberId}::uuid, '{}', 'succeeded', now(), 10, 5, 0.25)`,
     );
     await h.database.db.execute(sql`update agent_executions set status = 'succeeded', completed_at = now() where id = ${crewRun}::uuid`);

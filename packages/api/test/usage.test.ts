@@ -101,7 +101,7 @@ describe.each(testTargets())("usage on %s", (target) => {
             durationMs: 1000,
             inputTokens: 10,
             outputTokens: 5,
-            costUsd: "0.250000",
+            providedCostUsd: "0.250000",
           };
         }),
       ),

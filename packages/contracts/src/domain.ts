@@ -127,3 +127,43 @@ export const crewLimits = {
   /** Child runs of one crew run in a `executions.record` call. */
   recordChildRunsMax: 50,
 } as const;
+
+/**
+ * Model prices and spend budgets. A price is in USD per million tokens (`currency` is kept for
+ * the day another is supported; only USD is accepted now). A budget limits one scope's spend per
+ * UTC day or UTC calendar month; a `hard` one refuses `executions.start` once reached, a `soft`
+ * one only reports (docs/schema.md, "Model prices and budgets").
+ */
+export const priceCurrencies = ["USD"] as const;
+export type PriceCurrency = (typeof priceCurrencies)[number];
+export const budgetScopes = ["tenant", "space", "agent", "crew"] as const;
+export type BudgetScope = (typeof budgetScopes)[number];
+export const budgetPeriods = ["daily", "monthly"] as const;
+export type BudgetPeriod = (typeof budgetPeriods)[number];
+export const budgetEnforcements = ["hard", "soft"] as const;
+export type BudgetEnforcement = (typeof budgetEnforcements)[number];
+/** What a budget crossing records: the alert threshold reached, or the limit. */
+export const budgetCrossingKinds = ["threshold", "exceeded"] as const;
+export type BudgetCrossingKind = (typeof budgetCrossingKinds)[number];
+
+export const pricingLimits = {
+  providerMax: 100,
+  modelNameMax: 255,
+  /** Match patterns of one model row (aliases and dated variants), each at most `matchPatternMax` characters. */
+  matchPatternsMax: 50,
+  matchPatternMax: 255,
+  /** USD per million tokens. */
+  pricePerMillionMax: 100_000,
+  /** Long-context tiers of one price row. */
+  priceTiersMax: 10,
+  budgetNameMax: 255,
+  /** USD per period. */
+  budgetLimitUsdMax: 1_000_000_000,
+  /**
+   * While it runs, an execution under a hard budget reserves its subject's average cost per run,
+   * or this fraction of the limit when the subject has no priced run yet; a reservation lapses
+   * after `budgetReservationTtlSeconds` (a run that never finishes stops holding room).
+   */
+  budgetReservationFallbackFraction: 0.01,
+  budgetReservationTtlSeconds: 3600,
+} as const;

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 import { idSchema, isoDateTimeSchema, pageInput, pageSchema, textSchema } from "./common";
-import { crewLimits, executionStatuses, limits, stepTypes, terminalExecutionStatuses } from "./domain";
+import { crewLimits, executionStatuses, limits, pricingLimits, stepTypes, terminalExecutionStatuses } from "./domain";
 import { boundedJson, jsonObjectSchema } from "./json";
 
 export const executionStatusSchema = z.enum(executionStatuses);
@@ -9,16 +9,45 @@ export const stepTypeSchema = z.enum(stepTypes);
 
 const tokenCount = z.number().int().min(0).max(limits.tokensMax);
 
+/** A model name as the provider reports it (`gpt-4o-2024-08-06`); priced by the `models` table's match patterns. */
+export const modelNameSchema = textSchema(pricingLimits.modelNameMax, 1);
+
 /**
- * Token usage as the provider reports it. `totalTokens` = input + output; cached input and
- * reasoning tokens are breakdowns of those two (OpenAI's usage semantics), kept for cost analysis.
+ * Token counts as the provider reports them. `totalTokens` = input + output; cached input reads
+ * and cache writes are parts of the input tokens, reasoning tokens part of the output tokens
+ * (OpenAI's usage semantics; normalise Anthropic's, which counts cache reads and writes apart).
+ * Each part is priced at its own rate (docs/schema.md, "Model prices and budgets").
  */
-export const tokenUsageInput = z.strictObject({
+const tokenCounts = {
   inputTokens: tokenCount,
   outputTokens: tokenCount,
   cachedInputTokens: tokenCount.default(0),
   reasoningTokens: tokenCount.default(0),
-});
+  cacheWriteTokens: tokenCount.default(0),
+};
+
+/** The parts must fit in their wholes: cached reads and cache writes in the input, reasoning in the output. */
+function checkTokenParts(
+  u: { inputTokens: number; outputTokens: number; cachedInputTokens: number; reasoningTokens: number; cacheWriteTokens: number },
+  ctx: z.RefinementCtx,
+) {
+  if (u.cachedInputTokens + u.cacheWriteTokens > u.inputTokens) {
+    ctx.addIssue({
+      code: "custom",
+      message: "cachedInputTokens + cacheWriteTokens are parts of inputTokens and cannot exceed it",
+      path: ["cachedInputTokens"],
+    });
+  }
+  if (u.reasoningTokens > u.outputTokens) {
+    ctx.addIssue({ code: "custom", message: "reasoningTokens are part of outputTokens and cannot exceed it", path: ["reasoningTokens"] });
+  }
+}
+
+/**
+ * Token usage of a run, and the model that used it when it is not the agent's configured one
+ * (`llmConfig.model`); the service prices it when no `costUsd` is given.
+ */
+export const tokenUsageInput = z.strictObject({ ...tokenCounts, model: modelNameSchema.optional() }).superRefine(checkTokenParts);
 export type TokenUsageInput = z.output<typeof tokenUsageInput>;
 
 const costUsd = z
@@ -77,14 +106,22 @@ export const startExecutionInput = z
   .superRefine(checkSubject);
 export type StartExecutionInput = z.output<typeof startExecutionInput>;
 
-export const stepInput = z.strictObject({
-  type: stepTypeSchema,
-  data: boundedJson({ maxBytes: 64 * 1024 }),
-  /** In a crew run or its child runs: the task of the crew the step worked on. */
-  taskId: idSchema.optional(),
-  inputTokens: tokenCount.default(0),
-  outputTokens: tokenCount.default(0),
-});
+export const stepInput = z
+  .strictObject({
+    type: stepTypeSchema,
+    data: boundedJson({ maxBytes: 64 * 1024 }),
+    /** In a crew run or its child runs: the task of the crew the step worked on. */
+    taskId: idSchema.optional(),
+    /**
+     * A step may report its own usage (one model call of the run), and its model when not the
+     * agent's: it is priced when written, and a run whose steps report usage costs their sum.
+     */
+    ...tokenCounts,
+    inputTokens: tokenCount.default(0),
+    outputTokens: tokenCount.default(0),
+    model: modelNameSchema.optional(),
+  })
+  .superRefine(checkTokenParts);
 export type StepInput = z.output<typeof stepInput>;
 
 export const appendStepsInput = z.strictObject({
@@ -93,11 +130,17 @@ export const appendStepsInput = z.strictObject({
 });
 export type AppendStepsInput = z.output<typeof appendStepsInput>;
 
+/**
+ * `usage` and `costUsd` are optional: without `costUsd` the service computes the cost from the
+ * usage (or, without usage, from the steps that reported theirs; none: zero tokens, cost 0) at
+ * the price in force for the run's model. A given `costUsd` is kept as the provided cost and
+ * counted; the computed one is stored beside it.
+ */
 export const completeExecutionInput = z.strictObject({
   id: idSchema,
   output: boundedJson(),
-  usage: tokenUsageInput,
-  costUsd,
+  usage: tokenUsageInput.optional(),
+  costUsd: costUsd.optional(),
   durationMs: durationMs.optional(),
 });
 export type CompleteExecutionInput = z.output<typeof completeExecutionInput>;

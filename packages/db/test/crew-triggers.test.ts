@@ -237,7 +237,7 @@ describe.each(testTargets())("crew and hierarchy triggers on %s", (target) => {
       inTenant((tx) =>
         tx.execute(
           sql`update agent_executions set status = 'succeeded', completed_at = now(), input_tokens = ${tokens}, output_tokens = ${tokens},
-              cost_usd = ${cost} where id = ${id}`,
+              provided_cost_usd = ${cost} where id = ${id}`,
         ),
       );
     const run = async (id: string) =>
@@ -300,7 +300,7 @@ describe.each(testTargets())("crew and hierarchy triggers on %s", (target) => {
               values (${tenant.tenantId}, ${agent}, ${parent}, ${tenant.userId}, '{}') returning id`,
         );
         await tx.execute(
-          sql`update agent_executions set status = 'succeeded', completed_at = now(), input_tokens = 7, cost_usd = 0.07 where id = ${row!.id}`,
+          sql`update agent_executions set status = 'succeeded', completed_at = now(), input_tokens = 7, provided_cost_usd = 0.07 where id = ${row!.id}`,
         );
         started();
         await held;

@@ -8,6 +8,9 @@ import { createTestDatabase, type TestDatabase, testTargets } from "../src/testi
 import { makeAgent, makeTenant, pgErrorCode } from "./support";
 import { tableNamesOf, tenantColumnOf, tenantTableState, tenantTables } from "./tenant-catalog";
 
+/** Tenant tables whose rows with a null tenant are global: read by every tenant, written by staff. */
+const sharedTables = ["models"];
+
 describe.each(testTargets())("row-level security on %s", (target) => {
   let database: TestDatabase;
   let a: Awaited<ReturnType<typeof makeTenant>>;
@@ -68,11 +71,57 @@ describe.each(testTargets())("row-level security on %s", (target) => {
           { name: "staff_read", permissive: "PERMISSIVE", roles: ["agent_builder_admin"], command: "SELECT", using: "true", check: null },
         ]),
       );
-      expect(state.staff, table).toEqual(["SELECT"]);
+      // Staff write only the global rows of a shared table (next test); tenant rows of any table, never.
+      expect(state.staff, table).toEqual(sharedTables.includes(table) ? ["DELETE", "INSERT", "SELECT", "UPDATE"] : ["SELECT"]);
       expect(state.app, table).toContain("SELECT");
       for (const privilege of state.app) expect(["DELETE", "INSERT", "SELECT", "UPDATE"], table).toContain(privilege);
       if (neverDeleted.includes(table)) expect(state.app, table).toEqual(["INSERT", "SELECT", "UPDATE"]);
     }
+  });
+
+  it("shares the global rows of a shared table (models) with every tenant, and lets only staff write them", async () => {
+    const state = await tenantTableState(database.db, "models");
+    expect(state.policies).toEqual(
+      expect.arrayContaining([
+        { name: "shared_read", permissive: "PERMISSIVE", roles: ["public"], command: "SELECT", using: "(tenant_id IS NULL)", check: null },
+        {
+          name: "staff_write_shared",
+          permissive: "PERMISSIVE",
+          roles: ["agent_builder_admin"],
+          command: "ALL",
+          using: "(tenant_id IS NULL)",
+          check: "(tenant_id IS NULL)",
+        },
+      ]),
+    );
+    expect(state.policies).toHaveLength(4);
+    const price = (tenant: string | null, name: string) =>
+      sql`insert into models (tenant_id, provider, model_name, match_patterns, input_price, output_price, source)
+          values (${tenant}, 'test', ${name}, array[${name}], 1, 2, 'test') returning id`;
+    const asStaff = <T>(work: (tx: Parameters<Parameters<typeof database.db.transaction>[0]>[0]) => Promise<T>) =>
+      database.db.transaction(async (tx) => {
+        await tx.execute(sql`select set_config('role', 'agent_builder_admin', true)`);
+        return work(tx);
+      });
+    const [global] = await asStaff((tx) => queryRows<{ id: string }>(tx, price(null, "rls-global")));
+    await withTenant(database.db, a.tenantId, (tx) => tx.execute(price(a.tenantId, "rls-own")));
+    const seen = (tenant: string) =>
+      withTenant(database.db, tenant, (tx) =>
+        queryRows<{ model_name: string }>(tx, sql`select model_name from models where model_name like 'rls-%' order by 1`),
+      ).then((rows) => rows.map((r) => r.model_name));
+    expect(await seen(a.tenantId)).toEqual(["rls-global", "rls-own"]);
+    expect(await seen(b.tenantId)).toEqual(["rls-global"]);
+    // A tenant can neither write a global row nor change one; staff cannot write a tenant's row.
+    expect(await pgErrorCode(withTenant(database.db, b.tenantId, (tx) => tx.execute(price(null, "rls-forged"))))).toBe("42501");
+    const changed = await withTenant(database.db, b.tenantId, (tx) =>
+      queryRows(tx, sql`update models set input_price = 0 where id = ${global!.id} returning id`),
+    );
+    expect(changed).toHaveLength(0);
+    expect(await pgErrorCode(asStaff((tx) => tx.execute(price(a.tenantId, "rls-staff-forged"))))).toBe("42501");
+    const staffChanged = await asStaff((tx) =>
+      queryRows(tx, sql`update models set input_price = 0 where model_name = 'rls-own' returning id`),
+    );
+    expect(staffChanged).toHaveLength(0);
   });
 
   it("runs a tenant scope as the app role with the tenant set, and nothing else", async () => {

@@ -35,7 +35,7 @@ async function insertRuns(db: Database, t: Tenant, agentId: string, count: numbe
     queryRows<{ id: string }>(
       tx,
       sql`insert into agent_executions (tenant_id, agent_id, user_id, input_data, status, started_at, created_at, completed_at,
-                                        duration_ms, input_tokens, output_tokens, cost_usd)
+                                        duration_ms, input_tokens, output_tokens, provided_cost_usd)
           select ${t.tenantId}, ${agentId}::uuid, ${t.userId}::uuid, '{}'::jsonb, ${status}::execution_status, x.at, x.at,
                  case when ${status} = 'running' then null else x.at + interval '1 second' end,
                  case when ${status} = 'running' then null else 100 + g end, 10 * g, g, 0.000001 * g
@@ -56,7 +56,7 @@ function complete(db: Database, t: Tenant, executionId: string, status: Exclude<
 function finish(tx: Tx, executionId: string, status: Exclude<Status, "running">, n = 1) {
   return tx.execute(
     sql`update agent_executions set status = ${status}::execution_status, completed_at = now(), duration_ms = ${1000 + n},
-               input_tokens = ${7 * n}, output_tokens = ${3 * n}, cost_usd = ${(0.000013 * n).toFixed(6)}::numeric
+               input_tokens = ${7 * n}, output_tokens = ${3 * n}, provided_cost_usd = ${(0.000013 * n).toFixed(6)}::numeric
         where id = ${executionId}::uuid and status = 'running'`,
   );
 }
@@ -561,7 +561,7 @@ describe.each(testTargets())("crew usage compaction on %s", (target) => {
       const ids = `{${runs.map((r) => r.id).join(",")}}`;
       await tx.execute(
         sql`insert into agent_executions (tenant_id, agent_id, parent_execution_id, user_id, input_data, status, started_at, created_at,
-                                          completed_at, duration_ms, input_tokens, output_tokens, cost_usd)
+                                          completed_at, duration_ms, input_tokens, output_tokens, provided_cost_usd)
             select ${t.tenantId}, m.agent_id, p.id, ${t.userId}::uuid, '{}'::jsonb, 'succeeded', p.started_at, p.started_at,
                    p.started_at + interval '1 second', 1000, 10 + m.n, 2 * m.n, 0.000003 * m.n
             from agent_executions p, unnest(${`{${members.join(",")}}`}::uuid[]) with ordinality m(agent_id, n)

@@ -187,7 +187,7 @@ const json = (rows: unknown[]) => sql`${JSON.stringify(rows)}::jsonb`;
 function insertRuns(caller: Caller, rows: RunRow[]): SQL {
   return sql`insert into agent_executions (
       id, tenant_id, agent_id, crew_id, parent_execution_id, conversation_id, user_id, input_data, output_data, status,
-      started_at, completed_at, duration_ms, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_usd,
+      started_at, completed_at, duration_ms, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, provided_cost_usd,
       error_code, error_message, idempotency_key, metadata, step_count, created_at)
     select (r->>'id')::uuid, ${caller.tenantId}, (r->>'agentId')::uuid, (r->>'crewId')::uuid, (r->>'parentExecutionId')::uuid,
            (r->>'conversationId')::uuid, ${caller.userId}::uuid, r->'input', r->'output', (r->>'status')::execution_status,
@@ -265,7 +265,7 @@ async function replays(tx: Tx, caller: Caller, runs: RecordRunInput[]): Promise<
                   e.input_tokens = (k.p->'usage'->>'inputTokens')::int and e.output_tokens = (k.p->'usage'->>'outputTokens')::int
                   and e.cached_input_tokens = (k.p->'usage'->>'cachedInputTokens')::int
                   and e.reasoning_tokens = (k.p->'usage'->>'reasoningTokens')::int
-                  and e.cost_usd = (k.p->>'costUsd')::numeric))) as same,
+                  and e.provided_cost_usd = (k.p->>'costUsd')::numeric))) as same,
                array(select c.id::text from agent_executions c
                      where c.tenant_id = ${caller.tenantId} and c.parent_execution_id = e.id order by c.id) as "childIds"
         from jsonb_array_elements(${json(payloads)}) k(p)

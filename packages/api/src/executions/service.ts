@@ -11,6 +11,7 @@ import {
   runnableAgentStatuses,
   type StartExecutionInput,
   type TerminalExecutionStatus,
+  type TokenUsageInput,
 } from "@agent-builder/contracts";
 import {
   agentExecutionSteps,
@@ -192,6 +193,10 @@ export async function appendSteps(tx: Tx, caller: Caller, input: AppendStepsInpu
         data: jsonb(step.data),
         inputTokens: step.inputTokens,
         outputTokens: step.outputTokens,
+        cachedInputTokens: step.cachedInputTokens,
+        reasoningTokens: step.reasoningTokens,
+        cacheWriteTokens: step.cacheWriteTokens,
+        model: step.model ?? null,
       })),
     )
     .returning({
@@ -210,7 +215,7 @@ export async function appendSteps(tx: Tx, caller: Caller, input: AppendStepsInpu
 interface Finish {
   status: TerminalExecutionStatus;
   output?: unknown;
-  usage?: { inputTokens: number; outputTokens: number; cachedInputTokens: number; reasoningTokens: number };
+  usage?: TokenUsageInput;
   costUsd?: number;
   durationMs?: number;
   error?: { code?: string; message: string };
@@ -263,7 +268,7 @@ async function finishExecution(tx: Tx, caller: Caller, id: string, finish: Finis
         sql`round(extract(epoch from (greatest(now(), ${agentExecutions.startedAt}) - ${agentExecutions.startedAt})) * 1000)::int`,
       ...(finish.output !== undefined && { outputData: jsonb(finish.output) }),
       ...(finish.usage && finish.usage),
-      ...(finish.costUsd !== undefined && { costUsd: finish.costUsd.toFixed(6) }),
+      ...(finish.costUsd !== undefined && { providedCostUsd: finish.costUsd.toFixed(6) }),
       ...(finish.error && { errorCode: finish.error.code ?? null, errorMessage: finish.error.message }),
     })
     .where(and(byId(caller, id), eq(agentExecutions.status, "running")))

@@ -8,13 +8,15 @@
 -- refuses the finish. So a crew's counters hold every child's usage exactly once, and the
 -- tenant's count the children themselves (agent_executions_count_usage).
 -- Skipped while a tenant import restores rows (app.restoring, packages/db/src/operations/tenant-transfer.ts).
--- SQLSTATE AB400 is BAD_REQUEST, AB412 PRECONDITION_FAILED. Installed by 0012.
+-- SQLSTATE AB400 is BAD_REQUEST, AB412 PRECONDITION_FAILED. Installed by 0012, replaced by 0014
+-- (cache writes, the computed cost and the unpriced child runs).
 CREATE OR REPLACE FUNCTION agent_executions_crew_run() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   parent_status execution_status;
   parent_crew uuid;
   parent_agent uuid;
   running_children bigint;
+  unpriced_children bigint;
 BEGIN
   -- A tenant import writes finished runs as they were exported (counters are restored after).
   IF current_setting('app.restoring', true) = 'on' THEN
@@ -46,6 +48,7 @@ BEGIN
       NEW.output_tokens := 0;
       NEW.cached_input_tokens := 0;
       NEW.reasoning_tokens := 0;
+      NEW.cache_write_tokens := 0;
       NEW.cost_usd := 0;
     END IF;
     RETURN NEW;
@@ -53,14 +56,20 @@ BEGIN
   IF TG_OP = 'UPDATE' AND OLD.status <> 'running' THEN
     RETURN NEW; -- agent_executions_guard refuses a second finish
   END IF;
-  SELECT count(*) FILTER (WHERE status = 'running'),
+  SELECT count(*) FILTER (WHERE status = 'running'), count(*) FILTER (WHERE cost_usd IS NULL),
          coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0),
-         coalesce(sum(cached_input_tokens), 0), coalesce(sum(reasoning_tokens), 0), coalesce(sum(cost_usd), 0)
-    INTO running_children, NEW.input_tokens, NEW.output_tokens, NEW.cached_input_tokens, NEW.reasoning_tokens, NEW.cost_usd
+         coalesce(sum(cached_input_tokens), 0), coalesce(sum(reasoning_tokens), 0),
+         coalesce(sum(cache_write_tokens), 0), coalesce(sum(cost_usd), 0)
+    INTO running_children, unpriced_children, NEW.input_tokens, NEW.output_tokens, NEW.cached_input_tokens,
+         NEW.reasoning_tokens, NEW.cache_write_tokens, NEW.cost_usd
   FROM agent_executions WHERE tenant_id = NEW.tenant_id AND parent_execution_id = NEW.id;
   IF running_children > 0 THEN
     RAISE EXCEPTION 'crew run % has % running child runs: finish them first', NEW.id, running_children USING ERRCODE = 'AB412';
   END IF;
+  -- The known part of the children's cost; the usage counters count the crew run as unpriced
+  -- when one of them is (0014).
+  NEW.computed_cost_usd := NEW.cost_usd;
+  NEW.pricing := jsonb_build_object('source', 'childRuns', 'unpricedChildRuns', unpriced_children, 'lines', '[]'::jsonb);
   RETURN NEW;
 END
 $$;

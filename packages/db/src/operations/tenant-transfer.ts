@@ -48,6 +48,10 @@ export const tenantTables = [
   "crew_usage_stats",
   "crew_usage_daily",
   "tenant_usage_daily",
+  "models",
+  "budgets",
+  "budget_reservations",
+  "budget_crossings",
 ] as const;
 export type TenantTable = (typeof tenantTables)[number];
 

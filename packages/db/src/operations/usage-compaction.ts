@@ -107,6 +107,7 @@ export const usageCounterColumns = [
   "total_tokens",
   "total_cost_usd",
   "total_duration_ms",
+  "unpriced_executions",
 ] as const;
 
 /** A batch that waited too long for a row lock (55P03) or lost a deadlock (40P01): nothing of it committed; run it again. */

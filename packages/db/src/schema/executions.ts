@@ -53,8 +53,21 @@ export const agentExecutions = pgTable(
     outputTokens: integer("output_tokens").notNull().default(0),
     cachedInputTokens: integer("cached_input_tokens").notNull().default(0),
     reasoningTokens: integer("reasoning_tokens").notNull().default(0),
+    /** Input tokens written to the provider's prompt cache (billed apart by some providers); part of `input_tokens`, as cached reads are. */
+    cacheWriteTokens: integer("cache_write_tokens").notNull().default(0),
     totalTokens: bigint("total_tokens", { mode: "number" }).generatedAlwaysAs(sql`input_tokens::bigint + output_tokens::bigint`),
-    costUsd: numeric("cost_usd", { precision: 12, scale: 6 }).notNull().default("0"),
+    /**
+     * The cost the usage counters count: the caller's (`provided_cost_usd`) when it gave one,
+     * else the computed one; null when neither is known (an unpriced model). Set by the trigger
+     * `agent_executions_price` when the run finishes (a crew run's: its children's sum).
+     */
+    costUsd: numeric("cost_usd", { precision: 12, scale: 6 }).default("0"),
+    providedCostUsd: numeric("provided_cost_usd", { precision: 12, scale: 6 }),
+    computedCostUsd: numeric("computed_cost_usd", { precision: 12, scale: 6 }),
+    /** The model the run used: reported with its usage, else the agent's `llm_config.model` at the finish. */
+    model: text("model"),
+    /** The prices the computed cost used, as they were then (a later price change never rewrites it): `ExecutionPricing`. */
+    pricing: jsonb("pricing").$type<Record<string, unknown>>(),
     errorCode: text("error_code"),
     errorMessage: text("error_message"),
     idempotencyKey: text("idempotency_key"),
@@ -67,9 +80,9 @@ export const agentExecutions = pgTable(
     check(
       "agent_executions_counts_non_negative",
       sql`${t.inputTokens} >= 0 and ${t.outputTokens} >= 0 and ${t.cachedInputTokens} >= 0
-          and ${t.reasoningTokens} >= 0 and ${t.stepCount} >= 0 and coalesce(${t.durationMs}, 0) >= 0`,
+          and ${t.reasoningTokens} >= 0 and ${t.cacheWriteTokens} >= 0 and ${t.stepCount} >= 0 and coalesce(${t.durationMs}, 0) >= 0`,
     ),
-    check("agent_executions_cost_non_negative", sql`${t.costUsd} >= 0`),
+    check("agent_executions_cost_non_negative", sql`${t.costUsd} >= 0 and ${t.providedCostUsd} >= 0 and ${t.computedCostUsd} >= 0`),
     check("agent_executions_completed_after_start", sql`${t.completedAt} is null or ${t.completedAt} >= ${t.startedAt}`),
     check("agent_executions_terminal_iff_completed", sql`(${t.status} = 'running') = (${t.completedAt} is null)`),
     // An agent run (agent), a crew run (crew, no agent, no parent) or a child run (all three).
@@ -136,11 +149,24 @@ export const agentExecutionSteps = pgTable(
     data: jsonb("data").notNull(),
     inputTokens: integer("input_tokens").notNull().default(0),
     outputTokens: integer("output_tokens").notNull().default(0),
+    cachedInputTokens: integer("cached_input_tokens").notNull().default(0),
+    reasoningTokens: integer("reasoning_tokens").notNull().default(0),
+    cacheWriteTokens: integer("cache_write_tokens").notNull().default(0),
+    /** A step that reports usage may name its own model (a tool-using agent can call two); else the agent's. */
+    model: text("model"),
+    /** Computed when the step is written, at the price then in force (null: no usage, or an unpriced model). */
+    costUsd: numeric("cost_usd", { precision: 12, scale: 6 }),
+    /** The price row used, as it was (`PriceSnapshot`); null when the step was not priced. */
+    pricing: jsonb("pricing").$type<Record<string, unknown>>(),
     ...timestamps,
   },
   (t) => [
     primaryKey({ name: "agent_execution_steps_pkey", columns: [t.executionId, t.ordinal] }),
-    check("agent_execution_steps_counts_non_negative", sql`${t.ordinal} >= 1 and ${t.inputTokens} >= 0 and ${t.outputTokens} >= 0`),
+    check(
+      "agent_execution_steps_counts_non_negative",
+      sql`${t.ordinal} >= 1 and ${t.inputTokens} >= 0 and ${t.outputTokens} >= 0 and ${t.cachedInputTokens} >= 0
+          and ${t.reasoningTokens} >= 0 and ${t.cacheWriteTokens} >= 0 and coalesce(${t.costUsd}, 0) >= 0`,
+    ),
     foreignKey({
       name: "agent_execution_steps_tenant_execution_fkey",
       columns: [t.tenantId, t.executionId],

@@ -4,6 +4,7 @@ export * from "./audit";
 export * from "./conversations";
 export * from "./crews";
 export * from "./executions";
+export * from "./pricing";
 export * from "./relations";
 export * from "./tenancy";
 export * from "./tools";

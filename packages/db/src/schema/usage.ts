@@ -16,6 +16,8 @@ const counters = {
   totalTokens: bigint("total_tokens", { mode: "number" }).notNull().default(0),
   totalCostUsd: numeric("total_cost_usd", { precision: 18, scale: 6 }).notNull().default("0"),
   totalDurationMs: bigint("total_duration_ms", { mode: "number" }).notNull().default(0),
+  /** Runs whose cost is unknown (no price for their model): counted, their cost left out of `total_cost_usd`. */
+  unpricedExecutions: bigint("unpriced_executions", { mode: "number" }).notNull().default(0),
 };
 
 /**
