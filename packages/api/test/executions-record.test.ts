@@ -308,7 +308,8 @@ describe.each(testTargets())("executions.record on %s", (target) => {
     await bad([{ ...good, status: "running" }], /status/);
     await bad([{ ...good, status: "failed" }], /error/);
     await bad([{ ...good, error: { message: "x" } }], /no error/);
-    await bad([{ ...good, usage: undefined }], /usage/);
+    // Usage is optional (the database prices the run), but its parts must fit in their wholes.
+    await bad([{ ...good, usage: { inputTokens: 1, outputTokens: 1, cachedInputTokens: 2 } }], /cachedInputTokens/);
     await bad([{ ...good, durationMs: undefined }], /durationMs/);
     await bad([{ ...good, costUsd: 0.0000001 }], /6 decimal/);
     await bad([{ crewId: crew.id, input: 1, status: "succeeded", durationMs: 1, usage: usage(1) }], /sum of its child runs/);

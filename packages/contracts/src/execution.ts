@@ -195,8 +195,82 @@ export const tokenUsageSchema = z.object({
   outputTokens: z.number().int(),
   cachedInputTokens: z.number().int(),
   reasoningTokens: z.number().int(),
+  cacheWriteTokens: z.number().int(),
   totalTokens: z.number().int(),
 });
+
+/** A long-context tier as a price snapshot keeps it: above `inputTokensAbove` input tokens the whole request is billed at these prices. */
+export const priceSnapshotTierSchema = z.object({
+  inputTokensAbove: z.number().int(),
+  input: z.number().optional(),
+  output: z.number().optional(),
+  cachedInput: z.number().optional(),
+  cacheWrite: z.number().optional(),
+  reasoning: z.number().optional(),
+});
+
+/**
+ * The price row a cost was computed with, as it was then (a later price change never rewrites
+ * it): USD per million tokens; a part without its own price is billed at the input (cached input,
+ * cache writes) or output (reasoning) price.
+ */
+export const priceSnapshotSchema = z.object({
+  modelId: idSchema,
+  provider: z.string(),
+  modelName: z.string(),
+  /** Where the row came from: `genai-prices@<version>`, `staff` or `tenant`. */
+  source: z.string(),
+  validFrom: isoDateTimeSchema,
+  currency: z.string(),
+  input: z.number(),
+  output: z.number(),
+  cachedInput: z.number().optional(),
+  cacheWrite: z.number().optional(),
+  reasoning: z.number().optional(),
+  tiers: z.array(priceSnapshotTierSchema),
+  /** The tenant's own price, which wins over the global row for that tenant. */
+  tenantOverride: z.boolean(),
+});
+export type PriceSnapshot = z.infer<typeof priceSnapshotSchema>;
+
+/** One model's share of a run's computed cost: its tokens, the price used (null: the model is unpriced) and the cost (null: unknown). */
+export const pricingLineSchema = z.object({
+  model: z.string().nullable(),
+  price: priceSnapshotSchema.nullable(),
+  /** Steps priced on this line; 0 when the run's own usage was priced. */
+  steps: z.number().int(),
+  inputTokens: z.number().int(),
+  outputTokens: z.number().int(),
+  cachedInputTokens: z.number().int(),
+  reasoningTokens: z.number().int(),
+  cacheWriteTokens: z.number().int(),
+  costUsd: z.number().nullable(),
+});
+export type PricingLine = z.infer<typeof pricingLineSchema>;
+
+/**
+ * How a finished run's cost was computed: from its own usage (`usage`), as the sum of its steps'
+ * (`steps`), nothing to price (`none`: no tokens, cost 0), or a crew run's sum of its child runs'
+ * (`childRuns`, with how many of them are unpriced).
+ */
+export const executionPricingSchema = z.object({
+  source: z.enum(["usage", "steps", "none", "childRuns"]),
+  lines: z.array(pricingLineSchema),
+  unpricedChildRuns: z.number().int().optional(),
+});
+export type ExecutionPricing = z.infer<typeof executionPricingSchema>;
+
+/**
+ * `executions.get`'s cost breakdown: the caller's cost (if given), the computed one (null: unknown,
+ * no price for the model) and how it was computed (null while the run is running). The summary's
+ * `costUsd` is the provided cost when given, else the computed one.
+ */
+export const executionCostSchema = z.object({
+  providedUsd: z.number().nullable(),
+  computedUsd: z.number().nullable(),
+  pricing: executionPricingSchema.nullable(),
+});
+export type ExecutionCost = z.infer<typeof executionCostSchema>;
 
 /** An execution without its payloads: what lists return. */
 export const executionSummarySchema = z.object({
@@ -215,7 +289,10 @@ export const executionSummarySchema = z.object({
   completedAt: isoDateTimeSchema.nullable(),
   durationMs: z.number().int().nullable(),
   usage: tokenUsageSchema,
-  costUsd: z.number(),
+  /** What the run cost: the caller's figure when given, else computed from the prices; null = unknown (no price for the model, none given). 0 while running. */
+  costUsd: z.number().nullable(),
+  /** The model the run used (reported with its usage, else the agent's at the finish); null while running or for a crew run. */
+  model: z.string().nullable(),
   error: z.object({ code: z.string().nullable(), message: z.string() }).nullable(),
   idempotencyKey: z.string().nullable(),
   stepCount: z.number().int(),
@@ -228,8 +305,15 @@ export const stepSchema = z.object({
   type: stepTypeSchema,
   taskId: idSchema.nullable(),
   data: z.unknown(),
+  /** The model of a step that reported usage (its own, else the agent's); null otherwise. */
+  model: z.string().nullable(),
   inputTokens: z.number().int(),
   outputTokens: z.number().int(),
+  cachedInputTokens: z.number().int(),
+  reasoningTokens: z.number().int(),
+  cacheWriteTokens: z.number().int(),
+  /** Priced when written; 0 without tokens, null when the model is unpriced. */
+  costUsd: z.number().nullable(),
   createdAt: isoDateTimeSchema,
 });
 export type Step = z.infer<typeof stepSchema>;
@@ -241,8 +325,12 @@ export const executionSchema = executionSummarySchema.extend({
 });
 export type Execution = z.infer<typeof executionSchema>;
 
-/** `executions.get`: the execution, its steps, and for a crew run its child runs (summaries, oldest first; empty otherwise). */
-export const executionWithStepsSchema = executionSchema.extend({ steps: z.array(stepSchema), childRuns: z.array(executionSummarySchema) });
+/** `executions.get`: the execution, its cost breakdown, its steps, and for a crew run its child runs (summaries, oldest first; empty otherwise). */
+export const executionWithStepsSchema = executionSchema.extend({
+  cost: executionCostSchema,
+  steps: z.array(stepSchema),
+  childRuns: z.array(executionSummarySchema),
+});
 export type ExecutionWithSteps = z.infer<typeof executionWithStepsSchema>;
 
 export const appendStepsResultSchema = z.object({
@@ -284,7 +372,7 @@ function checkError(i: { status: string; error?: unknown }, ctx: z.RefinementCtx
 }
 
 export const recordChildRunInput = z
-  .strictObject({ agentId: idSchema, ...recordedRunFields, usage: tokenUsageInput, costUsd })
+  .strictObject({ agentId: idSchema, ...recordedRunFields, usage: tokenUsageInput.optional(), costUsd: costUsd.optional() })
   .superRefine(checkError);
 export type RecordChildRunInput = z.output<typeof recordChildRunInput>;
 
@@ -294,7 +382,10 @@ export const recordRunInput = z
     crewId: idSchema.optional(),
     conversationId: idSchema.optional(),
     ...recordedRunFields,
-    /** An agent run's usage and cost (required); a crew run's are its child runs'. */
+    /**
+     * An agent run's usage and cost, both optional as on `executions.complete` (the database
+     * prices the usage, or the steps' usage); a crew run's are its child runs'.
+     */
     usage: tokenUsageInput.optional(),
     costUsd: costUsd.optional(),
     /** A crew run's child runs, in order (`childIds` of the result keeps it). */
@@ -304,8 +395,6 @@ export const recordRunInput = z
     checkSubject(i, ctx);
     checkError(i, ctx);
     if (i.agentId !== undefined) {
-      if (i.usage === undefined) ctx.addIssue({ code: "custom", message: "an agent run gives its usage", path: ["usage"] });
-      if (i.costUsd === undefined) ctx.addIssue({ code: "custom", message: "an agent run gives its costUsd", path: ["costUsd"] });
       if (i.childRuns !== undefined) ctx.addIssue({ code: "custom", message: "only a crew run has child runs", path: ["childRuns"] });
     }
     if (i.crewId !== undefined) {

@@ -3,6 +3,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Link, Navigate, useParams, useSearchParams } from "react-router";
 
 import { type AdminOutputs, useTRPC } from "../api";
+import { CostAmount } from "../executions/cost";
 import { formatCount, formatDateTime, formatDuration, formatUsd } from "../format";
 import { JsonBlock } from "../ui/json-block";
 import { Empty, ErrorState, Loading } from "../ui/states";
@@ -204,7 +205,9 @@ function CrewView({ crewId }: { crewId: string }) {
                     </td>
                     <td>{formatDuration(run.durationMs)}</td>
                     <td className="num">{formatCount(run.usage.totalTokens)}</td>
-                    <td className="num">{formatUsd(run.costUsd)}</td>
+                    <td className="num">
+                      <CostAmount usd={run.costUsd} />
+                    </td>
                   </tr>
                 ))}
               </tbody>

@@ -6,11 +6,12 @@ import { useQuery } from "@tanstack/react-query";
 import { Link, Navigate, useParams } from "react-router";
 
 import { type AdminOutputs, useTRPC } from "../api";
-import { formatCount, formatDateTime, formatDuration, formatUsd } from "../format";
+import { formatCount, formatDateTime, formatDuration } from "../format";
 import { JsonBlock } from "../ui/json-block";
 import { Empty, ErrorState, Loading } from "../ui/states";
 import { Section, Stat, StatGrid } from "../ui/stats";
 import { StatusBadge } from "../ui/status-badge";
+import { CostAmount, CostBreakdown } from "./cost";
 
 export function ExecutionPage() {
   const { executionId } = useParams();
@@ -106,7 +107,7 @@ function ExecutionView({ executionId }: { executionId: string }) {
         <Stat label="Started" value={formatDateTime(e.startedAt, { seconds: true })} compact />
         <Stat label="Completed" value={e.completedAt ? formatDateTime(e.completedAt, { seconds: true }) : "still running"} compact />
         <Stat label="Duration" value={formatDuration(e.durationMs)} />
-        <Stat label="Cost" value={formatUsd(e.costUsd)} />
+        <Stat label="Cost" value={<CostAmount usd={e.costUsd} />} />
         <Stat label="Steps" value={formatCount(e.stepCount)} />
       </StatGrid>
 
@@ -120,6 +121,8 @@ function ExecutionView({ executionId }: { executionId: string }) {
       <Section title="Tokens">
         <TokenBreakdown usage={e.usage} />
       </Section>
+
+      <CostBreakdown execution={e} />
 
       <div className="columns">
         <Section title="Input">
@@ -174,7 +177,9 @@ function ExecutionView({ executionId }: { executionId: string }) {
                       <td className="nowrap">{formatDateTime(child.startedAt, { seconds: true })}</td>
                       <td>{formatDuration(child.durationMs)}</td>
                       <td className="num">{formatCount(child.usage.totalTokens)}</td>
-                      <td className="num">{formatUsd(child.costUsd)}</td>
+                      <td className="num">
+                        <CostAmount usd={child.costUsd} />
+                      </td>
                     </tr>
                   ))}
                 </tbody>
@@ -208,7 +213,9 @@ function TokenBreakdown({ usage }: { usage: Execution["usage"] }) {
               <span className="swatch token-input" /> Input
             </th>
             <td className="num">{formatCount(usage.inputTokens)}</td>
-            <td className="muted">of which cached: {formatCount(usage.cachedInputTokens)}</td>
+            <td className="muted">
+              of which cached: {formatCount(usage.cachedInputTokens)} · cache writes: {formatCount(usage.cacheWriteTokens)}
+            </td>
           </tr>
           <tr>
             <th scope="row">
@@ -245,6 +252,18 @@ function StepTimeline({ execution, taskTitle }: { execution: Execution; taskTitl
               <span className="muted">+{formatDuration(Math.max(0, Date.parse(step.createdAt) - start))}</span>
               <span className="muted">
                 {formatCount(step.inputTokens)} in · {formatCount(step.outputTokens)} out tokens
+                {step.model && (
+                  <>
+                    {" "}
+                    · <code>{step.model}</code>
+                  </>
+                )}
+                {(step.inputTokens > 0 || step.outputTokens > 0) && (
+                  <>
+                    {" "}
+                    · <CostAmount usd={step.costUsd} />
+                  </>
+                )}
               </span>
               {step.taskId && (
                 <span className="step-task" data-task={step.taskId}>

@@ -1,8 +1,9 @@
 import { Link } from "react-router";
 
 import type { AdminOutputs } from "../api";
-import { formatCount, formatDateTime, formatDuration, formatUsd, shortId } from "../format";
+import { formatCount, formatDateTime, formatDuration, shortId } from "../format";
 import { StatusBadge } from "../ui/status-badge";
+import { CostAmount } from "./cost";
 
 type Row = AdminOutputs["agent"]["recentExecutions"][number] & { tenantId?: string; agentName?: string };
 
@@ -57,7 +58,9 @@ export function ExecutionsTable({ rows, showAgent }: { rows: Row[]; showAgent: b
               </td>
               <td className="num">{formatDuration(execution.durationMs)}</td>
               <td className="num">{formatCount(execution.usage.totalTokens)}</td>
-              <td className="num">{formatUsd(execution.costUsd)}</td>
+              <td className="num">
+                <CostAmount usd={execution.costUsd} />
+              </td>
               <td className="num">{formatCount(execution.stepCount)}</td>
               <td className="error-cell">{execution.error ? (execution.error.code ?? execution.error.message) : ""}</td>
             </tr>

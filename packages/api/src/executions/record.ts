@@ -9,11 +9,17 @@ import { checkAgent, checkConversation, checkCrew, checkCrewAgent, checkTasks, r
  * `executions.record`: finished runs written in one call and ONE transaction (the request's):
  * agent runs, and crew runs with their child runs, each with its steps, usage, cost, status,
  * error and timings. All or nothing: a run that fails a check fails the call and nothing is
- * written. Statements, whatever the batch size: the subjects (one read), the idempotency keys
- * (one read, when runs have keys), then one insert of the top-level runs (crew runs inserted
- * running), one of the child runs, one update that finishes the crew runs (the crew-run trigger
- * sums their children then, the usage trigger counts them), one insert of the steps. Rows go in
- * as one JSON parameter per statement (`jsonb_array_elements`), not a parameter per value.
+ * written. Usage and cost are optional, as on `executions.complete`: the database prices what
+ * has no cost (agent_executions_price), the caller's cost is kept beside the computed one.
+ * Statements, whatever the batch size: the subjects (one read), the idempotency keys (one read,
+ * when runs have keys), the advisory lock (batches of more than one run), then one insert of the
+ * top-level runs, one of the child runs, one of the steps, and the finishes: one update for the
+ * runs whose steps report tokens, one for the crew runs. Those runs are inserted running and
+ * finished once their steps (a run priced from its steps: the price trigger reads them when the
+ * run becomes terminal) or children (a crew run: the crew-run trigger sums them then) are in;
+ * the usage trigger counts each when it becomes terminal. A run without step usage is inserted
+ * finished, in the one insert. Rows go in as one JSON parameter per statement
+ * (`jsonb_array_elements`), not a parameter per value.
  */
 
 /** A row as the insert statement reads it (JSON; absent keys are SQL nulls). */
@@ -33,7 +39,11 @@ interface RunRow {
   outputTokens: number;
   cachedInputTokens: number;
   reasoningTokens: number;
-  costUsd: string;
+  cacheWriteTokens: number;
+  /** The model reported with the usage (else the trigger takes the agent's). */
+  model?: string;
+  /** The caller's cost; absent: the database computes it. */
+  providedCostUsd?: string;
   errorCode?: string;
   errorMessage?: string;
   idempotencyKey?: string;
@@ -49,6 +59,10 @@ interface StepRow {
   data: unknown;
   inputTokens: number;
   outputTokens: number;
+  cachedInputTokens: number;
+  reasoningTokens: number;
+  cacheWriteTokens: number;
+  model?: string;
 }
 
 /** How far in the future a run may end (clocks of runner and server differ a little). */
@@ -73,31 +87,28 @@ export async function recordExecutions(tx: Tx, caller: Caller, input: RecordExec
   const ids = idFactory();
   const topLevel: RunRow[] = [];
   const children: RunRow[] = [];
+  const runFinishes: RunRow[] = [];
   const crewFinishes: RunRow[] = [];
   const steps: StepRow[] = [];
+  // A row to insert: finished, or running when it must be finished after its steps or children.
+  const insertRow = (row: RunRow, finishes: RunRow[] | null): RunRow => {
+    if (finishes === null) return row;
+    finishes.push(row);
+    return { ...row, status: "running", completedAt: undefined, durationMs: undefined, errorCode: undefined, errorMessage: undefined };
+  };
   const result: RecordExecutionsResult["runs"] = runs.map((run, i) => {
     const previous = replayed.get(i);
     if (previous) return previous;
     const id = ids();
     const startedAt = run.startedAt ? Date.parse(run.startedAt) : now - run.durationMs;
-    const row = runRow(id, run, startedAt);
-    if (run.crewId) {
-      // Inserted running, finished once its children are in (agent_executions_crew_run sums them then).
-      topLevel.push({
-        ...row,
-        status: "running",
-        completedAt: undefined,
-        durationMs: undefined,
-        errorCode: undefined,
-        errorMessage: undefined,
-      });
-      crewFinishes.push(row);
-    } else topLevel.push(row);
+    // A crew run is finished once its children are in (agent_executions_crew_run sums them then).
+    topLevel.push(insertRow(runRow(id, run, startedAt), run.crewId ? crewFinishes : stepsReportUsage(run) ? runFinishes : null));
     steps.push(...stepRows(id, run.steps));
     const childIds = (run.childRuns ?? []).map((child) => {
       const childId = ids();
       const childStart = child.startedAt ? Date.parse(child.startedAt) : startedAt;
-      children.push({ ...runRow(childId, child, childStart), crewId: run.crewId, parentExecutionId: id });
+      const row = { ...runRow(childId, child, childStart), crewId: run.crewId, parentExecutionId: id };
+      children.push(insertRow(row, stepsReportUsage(child) ? runFinishes : null));
       steps.push(...stepRows(childId, child.steps));
       return childId;
     });
@@ -112,8 +123,11 @@ export async function recordExecutions(tx: Tx, caller: Caller, input: RecordExec
   }
   if (topLevel.length > 0) await tx.execute(insertRuns(caller, topLevel));
   if (children.length > 0) await tx.execute(insertRuns(caller, children));
-  if (crewFinishes.length > 0) await tx.execute(finishCrewRuns(caller, crewFinishes));
   if (steps.length > 0) await tx.execute(insertSteps(caller, steps));
+  // Runs priced from their steps first (child runs among them), then the crew runs, which refuse
+  // to finish while a child is running: two statements, as an update's row order is not defined.
+  if (runFinishes.length > 0) await tx.execute(finishRuns(caller, runFinishes));
+  if (crewFinishes.length > 0) await tx.execute(finishRuns(caller, crewFinishes));
   return { runs: result };
 }
 
@@ -153,10 +167,20 @@ function checkTimes(run: { startedAt?: string; durationMs: number }, now: number
   }
 }
 
+/** A run whose steps report tokens is priced from them (agent_executions_price), so it must finish after they are written. */
+const stepsReportUsage = (run: { steps?: Array<{ inputTokens: number; outputTokens: number }> }) =>
+  (run.steps ?? []).some((step) => step.inputTokens > 0 || step.outputTokens > 0);
+
 const taskIdsOf = (run: { steps?: Array<{ taskId?: string }> }) => (run.steps ?? []).flatMap((s) => (s.taskId ? [s.taskId] : []));
 
 function runRow(id: string, run: RecordRunInput | RecordChildRunInput, startedAt: number): RunRow {
-  const usage = run.usage ?? { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, reasoningTokens: 0 };
+  const { model, ...usage } = run.usage ?? {
+    inputTokens: 0,
+    outputTokens: 0,
+    cachedInputTokens: 0,
+    reasoningTokens: 0,
+    cacheWriteTokens: 0,
+  };
   return {
     id,
     agentId: run.agentId,
@@ -169,7 +193,8 @@ function runRow(id: string, run: RecordRunInput | RecordChildRunInput, startedAt
     completedAt: new Date(startedAt + run.durationMs).toISOString(),
     durationMs: run.durationMs,
     ...usage,
-    costUsd: (run.costUsd ?? 0).toFixed(6),
+    model,
+    providedCostUsd: run.costUsd?.toFixed(6),
     errorCode: run.error ? (run.error.code ?? undefined) : undefined,
     errorMessage: run.error?.message,
     idempotencyKey: run.idempotencyKey,
@@ -187,19 +212,25 @@ const json = (rows: unknown[]) => sql`${JSON.stringify(rows)}::jsonb`;
 function insertRuns(caller: Caller, rows: RunRow[]): SQL {
   return sql`insert into agent_executions (
       id, tenant_id, agent_id, crew_id, parent_execution_id, conversation_id, user_id, input_data, output_data, status,
-      started_at, completed_at, duration_ms, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, provided_cost_usd,
-      error_code, error_message, idempotency_key, metadata, step_count, created_at)
+      started_at, completed_at, duration_ms, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cache_write_tokens,
+      model, provided_cost_usd, error_code, error_message, idempotency_key, metadata, step_count, created_at)
     select (r->>'id')::uuid, ${caller.tenantId}, (r->>'agentId')::uuid, (r->>'crewId')::uuid, (r->>'parentExecutionId')::uuid,
            (r->>'conversationId')::uuid, ${caller.userId}::uuid, r->'input', r->'output', (r->>'status')::execution_status,
            (r->>'startedAt')::timestamptz, (r->>'completedAt')::timestamptz, (r->>'durationMs')::int,
            (r->>'inputTokens')::int, (r->>'outputTokens')::int, (r->>'cachedInputTokens')::int, (r->>'reasoningTokens')::int,
-           (r->>'costUsd')::numeric, r->>'errorCode', r->>'errorMessage', r->>'idempotencyKey', r->'metadata', (r->>'stepCount')::int,
+           (r->>'cacheWriteTokens')::int, r->>'model', (r->>'providedCostUsd')::numeric, r->>'errorCode', r->>'errorMessage',
+           r->>'idempotencyKey', r->'metadata', (r->>'stepCount')::int,
            -- Listed by when they ran, as executions.start lists them; never after the recording.
            least((r->>'startedAt')::timestamptz, now())
-    from jsonb_array_elements(${json(rows)}) r`;
+    -- Recorded runs already happened: hard budgets do not refuse them (agent_executions_reserve_budgets
+    -- skips its check while app.recording is on, for this transaction). Set here, in the insert the
+    -- call sends anyway, rather than in a statement of its own (one round trip less); the FROM item
+    -- is evaluated before the first row goes in, and the budget trigger runs after the insert.
+    from (select set_config('app.recording', 'on', true)) recording, jsonb_array_elements(${json(rows)}) r`;
 }
 
-function finishCrewRuns(caller: Caller, rows: RunRow[]): SQL {
+/** Finishes runs inserted running (a crew run after its children, a run priced from its steps after them): status, times, output, error. */
+function finishRuns(caller: Caller, rows: RunRow[]): SQL {
   return sql`update agent_executions e set
       status = (r->>'status')::execution_status, completed_at = (r->>'completedAt')::timestamptz,
       duration_ms = (r->>'durationMs')::int, output_data = r->'output', error_code = r->>'errorCode', error_message = r->>'errorMessage'
@@ -210,9 +241,11 @@ function finishCrewRuns(caller: Caller, rows: RunRow[]): SQL {
 }
 
 function insertSteps(caller: Caller, rows: StepRow[]): SQL {
-  return sql`insert into agent_execution_steps (tenant_id, execution_id, ordinal, type, task_id, data, input_tokens, output_tokens)
+  return sql`insert into agent_execution_steps (tenant_id, execution_id, ordinal, type, task_id, data, input_tokens, output_tokens,
+      cached_input_tokens, reasoning_tokens, cache_write_tokens, model)
     select ${caller.tenantId}, (r->>'executionId')::uuid, (r->>'ordinal')::int, (r->>'type')::execution_step_type,
-           (r->>'taskId')::uuid, r->'data', (r->>'inputTokens')::int, (r->>'outputTokens')::int
+           (r->>'taskId')::uuid, r->'data', (r->>'inputTokens')::int, (r->>'outputTokens')::int,
+           (r->>'cachedInputTokens')::int, (r->>'reasoningTokens')::int, (r->>'cacheWriteTokens')::int, r->>'model'
     from jsonb_array_elements(${json(rows)}) r`;
 }
 
@@ -221,7 +254,8 @@ function insertSteps(caller: Caller, rows: StepRow[]): SQL {
  * the recorded ids (nothing is written again); a key used with a different payload, or a child's
  * key used outside this run, is a CONFLICT for the whole call (all or nothing). The payload is
  * what the run is and did: its agent or crew, conversation, input, output, status, metadata,
- * usage and cost (a crew run's: its children's), and its number of child runs.
+ * usage and provided cost (a crew run's: its children's), and its number of child runs. A run
+ * recorded without usage has zero tokens, or its steps' when they reported theirs.
  */
 async function replays(tx: Tx, caller: Caller, runs: RecordRunInput[]): Promise<Map<number, RecordExecutionsResult["runs"][number]>> {
   const keyed = runs.flatMap((run, i) => [
@@ -247,7 +281,7 @@ async function replays(tx: Tx, caller: Caller, runs: RecordRunInput[]): Promise<
     status: run.status,
     metadata: run.metadata ?? {},
     usage: "crewId" in run && run.crewId ? undefined : (run.usage ?? null),
-    costUsd: (run.costUsd ?? 0).toFixed(6),
+    costUsd: run.costUsd?.toFixed(6) ?? null,
     child,
   }));
   const found = await queryRows<{ key: string; id: string; parentId: string | null; same: boolean; childIds: string[] }>(
@@ -261,11 +295,16 @@ async function replays(tx: Tx, caller: Caller, runs: RecordRunInput[]): Promise<
                 and e.output_data is not distinct from k.p->'output'
                 and e.status = (k.p->>'status')::execution_status
                 and e.metadata = k.p->'metadata'
-                and (k.p->'usage' is null or (
-                  e.input_tokens = (k.p->'usage'->>'inputTokens')::int and e.output_tokens = (k.p->'usage'->>'outputTokens')::int
-                  and e.cached_input_tokens = (k.p->'usage'->>'cachedInputTokens')::int
-                  and e.reasoning_tokens = (k.p->'usage'->>'reasoningTokens')::int
-                  and e.provided_cost_usd = (k.p->>'costUsd')::numeric))) as same,
+                and (not (k.p ? 'usage') or (
+                  e.provided_cost_usd is not distinct from (k.p->>'costUsd')::numeric
+                  and (case when jsonb_typeof(k.p->'usage') = 'object' then
+                         e.input_tokens = (k.p->'usage'->>'inputTokens')::int and e.output_tokens = (k.p->'usage'->>'outputTokens')::int
+                         and e.cached_input_tokens = (k.p->'usage'->>'cachedInputTokens')::int
+                         and e.reasoning_tokens = (k.p->'usage'->>'reasoningTokens')::int
+                         and e.cache_write_tokens = (k.p->'usage'->>'cacheWriteTokens')::int
+                         and (k.p->'usage'->>'model' is null or e.model = k.p->'usage'->>'model')
+                       -- Recorded without usage: no tokens of its own, or its steps' (the price trigger took them).
+                       else (e.input_tokens = 0 and e.output_tokens = 0) or e.pricing->>'source' = 'steps' end)))) as same,
                array(select c.id::text from agent_executions c
                      where c.tenant_id = ${caller.tenantId} and c.parent_execution_id = e.id order by c.id) as "childIds"
         from jsonb_array_elements(${json(payloads)}) k(p)

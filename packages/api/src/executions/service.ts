@@ -3,11 +3,14 @@ import {
   type CancelExecutionInput,
   type CompleteExecutionInput,
   type Execution,
+  type ExecutionCost,
+  type ExecutionPricing,
   type ExecutionStatus,
   type ExecutionSummary,
   type ExecutionWithSteps,
   type FailExecutionInput,
   type ListExecutionsInput,
+  type PriceSnapshot,
   runnableAgentStatuses,
   type StartExecutionInput,
   type TerminalExecutionStatus,
@@ -59,13 +62,79 @@ export function toSummary(row: Omit<ExecutionRow, "inputData" | "outputData" | "
       outputTokens: row.outputTokens,
       cachedInputTokens: row.cachedInputTokens,
       reasoningTokens: row.reasoningTokens,
+      cacheWriteTokens: row.cacheWriteTokens,
       totalTokens: row.totalTokens ?? row.inputTokens + row.outputTokens,
     },
-    costUsd: Number(row.costUsd),
+    costUsd: usd(row.costUsd),
+    model: row.model,
     error: row.errorMessage === null ? null : { code: row.errorCode, message: row.errorMessage },
     idempotencyKey: row.idempotencyKey,
     stepCount: row.stepCount,
     createdAt: row.createdAt.toISOString(),
+  };
+}
+
+/** A numeric column as dollars; null stays null (an unknown cost is never $0). */
+const usd = (value: string | null): number | null => (value === null ? null : Number(value));
+
+/** A price snapshot as the database keeps it (price_snapshot: numbers, tiers as imported) in the contract's shape. */
+function toPriceSnapshot(snapshot: Record<string, unknown> | null): PriceSnapshot | null {
+  if (snapshot === null) return null;
+  const price = (value: unknown) => (value === undefined || value === null ? undefined : Number(value));
+  const tiers = Array.isArray(snapshot.tiers) ? (snapshot.tiers as Array<Record<string, unknown>>) : [];
+  return {
+    modelId: String(snapshot.modelId),
+    provider: String(snapshot.provider),
+    modelName: String(snapshot.modelName),
+    source: String(snapshot.source),
+    validFrom: String(snapshot.validFrom),
+    currency: String(snapshot.currency),
+    input: Number(snapshot.input),
+    output: Number(snapshot.output),
+    ...withPrices(snapshot, price),
+    tiers: tiers.map((tier) => ({ inputTokensAbove: Number(tier.inputTokensAbove), ...withPrices(tier, price, ["input", "output"]) })),
+    tenantOverride: snapshot.tenantOverride === true,
+  };
+}
+
+/** The optional unit prices of a snapshot or tier that it has (a missing one falls back in price_usage). */
+function withPrices(
+  from: Record<string, unknown>,
+  price: (value: unknown) => number | undefined,
+  extra: Array<"input" | "output"> = [],
+): Partial<Record<"input" | "output" | "cachedInput" | "cacheWrite" | "reasoning", number>> {
+  const keys = [...extra, "cachedInput", "cacheWrite", "reasoning"] as const;
+  return Object.fromEntries(keys.flatMap((key) => (price(from[key]) === undefined ? [] : [[key, price(from[key])]])));
+}
+
+/** `executions.get`'s cost breakdown from the columns the price trigger wrote (agent_executions_price, agent_executions_crew_run). */
+function toCost(row: ExecutionRow): ExecutionCost {
+  const pricing = row.pricing as {
+    source: ExecutionPricing["source"];
+    lines?: Array<Record<string, unknown>>;
+    unpricedChildRuns?: number;
+  } | null;
+  return {
+    providedUsd: usd(row.providedCostUsd),
+    computedUsd: usd(row.computedCostUsd),
+    pricing:
+      pricing === null
+        ? null
+        : {
+            source: pricing.source,
+            lines: (pricing.lines ?? []).map((line) => ({
+              model: typeof line.model === "string" ? line.model : null,
+              price: toPriceSnapshot((line.price as Record<string, unknown> | null | undefined) ?? null),
+              steps: Number(line.steps ?? 0),
+              inputTokens: Number(line.inputTokens ?? 0),
+              outputTokens: Number(line.outputTokens ?? 0),
+              cachedInputTokens: Number(line.cachedInputTokens ?? 0),
+              reasoningTokens: Number(line.reasoningTokens ?? 0),
+              cacheWriteTokens: Number(line.cacheWriteTokens ?? 0),
+              costUsd: line.costUsd === null || line.costUsd === undefined ? null : Number(line.costUsd),
+            })),
+            ...(pricing.unpricedChildRuns !== undefined && { unpricedChildRuns: Number(pricing.unpricedChildRuns) }),
+          },
   };
 }
 
@@ -329,13 +398,20 @@ export async function getExecution(tx: Tx, caller: Caller, id: string): Promise<
       : [];
   return {
     ...toExecution(row),
+    cost: toCost(row),
     steps: row.steps.map((s) => ({
       ordinal: s.ordinal,
       type: s.type,
       taskId: s.taskId,
       data: s.data,
+      model: s.model,
       inputTokens: s.inputTokens,
       outputTokens: s.outputTokens,
+      cachedInputTokens: s.cachedInputTokens,
+      reasoningTokens: s.reasoningTokens,
+      cacheWriteTokens: s.cacheWriteTokens,
+      // A step without tokens costs nothing (the price trigger skips it); null is an unpriced model.
+      costUsd: s.inputTokens === 0 && s.outputTokens === 0 ? 0 : usd(s.costUsd),
       createdAt: s.createdAt.toISOString(),
     })),
     childRuns: childRuns.map(toSummary),
