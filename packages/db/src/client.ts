@@ -10,6 +10,7 @@ import pg from "pg";
 import { type DatabaseHandle, type QueryLogger, queryTimeoutMs, releasingTransactions } from "./database";
 import { migrationsFolder } from "./paths";
 import { type FolderLock, lockDatabaseFolder } from "./pglite-lock";
+import { syncShippedPrices } from "./prices/sync";
 import * as schema from "./schema";
 
 export interface PostgresOptions {
@@ -47,7 +48,10 @@ export function connectPostgres({ url, max, logger, connectionTimeoutMs }: Postg
   return {
     db,
     driver: "postgres",
-    migrate: () => migrateNodePg(db, { migrationsFolder }),
+    migrate: async () => {
+      await migrateNodePg(db, { migrationsFolder });
+      await syncShippedPrices(db);
+    },
     close: () => pool.end(),
   };
 }
@@ -88,7 +92,10 @@ export async function openPglite(options: PgliteOptions = {}): Promise<DatabaseH
     db,
     client,
     driver: "pglite",
-    migrate: () => migratePglite(db, { migrationsFolder }),
+    migrate: async () => {
+      await migratePglite(db, { migrationsFolder });
+      await syncShippedPrices(db);
+    },
     // A PGlite that loaded a dump keeps the process alive until it is closed. The folder is
     // released only after PGlite has flushed and closed its files.
     close: async () => {

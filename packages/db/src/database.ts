@@ -11,7 +11,7 @@ export type Database = PgDatabase<PgQueryResultHKT, Schema>;
 export interface DatabaseHandle {
   db: Database;
   driver: "postgres" | "pglite" | "neon";
-  /** Applies pending migrations (up only). */
+  /** Applies pending migrations (up only), then syncs the shipped model prices (prices/sync.ts). */
   migrate(): Promise<void>;
   close(): Promise<void>;
 }

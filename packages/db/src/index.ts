@@ -6,4 +6,6 @@ export * from "./migrations";
 export * from "./neon";
 export { defaultPgliteDir } from "./paths";
 export { DatabaseFolderLockedError, type LockHolder } from "./pglite-lock";
+export * from "./prices/shipped";
+export * from "./prices/sync";
 export * from "./seed";

@@ -3,6 +3,7 @@ import { migrate } from "drizzle-orm/neon-serverless/migrator";
 import type { DatabaseHandle } from "./database";
 import { connectNeonEdge, type NeonOptions } from "./neon-edge";
 import { migrationsFolder } from "./paths";
+import { syncShippedPrices } from "./prices/sync";
 
 /**
  * Neon's driver with migrations, from Node. The edge entry uses `connectNeonEdge` instead: the
@@ -10,5 +11,11 @@ import { migrationsFolder } from "./paths";
  */
 export function connectNeon(options: NeonOptions): DatabaseHandle {
   const handle = connectNeonEdge(options);
-  return { ...handle, migrate: () => migrate(handle.db, { migrationsFolder }) };
+  return {
+    ...handle,
+    migrate: async () => {
+      await migrate(handle.db, { migrationsFolder });
+      await syncShippedPrices(handle.db);
+    },
+  };
 }
