@@ -14,6 +14,8 @@ import { directoryRouter } from "./directory/router";
 import { executionStaffProcedures } from "./executions/admin";
 import { executionRouter } from "./executions/router";
 import { healthProcedure } from "./health/router";
+import { modelStaffProcedures } from "./models/admin";
+import { modelRouter } from "./models/router";
 import { taskRouter } from "./tasks/router";
 import { toolStaffProcedures } from "./tools/admin";
 import { toolRouter } from "./tools/router";
@@ -30,6 +32,7 @@ const procedures = {
   tasks: taskRouter,
   conversations: conversationRouter,
   usage: usageRouter,
+  models: modelRouter,
   /**
    * Staff only, cross-tenant (adminProcedure: `role: admin` tokens; mutations audited). Each
    * domain's staff procedures sit beside the domain (`<domain>/admin.ts`); what is staff's own
@@ -43,6 +46,7 @@ const procedures = {
     ...toolStaffProcedures,
     ...crewStaffProcedures,
     ...conversationStaffProcedures,
+    ...modelStaffProcedures,
     ...auditProcedures,
     ...maintenanceProcedures,
   },

@@ -56,6 +56,13 @@ const matrix: Record<string, Case> = {
   "tools.list": { noId: "filters are scoped to the caller's tenant" },
   "tools.update": { ids: [...allKinds, "tool"], input: (id) => ({ id, expectedVersion: 1, name: "pwned", secrets: { token: null } }) },
   "tools.delete": { ids: [...allKinds, "tool"], input: (id) => ({ id }) },
+  // A's own price rows (overrides) in these slots, and B's lists and resolve: in "model prices" below.
+  "models.list": { noId: "the caller's tenant's rows and the global ones" },
+  "models.get": { ids: allKinds, input: (id) => ({ id }) },
+  "models.resolve": { noId: "a model name, resolved in the caller's tenant" },
+  "models.create": { noId: "creates in the caller's tenant; a price taken in A is free in B" },
+  "models.update": { ids: allKinds, input: (id) => ({ id, expectedVersion: 1, prices: { input: 0 } }), caller: "service" },
+  "models.delete": { ids: allKinds, input: (id) => ({ id }), caller: "service" },
   "crews.create": { ids: allKinds, input: (id) => ({ name: "pwned", spaceId: id, memberAgentIds: [id] }) },
   "crews.get": { ids: [...allKinds, "crew", "task"], input: (id) => ({ id }) },
   "crews.list": { noId: "filters are scoped to the caller's tenant (memberAgentId of A's agent lists nothing: below)" },
@@ -287,6 +294,30 @@ describe.each(testTargets())("BOLA matrix on %s", (target) => {
     });
     expect(await snapshotA()).toBe(before);
     await b.member.crews.delete({ id: crewOfB.id });
+  });
+
+  it("refuses A's price overrides to B (model prices): NOT_FOUND to get, update and delete, never in B's list or resolve, and changes nothing", async () => {
+    const override = await a.service.models.create({
+      provider: "openai",
+      modelName: "bola-a-model",
+      matchPatterns: ["bola-a-%"],
+      prices: { input: 1, output: 2 },
+    });
+    const before = await snapshotA();
+    await expect(b.member.models.get({ id: override.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(b.service.models.update({ id: override.id, expectedVersion: 1, prices: { input: 0 } })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
+    await expect(b.service.models.delete({ id: override.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    const seen = JSON.stringify([
+      await b.member.models.list({ limit: 100, q: "bola" }),
+      await b.member.models.resolve({ model: "bola-a-model", provider: "openai" }),
+    ]);
+    expect(seen).not.toContain(override.id);
+    expect(seen).not.toContain("bola-a-%");
+    expect((await b.member.models.resolve({ model: "bola-a-model" })).price).toBeNull();
+    expect(await snapshotA()).toBe(before);
+    await a.service.models.delete({ id: override.id });
   });
 
   it("ignores tenant A's existence in every listing B can make", async () => {

@@ -229,6 +229,30 @@ export const validInputs: Record<string, { role: "member" | "service" | "admin";
     }),
   },
   "conversations.delete": { role: "member", input: (ids) => ({ id: ids.conversation }) },
+  "models.list": {
+    role: "member",
+    input: () => ({ limit: 5, at: "2026-01-01T00:00:00Z", provider: "openai", q: "gpt", scope: "global", direction: "forward" }),
+  },
+  // Stand-in ids (a uuid that is no price row): models.* answer NOT_FOUND, as tools.* do.
+  "models.get": { role: "member", input: (ids) => ({ id: ids.agent }) },
+  "models.resolve": { role: "member", input: () => ({ model: "gpt-4.1-mini-2025-04-14", provider: "openai", at: "2026-01-01T00:00:00Z" }) },
+  "models.create": {
+    role: "service",
+    input: () => ({
+      provider: "openai",
+      modelName: "fuzz-model",
+      matchPatterns: ["fuzz-model", "fuzz-model-%"],
+      prices: { input: 1.5, output: 6, cachedInput: 0.75, cacheWrite: null, reasoning: 6 },
+      tiers: [{ inputTokensAbove: 200_000, input: 3, output: 12 }],
+      currency: "USD",
+      validFrom: "2026-01-01T00:00:00Z",
+    }),
+  },
+  "models.update": {
+    role: "service",
+    input: (ids) => ({ id: ids.agent, expectedVersion: 1, prices: { input: 2, reasoning: null }, matchPatterns: ["fuzz-model"] }),
+  },
+  "models.delete": { role: "service", input: (ids) => ({ id: ids.agent }) },
   "usage.agent": { role: "member", input: (ids) => ({ agentId: ids.agent }) },
   "usage.space": { role: "member", input: (ids) => ({ spaceId: ids.space }) },
   "usage.crew": { role: "member", input: (ids) => ({ crewId: ids.agent }) },
@@ -264,6 +288,36 @@ export const validInputs: Record<string, { role: "member" | "service" | "admin";
   },
   "admin.runRetention": { role: "admin", input: (ids) => ({ olderThanDays: 90, tenantId: ids.tenant, maxRows: 100 }) },
   "admin.closeStuckExecutions": { role: "admin", input: (ids) => ({ olderThanMinutes: 60, tenantId: ids.tenant, maxRows: 10 }) },
+  "admin.models": {
+    role: "admin",
+    input: (ids) => ({
+      limit: 5,
+      tenantId: ids.tenant,
+      provider: "openai",
+      q: "gpt",
+      scope: "tenant",
+      at: "2026-01-01T00:00:00Z",
+      direction: "forward",
+    }),
+  },
+  "admin.createModel": {
+    role: "admin",
+    input: () => ({
+      provider: "openai",
+      modelName: "fuzz-global-model",
+      matchPatterns: ["fuzz-global-model%"],
+      prices: { input: 1, output: 4, cachedInput: 0.1, cacheWrite: 1.25, reasoning: null },
+      tiers: [{ inputTokensAbove: 128_000, input: 2 }],
+      currency: "USD",
+      validFrom: "2026-01-01T00:00:00Z",
+    }),
+  },
+  "admin.updateModel": {
+    role: "admin",
+    input: (ids) => ({ id: ids.agent, expectedVersion: 1, prices: { output: 5 }, validFrom: "2026-02-01T00:00:00Z" }),
+  },
+  "admin.deleteModel": { role: "admin", input: (ids) => ({ id: ids.agent }) },
+  "admin.unpricedModels": { role: "admin", input: () => ({ days: 30, limit: 10 }) },
 };
 
 export interface ProcedureInfo {

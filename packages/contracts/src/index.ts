@@ -9,6 +9,7 @@ export * from "./domain";
 export * from "./execution";
 export * from "./health";
 export * from "./json";
+export * from "./model";
 export * from "./task";
 export * from "./tool";
 export * from "./usage";
