@@ -298,14 +298,29 @@ describe.each(testTargets())("model prices on %s", (target) => {
     const empty = await a.member.executions.start({ agentId: agent.id, input: 1 });
     await a.member.executions.complete({ id: empty.id, output: 1 });
 
+    // A run whose steps used two models, one priced: only the unpriced one is what staff must add.
+    const stepPriced = unique("mystery-step-priced");
+    await staff.admin.createModel({ provider: "openai", modelName: stepPriced, prices });
+    const stepped = await a.member.executions.start({ agentId: agent.id, input: 1 });
+    await a.member.executions.appendSteps({
+      executionId: stepped.id,
+      steps: [
+        { type: "message", data: 1, model: stepPriced, inputTokens: 10, outputTokens: 5 },
+        { type: "message", data: 2, model: unique("mystery-step"), inputTokens: 10, outputTokens: 5 },
+      ],
+    });
+    await a.member.executions.complete({ id: stepped.id, output: 1 });
+    expect((await a.member.executions.get({ id: stepped.id })).costUsd).toBeNull();
+
     const seen = async () => (await staff.admin.unpricedModels()).items.filter((m) => m.model.startsWith(unique("mystery")));
     const found = await seen();
     expect(found.map((m) => [m.model, m.executions, m.tenants, m.providers, m.pricedNowBy])).toEqual([
+      [unique("mystery-step"), 1, 1, ["openai"], null],
       [mystery, 3, 2, ["openai"], null],
       [older, 1, 1, ["openai"], null],
     ]);
-    expect(Date.parse(found[0]!.lastSeenAt)).toBeGreaterThanOrEqual(Date.parse(found[1]!.lastSeenAt));
-    expect(found[0]!.lastSeenAt).toBe(last.completedAt);
+    expect(Date.parse(found[1]!.lastSeenAt)).toBeGreaterThanOrEqual(Date.parse(found[2]!.lastSeenAt));
+    expect(found[1]!.lastSeenAt).toBe(last.completedAt);
     // Priced since: the runs stay unpriced (their cost was decided at their finish), the list says a row prices it now.
     const added = await staff.admin.createModel({ provider: "openai", modelName: mystery, prices });
     expect((await seen()).find((m) => m.model === mystery)?.pricedNowBy).toBe(added.id);
