@@ -6,6 +6,8 @@ import { overviewProcedures } from "./admin/overview";
 import { tenantStaffProcedures } from "./admin/tenants";
 import { agentStaffProcedures } from "./agents/admin";
 import { agentRouter } from "./agents/router";
+import { budgetStaffProcedures } from "./budgets/admin";
+import { budgetRouter } from "./budgets/router";
 import { conversationStaffProcedures } from "./conversations/admin";
 import { conversationRouter } from "./conversations/router";
 import { crewStaffProcedures } from "./crews/admin";
@@ -32,6 +34,7 @@ const procedures = {
   tasks: taskRouter,
   conversations: conversationRouter,
   usage: usageRouter,
+  budgets: budgetRouter,
   models: modelRouter,
   /**
    * Staff only, cross-tenant (adminProcedure: `role: admin` tokens; mutations audited). Each
@@ -46,6 +49,7 @@ const procedures = {
     ...toolStaffProcedures,
     ...crewStaffProcedures,
     ...conversationStaffProcedures,
+    ...budgetStaffProcedures,
     ...modelStaffProcedures,
     ...auditProcedures,
     ...maintenanceProcedures,

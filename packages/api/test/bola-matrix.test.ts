@@ -12,7 +12,7 @@ import { type Api, createHarness, type Harness, newAgent, type TestTenant, tenan
  * the router: a procedure missing from `matrix` fails the test, so a new endpoint cannot skip it.
  */
 
-type IdKind = "agent" | "execution" | "space" | "user" | "tool" | "conversation" | "message" | "crew" | "task";
+type IdKind = "agent" | "execution" | "space" | "user" | "tool" | "conversation" | "message" | "crew" | "task" | "budget";
 const allKinds: IdKind[] = ["agent", "execution", "space", "user"];
 const llmConfig = { provider: "openai", model: "m" } as const;
 const usage = { inputTokens: 1, outputTokens: 1 };
@@ -91,6 +91,17 @@ const matrix: Record<string, Case> = {
   "usage.crew": { ids: allKinds, input: (id) => ({ crewId: id }) },
   "usage.tenant": { noId: "the caller's tenant" },
   "usage.timeseries": { ids: allKinds, input: (id) => ({ from: "2026-01-01", to: "2026-01-02", agentId: id }) },
+  // A's ids in the target slot fail the composite foreign key; the space and crew slots: budgets.test.ts.
+  "budgets.create": {
+    ids: [...allKinds, "crew"],
+    input: (id) => ({ name: "x", scope: "agent", agentId: id, period: "monthly", limitUsd: 1, enforcement: "hard" }),
+    caller: "service",
+  },
+  "budgets.get": { ids: [...allKinds, "budget"], input: (id) => ({ id }) },
+  "budgets.list": { noId: "filters are scoped to the caller's tenant" },
+  "budgets.update": { ids: [...allKinds, "budget"], input: (id) => ({ id, expectedVersion: 1, limitUsd: 1_000_000 }), caller: "service" },
+  "budgets.delete": { ids: [...allKinds, "budget"], input: (id) => ({ id }), caller: "service" },
+  "budgets.crossings": { ids: [...allKinds, "budget"], input: (id) => ({ budgetId: id }) },
 };
 
 describe.each(testTargets())("BOLA matrix on %s", (target) => {
@@ -142,6 +153,15 @@ describe.each(testTargets())("BOLA matrix on %s", (target) => {
       context: [first.id],
     });
     Object.assign(idsOfA, { crew: crew.id, task: task.id });
+    const budget = await a.service.budgets.create({
+      name: "bola-a budget",
+      scope: "agent",
+      agentId: agent.id,
+      period: "monthly",
+      limitUsd: 1000,
+      enforcement: "soft",
+    });
+    Object.assign(idsOfA, { budget: budget.id });
     // B has rows of its own, so "not found" cannot come from an empty tenant.
     const agentOfB = await b.member.agents.setStatus({ id: (await newAgent(b)).id, status: "active" });
     const toolOfB = await b.member.tools.create({ name: "bola-b tool", type: "http" });

@@ -258,6 +258,27 @@ export const validInputs: Record<string, { role: "member" | "service" | "admin";
   "usage.crew": { role: "member", input: (ids) => ({ crewId: ids.agent }) },
   "usage.tenant": { role: "member", input: () => undefined },
   "usage.timeseries": { role: "member", input: (ids) => ({ from: "2026-01-01", to: "2026-03-01", agentId: ids.agent }) },
+  "budgets.create": {
+    role: "service",
+    input: (ids) => ({
+      name: "Fuzz budget",
+      scope: "agent",
+      agentId: ids.agent,
+      period: "monthly",
+      limitUsd: 100,
+      enforcement: "soft",
+      alertThresholdPercent: 80,
+    }),
+  },
+  // Stand-in ids (a uuid that is no budget): budgets.* answer NOT_FOUND, as tools.* do.
+  "budgets.get": { role: "member", input: (ids) => ({ id: ids.agent }) },
+  "budgets.list": { role: "member", input: (ids) => ({ limit: 5, scope: "agent", agentId: ids.agent, direction: "forward" }) },
+  "budgets.update": {
+    role: "service",
+    input: (ids) => ({ id: ids.agent, expectedVersion: 1, name: "B", limitUsd: 50, enforcement: "hard", alertThresholdPercent: null }),
+  },
+  "budgets.delete": { role: "service", input: (ids) => ({ id: ids.agent }) },
+  "budgets.crossings": { role: "member", input: () => ({ limit: 5, kind: "threshold", direction: "forward" }) },
   "admin.overview": { role: "admin", input: () => ({ days: 30 }) },
   "admin.staffMember": { role: "admin", input: () => undefined },
   "admin.tenants": { role: "admin", input: () => undefined },
@@ -280,6 +301,7 @@ export const validInputs: Record<string, { role: "member" | "service" | "admin";
     role: "admin",
     input: (ids) => ({ conversationId: ids.conversation, before: ids.message, limit: 5, direction: "forward" }),
   },
+  "admin.budgets": { role: "admin", input: (ids) => ({ tenantId: ids.tenant, limit: 5, scope: "agent", direction: "forward" }) },
   "admin.executions": { role: "admin", input: (ids) => ({ tenantId: ids.tenant, limit: 5, direction: "forward" }) },
   "admin.execution": { role: "admin", input: (ids) => ({ id: ids.execution }) },
   "admin.auditLog": {

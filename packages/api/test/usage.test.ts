@@ -74,10 +74,34 @@ describe.each(testTargets())("usage on %s", (target) => {
         succeeded: 180,
         failed: 20,
         cancelled: 0,
+        unpricedExecutions: 0,
         totalTokens: truth.totalTokens,
         costUsd: truth.costUsd,
         avgDurationMs: Math.round(truth.durationMs! / 200),
       },
+    ]);
+  });
+
+  it("counts runs of an unpriced model as unpricedExecutions (cost 0) in every period, bucket and scope, with the budgets that apply", async () => {
+    const u = await h.tenant("usage-unpriced");
+    const agent = (await u.member.agents.setStatus({ id: (await newAgent(u)).id, status: "active" })).id;
+    const priced = await u.member.executions.start({ agentId: agent, input: 1 });
+    await u.member.executions.complete({ id: priced.id, output: 1, usage: usage(1), costUsd: 0.25 });
+    const unpriced = await u.member.executions.start({ agentId: agent, input: 2 });
+    await u.member.executions.complete({ id: unpriced.id, output: 2, usage: { ...usage(2), model: "no-price-for-this-model" } });
+    const counted = { executions: 2, unpricedExecutions: 1, costUsd: 0.25 };
+    const agentUsage = await u.member.usage.agent({ agentId: agent });
+    for (const period of [agentUsage.lifetime, agentUsage.today, agentUsage.thisWeek, agentUsage.thisMonth])
+      expect(period).toMatchObject(counted);
+    expect(agentUsage.budgets).toEqual([]);
+    expect((await u.member.usage.tenant()).thisMonth).toMatchObject(counted);
+    expect((await u.member.usage.space({ spaceId: u.space.id })).today).toMatchObject(counted);
+    expect((await u.member.usage.timeseries({ from: day(), to: day(), agentId: agent })).buckets).toEqual([
+      expect.objectContaining(counted),
+    ]);
+    const budget = await u.service.budgets.create({ name: "cap", scope: "tenant", period: "daily", limitUsd: 1, enforcement: "soft" });
+    expect((await u.member.usage.agent({ agentId: agent })).budgets).toEqual([
+      expect.objectContaining({ id: budget.id, status: expect.objectContaining({ spendUsd: 0.25, percent: 25, state: "ok" }) }),
     ]);
   });
 

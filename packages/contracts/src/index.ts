@@ -1,6 +1,7 @@
 export * from "./admin";
 export * from "./agent";
 export * from "./auth";
+export * from "./budget";
 export * from "./common";
 export * from "./conversation";
 export * from "./crew";

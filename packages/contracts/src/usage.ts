@@ -1,5 +1,6 @@
 import { z } from "zod";
 
+import { budgetSchema } from "./budget";
 import { idSchema, isoDateSchema, isoDateTimeSchema, tenantIdSchema } from "./common";
 import { limits } from "./domain";
 
@@ -8,6 +9,8 @@ export const usageTotalsSchema = z.object({
   succeeded: z.number().int(),
   failed: z.number().int(),
   cancelled: z.number().int(),
+  /** Finished runs whose cost is unknown (a model without a price): they count 0 in costUsd. */
+  unpricedExecutions: z.number().int(),
   inputTokens: z.number().int(),
   outputTokens: z.number().int(),
   totalTokens: z.number().int(),
@@ -24,15 +27,22 @@ export const usagePeriodsSchema = z.object({
   thisMonth: usageTotalsSchema,
 });
 
-export const agentUsageSchema = usagePeriodsSchema.extend({ agentId: idSchema });
+/**
+ * The budgets that apply to a usage read's subject, each with its status (budgets.list's shape):
+ * usage.tenant the tenant's; usage.space the space's and the tenant's; usage.agent the agent's,
+ * its space's and the tenant's; usage.crew the crew's, its space's and the tenant's.
+ */
+const budgetsField = { budgets: z.array(budgetSchema) };
+
+export const agentUsageSchema = usagePeriodsSchema.extend({ agentId: idSchema, ...budgetsField });
 export type AgentUsage = z.infer<typeof agentUsageSchema>;
-export const spaceUsageSchema = usagePeriodsSchema.extend({ spaceId: idSchema, agentCount: z.number().int() });
+export const spaceUsageSchema = usagePeriodsSchema.extend({ spaceId: idSchema, agentCount: z.number().int(), ...budgetsField });
 export type SpaceUsage = z.infer<typeof spaceUsageSchema>;
-export const tenantUsageSchema = usagePeriodsSchema.extend({ tenantId: tenantIdSchema, agentCount: z.number().int() });
+export const tenantUsageSchema = usagePeriodsSchema.extend({ tenantId: tenantIdSchema, agentCount: z.number().int(), ...budgetsField });
 export type TenantUsage = z.infer<typeof tenantUsageSchema>;
 
 /** `usage.crew` (named apart from `crews.get`'s lifetime `crewUsageSchema`): its crew runs, each counted once with its child runs' tokens and cost. */
-export const crewUsagePeriodsSchema = usagePeriodsSchema.extend({ crewId: idSchema });
+export const crewUsagePeriodsSchema = usagePeriodsSchema.extend({ crewId: idSchema, ...budgetsField });
 export type CrewUsagePeriods = z.infer<typeof crewUsagePeriodsSchema>;
 
 export const agentUsageInput = z.strictObject({ agentId: idSchema });
@@ -70,6 +80,7 @@ export const usageBucketSchema = z.object({
   succeeded: z.number().int(),
   failed: z.number().int(),
   cancelled: z.number().int(),
+  unpricedExecutions: z.number().int(),
   totalTokens: z.number().int(),
   costUsd: z.number(),
   avgDurationMs: z.number().int().nullable(),

@@ -12,6 +12,7 @@ import {
   timeseriesSchema,
 } from "@agent-builder/contracts";
 
+import { budgetsApplyingTo } from "../budgets/service";
 import { tenantProcedure } from "../trpc";
 import * as usage from "./service";
 
@@ -21,7 +22,8 @@ export const usageRouter = {
     .output(agentUsageSchema)
     .query(async ({ ctx, input }) => {
       const { agentCount: _count, ...periods } = await usage.usageFor(ctx.tx, ctx.caller, { kind: "agent", agentId: input.agentId });
-      return { agentId: input.agentId, ...periods };
+      const budgets = await budgetsApplyingTo(ctx.tx, ctx.caller, { kind: "agent", agentId: input.agentId });
+      return { agentId: input.agentId, ...periods, budgets };
     }),
 
   crew: tenantProcedure
@@ -29,7 +31,8 @@ export const usageRouter = {
     .output(crewUsagePeriodsSchema)
     .query(async ({ ctx, input }) => {
       const { agentCount: _count, ...periods } = await usage.usageFor(ctx.tx, ctx.caller, { kind: "crew", crewId: input.crewId });
-      return { crewId: input.crewId, ...periods };
+      const budgets = await budgetsApplyingTo(ctx.tx, ctx.caller, { kind: "crew", crewId: input.crewId });
+      return { crewId: input.crewId, ...periods, budgets };
     }),
 
   space: tenantProcedure
@@ -38,11 +41,13 @@ export const usageRouter = {
     .query(async ({ ctx, input }) => ({
       spaceId: input.spaceId,
       ...(await usage.usageFor(ctx.tx, ctx.caller, { kind: "space", spaceId: input.spaceId })),
+      budgets: await budgetsApplyingTo(ctx.tx, ctx.caller, { kind: "space", spaceId: input.spaceId }),
     })),
 
   tenant: tenantProcedure.output(tenantUsageSchema).query(async ({ ctx }) => ({
     tenantId: ctx.caller.tenantId,
     ...(await usage.usageFor(ctx.tx, ctx.caller, { kind: "tenant" })),
+    budgets: await budgetsApplyingTo(ctx.tx, ctx.caller, { kind: "tenant" }),
   })),
 
   timeseries: tenantProcedure

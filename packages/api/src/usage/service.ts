@@ -69,6 +69,7 @@ function totals(filter: SQL = sql`true`): SQL {
     'succeeded', ${sum("successful_executions")},
     'failed', ${sum("failed_executions")},
     'cancelled', ${sum("cancelled_executions")},
+    'unpricedExecutions', ${sum("unpriced_executions")},
     'inputTokens', ${sum("input_tokens")},
     'outputTokens', ${sum("output_tokens")},
     'totalTokens', ${sum("total_tokens")},
@@ -135,6 +136,7 @@ export const bucketColumns = sql.raw(`coalesce(sum(u.total_executions), 0)::floa
                coalesce(sum(u.successful_executions), 0)::float8 as succeeded,
                coalesce(sum(u.failed_executions), 0)::float8 as failed,
                coalesce(sum(u.cancelled_executions), 0)::float8 as cancelled,
+               coalesce(sum(u.unpriced_executions), 0)::float8 as "unpricedExecutions",
                coalesce(sum(u.total_tokens), 0)::float8 as "totalTokens",
                coalesce(sum(u.total_cost_usd), 0)::float8 as "costUsd",
                round(sum(u.total_duration_ms) / nullif(sum(u.total_executions), 0))::float8 as "avgDurationMs"`);
