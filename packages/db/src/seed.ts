@@ -3,6 +3,7 @@ import { and, eq } from "drizzle-orm";
 import type { AgentStatus, ExecutionStatus, LlmConfig, StepType } from "@agent-builder/contracts";
 
 import type { Database } from "./database";
+import { seedDemoBudgets } from "./demo-budgets";
 import { type DemoCrew, demoConversations, demoCrews } from "./demo-crews";
 import { demoTools } from "./demo-tools";
 import {
@@ -434,6 +435,7 @@ export async function seedDemoData(db: Database, now = new Date(), options: Seed
       result.messages += talk.messages;
       result.executions += crewCounts.crewRuns + crewCounts.childRuns + talk.runs;
       result.steps += crewCounts.steps;
+      await seedDemoBudgets(tx, tenant.id, tenantIndex + 1, now);
     });
     result.tenants++;
   }

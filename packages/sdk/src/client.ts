@@ -21,11 +21,11 @@ export interface AgentBuilderClientOptions {
 
 type ListAllInput<T> = Omit<NonNullable<T>, "cursor">;
 
-/** What a `recordExecution` callback returns: the run's result and what it cost. */
+/** What a `recordExecution` callback returns: the run's result, and its usage and cost if it knows them (the API prices the usage without a cost). */
 export interface ExecutionResult {
   output: RouterInputs["executions"]["complete"]["output"];
-  usage: TokenUsage;
-  costUsd: number;
+  usage?: TokenUsage;
+  costUsd?: number;
 }
 
 /** Handed to a `recordExecution` callback: the running execution, and a way to log its steps. */
@@ -198,8 +198,7 @@ async function recordCrewExecution(
     throw error;
   }
   // A crew run's usage and cost are its children's: the API sums them, so none are sent.
-  const none = { inputTokens: 0, outputTokens: 0 };
-  return trpc.executions.complete.mutate({ id: execution.id, output: result.output, usage: none, costUsd: 0, durationMs: elapsed() });
+  return trpc.executions.complete.mutate({ id: execution.id, output: result.output, durationMs: elapsed() });
 }
 
 function stopwatch(): () => number {

@@ -24,6 +24,12 @@ export type ExecutionStatus = Execution["status"];
 export type Step = ExecutionWithSteps["steps"][number];
 export type StepInput = RouterInputs["executions"]["appendSteps"]["steps"][number];
 export type TokenUsage = RouterInputs["executions"]["complete"]["usage"];
+/** `executions.get`'s cost: the caller's (provided), the computed one (null: unknown, an unpriced model) and how it was computed. */
+export type ExecutionCost = ExecutionWithSteps["cost"];
+/** One model's share of a computed cost: its tokens, the price used (null: unpriced) and the cost. */
+export type PricingLine = NonNullable<ExecutionCost["pricing"]>["lines"][number];
+/** The unit prices (USD per million tokens) a cost was computed with, as they were then. */
+export type PriceSnapshot = NonNullable<PricingLine["price"]>;
 /** A crew (`crews.create`, `list`, `update`): its settings and its member agents' ids, in order. */
 export type Crew = RouterOutputs["crews"]["create"];
 /** `crews.get`: the crew with its members (and their tools), its manager, its tasks and its usage. */

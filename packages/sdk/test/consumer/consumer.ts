@@ -11,8 +11,11 @@ import {
   type CrewUsage,
   createAgentBuilderClient,
   type Execution,
+  type ExecutionCost,
   type ExecutionWithSteps,
   isApiError,
+  type PriceSnapshot,
+  type PricingLine,
   paginate,
   type RecordExecutionsInput,
   type RecordExecutionsResult,
@@ -83,19 +86,37 @@ export async function everyNamespace(): Promise<void> {
   const execution = await client.executions.start.mutate({ agentId: agent.id, input: { q: 1 }, idempotencyKey: "k-1" });
   await client.executions.appendSteps.mutate({ executionId: execution.id, steps: [{ type: "tool_call", data: { tool: "search" } }] });
   await client.executions.complete.mutate({ id: execution.id, output: "ok", usage: { inputTokens: 1, outputTokens: 2 }, costUsd: 0.01 });
+  // Usage and cost are optional: the API prices the usage at the model's price, or costs 0 without any.
+  const priced: Execution = await client.executions.complete.mutate({ id: execution.id, output: "ok" });
+  const unknownCost: number | null = priced.costUsd;
+  const model: string | null = priced.model;
   await client.executions.fail.mutate({ id: execution.id, error: { code: "x", message: "y" } });
+  await client.executions.fail.mutate({
+    id: execution.id,
+    error: { message: "y" },
+    usage: { inputTokens: 1, outputTokens: 2, model: "gpt-4o" },
+  });
   await client.executions.cancel.mutate({ id: execution.id, reason: "user left" });
   const full: ExecutionWithSteps = await client.executions.get.query({ id: execution.id });
   const ordinal: number | undefined = full.steps[0]?.ordinal;
+  const cost: ExecutionCost = full.cost;
+  const computed: number | null = cost.computedUsd;
+  const line: PricingLine | undefined = cost.pricing?.lines[0];
+  const price: PriceSnapshot | null | undefined = line?.price;
+  const cachedRate: number | undefined = price?.cachedInput;
+  const stepCost: number | null | undefined = full.steps[0]?.costUsd;
+  console.log(unknownCost, model, computed, cachedRate, stepCost);
   await client.executions.list.query({ agentId: agent.id, status: "failed", from: "2026-01-01T00:00:00Z" });
   for await (const run of client.executions.listAll({ agentId: agent.id })) {
-    const cost: number = run.costUsd;
-    console.log(cost);
+    // null: the cost is unknown (no price for the model, none given).
+    const runCost: number | null = run.costUsd;
+    console.log(runCost);
   }
   await client.recordExecution({ agentId: agent.id, input: null }, async (run) => {
     await run.step({ type: "thought", data: "hm" });
     return { output: { answer: 42 }, usage: { inputTokens: 3, outputTokens: 4 }, costUsd: 0 };
   });
+  await client.recordExecution({ agentId: agent.id, input: null }, async () => ({ output: "priced by the API" }));
   // Crew runs: a crew run whose work is its child runs, steps by task; finished runs recorded in one call.
   const crewRun: Execution = await client.recordCrewExecution({ crewId: space.id, input: "go" }, async (run) => {
     await run.step({ type: "message", data: "plan", taskId: space.id });
@@ -249,6 +270,10 @@ export async function everyNamespace(): Promise<void> {
   await client.agents.setStatus.mutate({ id: agent.id, status: "deleted" });
   // @ts-expect-error usage needs output tokens
   await client.executions.complete.mutate({ id: execution.id, output: 1, usage: { inputTokens: 1 }, costUsd: 0 });
+  // @ts-expect-error token counts are numbers, and the usage is an object of them
+  await client.executions.complete.mutate({ id: execution.id, output: 1, usage: { inputTokens: "10", outputTokens: 2 } });
+  // @ts-expect-error an unknown cost reads null: it is not a number
+  const sure: number = full.costUsd;
   // @ts-expect-error step type must be a known one
   await client.executions.appendSteps.mutate({ executionId: execution.id, steps: [{ type: "dance", data: 1 }] });
   // @ts-expect-error there is no such procedure
