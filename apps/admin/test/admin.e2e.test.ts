@@ -1045,6 +1045,82 @@ describe("admin panel in Chromium", () => {
     await screenshot("agent-not-found");
   });
 
+  it("shows an execution's cost: provided against computed, the model, unit prices per line; an unknown cost reads unpriced, lists too", async () => {
+    const staff = apiClient(adminToken);
+    const member = apiClient(memberToken);
+    const spaceId = (await staff.admin.tenant.query({ tenantId: acme.id })).spaces[0]!.id;
+    const agent = await member.agents.create.mutate({ name: "Cost e2e", spaceId, llmConfig: { provider: "openai", model: "gpt-4o" } });
+    // Steps of two models, priced at the shipped rows: the agent's gpt-4o and a reported claude-haiku-4-5.
+    const run = await member.executions.start.mutate({ agentId: agent.id, input: "q" });
+    await member.executions.appendSteps.mutate({
+      executionId: run.id,
+      steps: [
+        { type: "thought", data: "plan", inputTokens: 1_000, cachedInputTokens: 400, outputTokens: 100 },
+        {
+          type: "action",
+          data: "call",
+          model: "claude-haiku-4-5-20251001",
+          inputTokens: 2_000,
+          cacheWriteTokens: 1_000,
+          outputTokens: 300,
+        },
+      ],
+    });
+    await member.executions.complete.mutate({ id: run.id, output: "a" });
+    const unknown = await member.executions.start.mutate({ agentId: agent.id, input: "q2" });
+    await member.executions.complete.mutate({
+      id: unknown.id,
+      output: "b",
+      usage: { model: "zz-e2e-cost-unknown", inputTokens: 10, outputTokens: 5 },
+    });
+
+    // Signed in by the link (the block also runs alone, with -t).
+    await page.goto(`${baseUrl}/executions/${run.id}?token=${adminToken}`);
+    const breakdown = page.locator('table[aria-label="Cost breakdown"]');
+    await breakdown.waitFor();
+    const detail = await staff.admin.execution.query({ id: run.id });
+    // gpt-4o 600 × 2.5 + 400 × 1.25 + 100 × 10 = 3,000; claude-haiku-4-5 1,000 × 1 + 1,000 × 1.25 + 300 × 5 = 3,750 (per 1e6)
+    expect(detail.cost).toMatchObject({ providedUsd: null, computedUsd: 0.00675 });
+    expect((await statValue("Cost").first().textContent())!.trim()).toBe(formatUsd(0.00675));
+    expect(await breakdown.locator('tr[data-cost="provided"] td').first().textContent()).toBe("none");
+    const computed = await breakdown.locator('tr[data-cost="computed"]').textContent();
+    expect(computed).toContain(formatUsd(0.00675));
+    expect(computed).toContain("the sum of its steps' costs");
+    expect(await breakdown.textContent()).toContain("gpt-4o");
+    const lines = rowsOf("Pricing lines");
+    expect(await lines.evaluateAll((rows) => rows.map((r) => r.getAttribute("data-line-model")))).toEqual([
+      "claude-haiku-4-5-20251001",
+      "gpt-4o",
+    ]);
+    expect(await columnTexts("Pricing lines", "Cost")).toEqual(detail.cost.pricing!.lines.map((l) => formatUsd(l.costUsd!)));
+    const unitPrices = await columnTexts("Pricing lines", "Unit prices (USD / 1M tokens)");
+    expect(unitPrices[0]).toContain("cache write $1.25");
+    expect(unitPrices[1]).toContain("in $2.5 · cached $1.25 · out $10");
+    const steps = page.locator('ol[aria-label="Steps"] > li');
+    expect(await steps.nth(1).textContent()).toContain("claude-haiku-4-5-20251001");
+    await expectNoHorizontalScroll();
+    await screenshot("execution-cost");
+
+    // Unknown: the model has no price and the caller gave none. Never $0.
+    await page.goto(`${baseUrl}/executions/${unknown.id}`);
+    await breakdown.waitFor();
+    expect((await statValue("Cost").first().textContent())!.trim()).toBe("unpriced");
+    expect(await breakdown.locator('tr[data-cost="computed"] td').first().textContent()).toBe("unpriced");
+    expect(await rowsOf("Pricing lines").first().textContent()).toContain("no price");
+    await screenshot("execution-unpriced");
+
+    // The agent's executions list: the unknown one reads unpriced, the priced one its amount.
+    await page.goto(`${baseUrl}/agents/${agent.id}`);
+    await rowsOf("Executions").nth(1).waitFor();
+    const costs = await columnTexts("Executions", "Cost");
+    expect(costs.map((c) => c.trim()).sort()).toEqual([formatUsd(0.00675), "unpriced"].sort());
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await page.goto(`${baseUrl}/executions/${run.id}`);
+    await breakdown.waitFor();
+    await expectNoHorizontalScroll();
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
   it("fits a laptop screen (1366x768) without a horizontal scrollbar on any page", async () => {
     await page.setViewportSize({ width: 1366, height: 768 });
     const executionId = (await apiClient(adminToken).admin.executions.query({ tenantId: "acme", status: "succeeded", limit: 1 })).items[0]!
