@@ -1151,6 +1151,86 @@ describe("admin panel in Chromium", () => {
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 
+  it("shows budgets on the agent and tenant pages: spend against limit, a bar green below the threshold, amber past it, red at the limit", async () => {
+    const member = apiClient(memberToken);
+    const acmeService = apiClient(await api.token({ sub: crypto.randomUUID(), tid: acme.id, role: "service" }));
+    const spaceId = (await apiClient(adminToken).admin.tenant.query({ tenantId: acme.id })).spaces[0]!.id;
+    const agent = await member.agents.create.mutate({ name: "Budget e2e", spaceId, llmConfig: { provider: "openai", model: "gpt-4o" } });
+    await member.agents.setStatus.mutate({ id: agent.id, status: "active" });
+    const run = await member.executions.start.mutate({ agentId: agent.id, input: "q" });
+    await member.executions.complete.mutate({ id: run.id, output: "a", usage: { inputTokens: 10, outputTokens: 5 }, costUsd: 0.85 });
+    // $0.85 spent: 8.5% of $10 (ok), 85% of $1 with an 80% alert (threshold), 170% of $0.50 (exceeded).
+    const create = (name: string, limitUsd: number, fields: { enforcement: "hard" | "soft"; alertThresholdPercent?: number }) =>
+      acmeService.budgets.create.mutate({ name, scope: "agent", agentId: agent.id, period: "monthly", limitUsd, ...fields });
+    const budgets = [
+      { budget: await create("E2E roomy", 10, { enforcement: "soft" }), state: "ok", text: "$0.8500 of $10.0000 (8.5%)", width: "8.5%" },
+      {
+        budget: await create("E2E alert", 1, { enforcement: "soft", alertThresholdPercent: 80 }),
+        state: "threshold",
+        text: "$0.8500 of $1.0000 (85%)",
+        width: "85%",
+      },
+      {
+        budget: await create("E2E cap", 0.5, { enforcement: "hard" }),
+        state: "exceeded",
+        text: "$0.8500 of $0.5000 (170%)",
+        width: "100%",
+      },
+    ];
+    const shown = () =>
+      page.locator('table[aria-label="Budgets"] tbody tr').evaluateAll((rows) =>
+        rows.map((tr) => ({
+          id: tr.getAttribute("data-budget-id"),
+          bar: tr.querySelector(".budget-bar")?.className,
+          width: (tr.querySelector(".budget-bar-fill") as HTMLElement | null)?.style.width,
+          text: tr.querySelector(".budget-spend .small")?.textContent,
+        })),
+      );
+    const expectBars = async () => {
+      const rows = await shown();
+      for (const { budget, state, text, width } of budgets) {
+        expect(rows.find((r) => r.id === budget.id)).toEqual({
+          id: budget.id,
+          bar: `budget-bar budget-${state}`,
+          width,
+          text: expect.stringContaining(text),
+        });
+      }
+      return rows;
+    };
+
+    // The agent page: its own budgets, and acme's demo tenant budget, which its runs also answer to.
+    await page.goto(`${baseUrl}/agents/${agent.id}?token=${adminToken}`);
+    await page.locator('table[aria-label="Budgets"] tbody tr').nth(3).waitFor();
+    const onAgent = await expectBars();
+    expect(onAgent).toHaveLength(4);
+    expect(await page.locator('table[aria-label="Budgets"]').textContent()).toContain("Monthly spend");
+    expect(await page.locator(`tr[data-budget-id="${budgets[2]!.budget.id}"]`).textContent()).toContain("limit reached");
+    expect(await page.locator(`tr[data-budget-id="${budgets[1]!.budget.id}"] .budget-bar-threshold`).getAttribute("style")).toContain(
+      "left: 80%",
+    );
+    // Reset time as the panel writes times: minutes, UTC.
+    const resets = `${budgets[0]!.budget.status.resetsAt.slice(0, 16).replace("T", " ")} UTC`;
+    expect(await page.locator(`tr[data-budget-id="${budgets[0]!.budget.id}"]`).textContent()).toContain(resets);
+    // The colours themselves: green, amber and red from the panel's palette.
+    const colours = await page.evaluate(
+      (ids) => ids.map((id) => getComputedStyle(document.querySelector(`tr[data-budget-id="${id}"] .budget-bar-fill`)!).backgroundColor),
+      budgets.map((b) => b.budget.id),
+    );
+    expect(colours).toEqual(["rgb(47, 158, 110)", "rgb(183, 121, 31)", "rgb(197, 48, 48)"]);
+    await expectNoHorizontalScroll();
+    await screenshot("agent-budgets");
+
+    // The tenant page: every budget of acme's, these three and the demo's two.
+    await page.goto(`${baseUrl}/tenants/acme`);
+    await page.locator('table[aria-label="Budgets"] tbody tr').nth(4).waitFor();
+    expect(await expectBars()).toHaveLength(5);
+    await expectNoHorizontalScroll();
+    await screenshot("tenant-budgets");
+    for (const { budget } of budgets) await acmeService.budgets.delete.mutate({ id: budget.id });
+    await member.agents.setStatus.mutate({ id: agent.id, status: "archived" });
+  });
+
   it("signs out, and a ?token= link signs straight in to the page it names", async () => {
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.waitForURL(/\/sign-in$/);

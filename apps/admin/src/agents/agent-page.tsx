@@ -1,4 +1,4 @@
-/** One agent: status and actions, usage by period and per day, persona and behaviour, tools, configuration, recent executions, staff actions. */
+/** One agent: status and actions, usage by period and per day, the budgets it answers to, persona and behaviour, tools, configuration, recent executions, staff actions. */
 import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { Link, Navigate, useParams } from "react-router";
@@ -7,6 +7,7 @@ import { type AdminOutputs, type Agent, useTRPC } from "../api";
 import { AuditEntries } from "../audit-log/audit-entries";
 import { ExecutionsTable } from "../executions/executions-table";
 import { formatCount, formatDateTime, formatDuration, formatShare, formatUsd } from "../format";
+import { BudgetsSection } from "../tenants/budgets";
 import { Empty, ErrorState, Loading } from "../ui/states";
 import { Section, Stat, StatGrid } from "../ui/stats";
 import { UsageChart } from "../ui/usage-chart";
@@ -81,6 +82,8 @@ function AgentView({ agentId }: { agentId: string }) {
       <Section title="Usage">
         <UsagePeriodsTable usage={usage} />
       </Section>
+
+      <BudgetsSection tenantId={detail.data.tenantId} appliesToAgentId={agent.id} />
 
       <Section title="Executions and cost per day, last 30 days">
         <UsageChart buckets={daily} height={240} label="This agent's executions and cost per day" />

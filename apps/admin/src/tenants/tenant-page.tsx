@@ -1,4 +1,4 @@
-/** One tenant: its usage, spaces and users, and its agents (filtered, searched, page by page); its tools, crews and conversations have their own pages. */
+/** One tenant: its usage and budgets, spaces and users, and its agents (filtered, searched, page by page); its tools, crews and conversations have their own pages. */
 import { keepPreviousData, useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { Link, Navigate, useParams, useSearchParams } from "react-router";
@@ -13,6 +13,7 @@ import { Empty, ErrorState, Loading } from "../ui/states";
 import { Section, Stat, StatGrid } from "../ui/stats";
 import { StatusBadge } from "../ui/status-badge";
 import { UsagePeriodsTable } from "../ui/usage-periods";
+import { BudgetsSection } from "./budgets";
 
 const pageSize = 20;
 
@@ -55,6 +56,7 @@ function TenantView({ tenantId }: { tenantId: string }) {
           >
             <UsagePeriodsTable usage={tenant.data} />
           </Section>
+          <BudgetsSection tenantId={tenantId} />
           <div className="columns">
             <SpacesCard tenantId={tenantId} spaces={tenant.data.spaces} />
             <UsersCard tenantId={tenantId} users={tenant.data.users} />
