@@ -14,6 +14,7 @@ import { ExecutionPage } from "./executions/execution-page";
 import { ExecutionsPage } from "./executions/executions-page";
 import { shortId } from "./format";
 import { MaintenancePage } from "./maintenance/maintenance-page";
+import { ModelsPage } from "./models/models-page";
 import { OverviewPage } from "./overview/overview-page";
 import { readClaims, signOut, useToken } from "./session";
 import { SignInPage } from "./sign-in/sign-in-page";
@@ -34,6 +35,7 @@ export function App() {
       <Route path="/agents/:agentId" element={<SignedIn page={<AgentPage />} />} />
       <Route path="/executions" element={<SignedIn page={<ExecutionsPage />} />} />
       <Route path="/executions/:executionId" element={<SignedIn page={<ExecutionPage />} />} />
+      <Route path="/models" element={<SignedIn page={<ModelsPage />} />} />
       <Route path="/audit-log" element={<SignedIn page={<AuditLogPage />} />} />
       <Route path="/maintenance" element={<SignedIn page={<MaintenancePage />} />} />
       <Route path="*" element={<Navigate to="/" replace />} />
@@ -54,6 +56,7 @@ function SignedIn({ page }: { page: ReactNode }) {
 const navigation = [
   { to: "/", label: "Overview", end: true },
   { to: "/executions", label: "Executions", end: false },
+  { to: "/models", label: "Models", end: false },
   { to: "/audit-log", label: "Audit log", end: false },
   { to: "/maintenance", label: "Maintenance", end: false },
 ];

@@ -19,7 +19,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { AppRouter } from "@agent-builder/api";
 
 import { type RunningApi, startApiServer } from "../../../test/support/api-server";
-import { formatCount, formatUsd } from "../src/format";
+import { formatCount, formatDateTime, formatUsd } from "../src/format";
+import { formatPricePerMillion } from "../src/models/prices";
 
 const appDir = fileURLToPath(new URL("..", import.meta.url));
 const screenshotDir = join(appDir, "screenshots");
@@ -1035,6 +1036,114 @@ describe("admin panel in Chromium", () => {
     } finally {
       await context.close();
     }
+  });
+
+  it("lists model prices in effect (global and tenants' overrides) and the unpriced models of the last 30 days, as the API has them", async () => {
+    const staff = apiClient(adminToken);
+    const acmeService = apiClient(await api.token({ sub: crypto.randomUUID(), tid: acme.id, role: "service" }));
+    const member = apiClient(memberToken);
+    // A global price, acme's override of it, and a run of acme's on a model nobody prices.
+    const model = "zz-e2e-model";
+    const global = await staff.admin.createModel.mutate({
+      provider: "custom",
+      modelName: model,
+      matchPatterns: [model, `${model}-%`],
+      prices: { input: 0.075, output: 0.3, cachedInput: 0.01875, reasoning: 1.2 },
+      tiers: [{ inputTokensAbove: 128_000, input: 0.15 }],
+      validFrom: "2026-01-01T00:00:00Z",
+    });
+    const override = await acmeService.models.create.mutate({ provider: "custom", modelName: model, prices: { input: 0.05, output: 0.2 } });
+    const unpricedModel = "zz-e2e-unpriced";
+    const spaceId = (await staff.admin.tenant.query({ tenantId: acme.id })).spaces[0]!.id;
+    const agent = await member.agents.create.mutate({
+      name: "Unpriced e2e",
+      spaceId,
+      llmConfig: { provider: "openai", model: unpricedModel },
+    });
+    await member.agents.setStatus.mutate({ id: agent.id, status: "active" });
+    const run = await member.executions.start.mutate({ agentId: agent.id, input: "q" });
+    // Failed, not succeeded: the laptop check below opens the newest succeeded run for its steps.
+    await member.executions.fail.mutate({ id: run.id, error: { message: "e2e" }, usage: { inputTokens: 1200, outputTokens: 300 } });
+
+    // Signed in by the link (the block also runs alone, with -t), then to the page by the main navigation.
+    await page.goto(`${baseUrl}/?token=${adminToken}`);
+    await nav("Models").click();
+    await page.waitForURL(/\/models$/);
+    const prices = rowsOf("Model prices");
+    await prices.first().waitFor();
+    // The first page, row by row, as admin.models gives it (the shipped rows synced at migrate among them).
+    const firstPage = await staff.admin.models.query({ limit: 50 });
+    expect(firstPage.items.length).toBeGreaterThan(0);
+    const shownRows = () =>
+      prices.evaluateAll((all) =>
+        all.map((tr) => ({
+          id: tr.getAttribute("data-model"),
+          scope: tr.getAttribute("data-scope"),
+          patterns: tr.querySelector("[data-patterns]")?.getAttribute("data-patterns"),
+          cells: [...tr.querySelectorAll("[data-price]")].map((td) => td.textContent?.trim()),
+        })),
+      );
+    const expected = (items: typeof firstPage.items) =>
+      items.map((m) => ({
+        id: m.id,
+        scope: m.scope,
+        patterns: m.matchPatterns.join(" "),
+        cells: [m.prices.input, m.prices.output, m.prices.cachedInput, m.prices.cacheWrite, m.prices.reasoning].map((p) =>
+          p === null ? "–" : formatPricePerMillion(p),
+        ),
+      }));
+    expect(await shownRows()).toEqual(expected(firstPage.items));
+    expect(await columnTexts("Model prices", "Provider")).toEqual(firstPage.items.map((m) => m.provider));
+    await expectNoHorizontalScroll();
+    await screenshot("models");
+
+    // Searched by name: the global row first, then acme's override; the global row says a tenant overrides it.
+    await page.getByPlaceholder("Search by model name").fill(model);
+    await page.waitForFunction(
+      (ids) =>
+        [...document.querySelectorAll('table[aria-label="Model prices"] tbody tr')].map((tr) => tr.getAttribute("data-model")).join() ===
+        ids,
+      [global.id, override.id].join(),
+    );
+    const searched = await staff.admin.models.query({ limit: 50, q: model });
+    expect(searched.items.map((m) => [m.id, m.scope, m.tenantId, m.tenantOverrides])).toEqual([
+      [global.id, "global", null, 1],
+      [override.id, "tenant", acme.id, 0],
+    ]);
+    expect(await shownRows()).toEqual(expected(searched.items));
+    expect(await prices.first().locator("td").nth(3).textContent()).toBe("$0.075");
+    expect(await prices.first().locator("td").nth(5).textContent()).toBe("$0.01875");
+    expect(await prices.first().locator("[data-overrides]").textContent()).toContain("overridden by 1 tenant");
+    expect(await prices.locator(".source").allTextContents()).toEqual(["staff", "tenant"]);
+    expect(await prices.locator(".scope").allTextContents()).toEqual(["global", "Acme Corp"]);
+    expect(await columnTexts("Model prices", "Valid from")).toEqual(searched.items.map((m) => formatDateTime(m.validFrom)));
+    expect(new URL(page.url()).searchParams.get("q")).toBe(model);
+    await screenshot("models-search");
+
+    // As globex's prices come: the global row alone, overridden by no one there.
+    await page.locator("select[name=tenantId]").selectOption("globex");
+    await page.waitForFunction((id) => {
+      const rows = [...document.querySelectorAll('table[aria-label="Model prices"] tbody tr')];
+      return rows.length === 1 && rows[0]!.getAttribute("data-model") === id && !rows[0]!.querySelector("[data-overrides]");
+    }, global.id);
+
+    // The unpriced models, as admin.unpricedModels has them: the run above among them, with its count.
+    const unpriced = await staff.admin.unpricedModels.query({ days: 30 });
+    const mine = unpriced.items.find((m) => m.model === unpricedModel);
+    expect(mine).toMatchObject({ executions: 1, tenants: 1, providers: ["openai"], pricedNowBy: null });
+    const unpricedRows = rowsOf("Unpriced models");
+    await unpricedRows.first().waitFor();
+    expect(await unpricedRows.evaluateAll((all) => all.map((tr) => tr.getAttribute("data-model")))).toEqual(
+      unpriced.items.map((m) => m.model),
+    );
+    expect(await columnTexts("Unpriced models", "Executions")).toEqual(unpriced.items.map((m) => formatCount(m.executions)));
+    expect(await columnTexts("Unpriced models", "Tenants")).toEqual(unpriced.items.map((m) => formatCount(m.tenants)));
+    expect(await columnTexts("Unpriced models", "Last seen")).toEqual(unpriced.items.map((m) => formatDateTime(m.lastSeenAt)));
+    await page.locator(`table[aria-label="Unpriced models"] tr[data-model="${unpricedModel}"]`).scrollIntoViewIfNeeded();
+    await screenshot("models-unpriced");
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await expectNoHorizontalScroll();
+    await page.setViewportSize({ width: 1280, height: 800 });
   });
 
   it("explains a missing agent", async () => {
