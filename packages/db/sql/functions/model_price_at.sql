@@ -1,20 +1,56 @@
--- The price row for a reported model name at a time, for a tenant: the tenant's own rows before
--- the global ones, then rows of the run's provider, then the most specific match (an exact name
--- before a pattern, a longer pattern before a shorter), then the newest `valid_from` not after
--- `p_at`. A name matches a row when its lower-case form is LIKE one of `match_patterns`. No row:
--- the model is unpriced (every field null). Installed by 0014.
+-- The price row for a reported model name at a time, for a tenant (no row: the model is
+-- unpriced, every field null). In order, the first step that finds one decides:
+--   1. the tenant's own rows (a handful: their patterns are tested directly);
+--   2. global rows of the run's provider naming it exactly (model_names, one index probe);
+--   3. global rows of the run's provider whose patterns match it;
+--   4. and 5. the same for global rows of any provider.
+-- Within a step: an exact pattern before a wildcard one, a longer pattern before a shorter, the
+-- newest `valid_from` not after `p_at`, then the model name. A name matches a pattern when its
+-- lower-case form is LIKE it. plpgsql rather than SQL: its statements keep their plans for the
+-- session; a SQL function's query is planned again on every call. Installed by 0014, replaced by
+-- 0015 (the exact-name probes).
 CREATE OR REPLACE FUNCTION model_price_at(p_tenant text, p_model text, p_provider text, p_at timestamptz) RETURNS models
-LANGUAGE sql STABLE AS $$
-  SELECT m.* FROM models m
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  wanted text := lower(p_model);
+  chosen models;
+BEGIN
+  IF wanted IS NULL THEN
+    RETURN chosen;
+  END IF;
+  SELECT m.* INTO chosen FROM models m
   CROSS JOIN LATERAL (
     SELECT max(CASE WHEN p ~ '(^|[^\\])[%_]' THEN length(p) ELSE 100000 + length(p) END) AS specificity
-    FROM unnest(m.match_patterns) p
-    WHERE lower(p_model) LIKE p
+    FROM unnest(m.match_patterns) p WHERE wanted LIKE p
   ) matched
-  WHERE (m.tenant_id = p_tenant OR m.tenant_id IS NULL)
-    AND m.valid_from <= p_at
-    AND matched.specificity IS NOT NULL
-  ORDER BY (m.tenant_id IS NOT NULL) DESC, (m.provider = p_provider) DESC, matched.specificity DESC,
-           m.valid_from DESC, m.model_name
-  LIMIT 1
+  WHERE m.tenant_id = p_tenant AND m.valid_from <= p_at AND matched.specificity IS NOT NULL
+  ORDER BY (m.provider = p_provider) DESC, matched.specificity DESC, m.valid_from DESC, m.model_name
+  LIMIT 1;
+  IF chosen.id IS NOT NULL THEN
+    RETURN chosen;
+  END IF;
+  -- pass 1: the run's provider (none without a provider); pass 2: any provider.
+  FOR pass IN CASE WHEN p_provider IS NULL THEN 2 ELSE 1 END..2 LOOP
+    SELECT m.* INTO chosen FROM model_names n JOIN models m ON m.id = n.model_id
+    WHERE n.name = wanted AND m.tenant_id IS NULL AND m.valid_from <= p_at
+      AND (pass = 2 OR m.provider = p_provider)
+    ORDER BY m.valid_from DESC, m.model_name
+    LIMIT 1;
+    IF chosen.id IS NOT NULL THEN
+      RETURN chosen;
+    END IF;
+    SELECT m.* INTO chosen FROM models m
+    CROSS JOIN LATERAL (
+      SELECT max(length(p)) AS specificity FROM unnest(m.match_patterns) p WHERE wanted LIKE p
+    ) matched
+    WHERE m.tenant_id IS NULL AND m.valid_from <= p_at AND matched.specificity IS NOT NULL
+      AND (pass = 2 OR m.provider = p_provider)
+    ORDER BY matched.specificity DESC, m.valid_from DESC, m.model_name
+    LIMIT 1;
+    IF chosen.id IS NOT NULL THEN
+      RETURN chosen;
+    END IF;
+  END LOOP;
+  RETURN chosen;
+END
 $$;
