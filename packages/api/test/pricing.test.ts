@@ -314,6 +314,17 @@ describe.each(testTargets())("computed cost on %s", (target) => {
     expect(e.cost.pricing?.source).toBe("steps");
   });
 
+  it("a crew run costs its child runs' sum: a cost given on its completion is not kept as provided", async () => {
+    const crew = await newCrew(h, t, { members: 1 });
+    const crewRun = await t.member.executions.start({ crewId: crew.id, input: "go" });
+    const child = await t.member.executions.start({ agentId: crew.members[0]!, parentExecutionId: crewRun.id, input: 1 });
+    // 10,000 × 0.4 + 1,000 × 1.6 = 5,600 / 1e6 = 0.0056
+    await t.member.executions.complete({ id: child.id, output: 1, usage: { inputTokens: 10_000, outputTokens: 1_000 } as Usage });
+    await t.member.executions.complete({ id: crewRun.id, output: "done", costUsd: 5 });
+    const e = await t.member.executions.get({ id: crewRun.id });
+    expect(e).toMatchObject({ costUsd: 0.0056, cost: { providedUsd: null, computedUsd: 0.0056, pricing: { source: "childRuns" } } });
+  });
+
   describe("executions.record", () => {
     it("prices runs with and without usage, runs priced from their steps, and a crew run with an unpriced child, in a fixed number of statements", async () => {
       const crew = await newCrew(h, t, { members: 3 });

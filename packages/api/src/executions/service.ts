@@ -337,7 +337,10 @@ async function finishExecution(tx: Tx, caller: Caller, id: string, finish: Finis
         sql`round(extract(epoch from (greatest(now(), ${agentExecutions.startedAt}) - ${agentExecutions.startedAt})) * 1000)::int`,
       ...(finish.output !== undefined && { outputData: jsonb(finish.output) }),
       ...(finish.usage && finish.usage),
-      ...(finish.costUsd !== undefined && { providedCostUsd: finish.costUsd.toFixed(6) }),
+      // A crew run's cost is its children's (agent_executions_crew_run): a cost given for it is not kept as provided.
+      ...(finish.costUsd !== undefined && {
+        providedCostUsd: sql`case when ${agentExecutions.agentId} is null then null else ${finish.costUsd.toFixed(6)}::numeric end`,
+      }),
       ...(finish.error && { errorCode: finish.error.code ?? null, errorMessage: finish.error.message }),
     })
     .where(and(byId(caller, id), eq(agentExecutions.status, "running")))
