@@ -313,5 +313,6 @@ export async function everyNamespace(): Promise<void> {
     month,
     wrong,
     leaked,
+    sure,
   );
 }
