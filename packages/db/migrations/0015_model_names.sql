@@ -8,7 +8,8 @@ ALTER TABLE "model_names" ADD CONSTRAINT "model_names_model_id_models_id_fk" FOR
 CREATE INDEX "model_names_model_idx" ON "model_names" USING btree ("model_id");--> statement-breakpoint
 -- Hand-added below: every role reads model_names (global prices are public); the writers of
 -- global rows (staff, the price sync as the staff role) write it through the trigger; the names of
--- the global rows already there; model_price_at probes it (bodies from packages/db/sql/functions/).
+-- the global rows already there; model_price_at probes it; price_snapshot and price_usage become
+-- plpgsql (bodies from packages/db/sql/functions/).
 GRANT SELECT ON model_names TO agent_builder_app;--> statement-breakpoint
 GRANT SELECT, INSERT, DELETE ON model_names TO agent_builder_admin;--> statement-breakpoint
 -- AFTER INSERT OR UPDATE OF match_patterns on models, for global rows (the trigger's WHEN): keeps
@@ -46,6 +47,7 @@ CREATE OR REPLACE FUNCTION model_price_at(p_tenant text, p_model text, p_provide
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
   wanted text := lower(p_model);
+  exact_ids uuid[];
   chosen models;
 BEGIN
   IF wanted IS NULL THEN
@@ -62,15 +64,19 @@ BEGIN
   IF chosen.id IS NOT NULL THEN
     RETURN chosen;
   END IF;
+  -- The global rows naming it exactly, first on their own: joined to models in one statement,
+  -- the planner may walk the global rows instead (it did, without statistics on a fresh table).
+  SELECT array_agg(model_id) INTO exact_ids FROM model_names WHERE name = wanted;
   -- pass 1: the run's provider (none without a provider); pass 2: any provider.
   FOR pass IN CASE WHEN p_provider IS NULL THEN 2 ELSE 1 END..2 LOOP
-    SELECT m.* INTO chosen FROM model_names n JOIN models m ON m.id = n.model_id
-    WHERE n.name = wanted AND m.tenant_id IS NULL AND m.valid_from <= p_at
-      AND (pass = 2 OR m.provider = p_provider)
-    ORDER BY m.valid_from DESC, m.model_name
-    LIMIT 1;
-    IF chosen.id IS NOT NULL THEN
-      RETURN chosen;
+    IF exact_ids IS NOT NULL THEN
+      SELECT m.* INTO chosen FROM models m
+      WHERE m.id = ANY (exact_ids) AND m.valid_from <= p_at AND (pass = 2 OR m.provider = p_provider)
+      ORDER BY m.valid_from DESC, m.model_name
+      LIMIT 1;
+      IF chosen.id IS NOT NULL THEN
+        RETURN chosen;
+      END IF;
     END IF;
     SELECT m.* INTO chosen FROM models m
     CROSS JOIN LATERAL (
@@ -85,5 +91,60 @@ BEGIN
     END IF;
   END LOOP;
   RETURN chosen;
+END
+$$;--> statement-breakpoint
+-- A price row as executions and steps keep it (`pricing`): the unit prices in USD per million
+-- tokens, its tiers, and which row it was. A later change of the row never changes a snapshot.
+-- plpgsql: called from triggers once per priced run, where a SQL function would be planned on
+-- every call. Installed by 0014, replaced by 0015.
+CREATE OR REPLACE FUNCTION price_snapshot(m models) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+  RETURN jsonb_strip_nulls(jsonb_build_object(
+    'modelId', m.id,
+    'tenantOverride', m.tenant_id IS NOT NULL,
+    'provider', m.provider,
+    'modelName', m.model_name,
+    'source', m.source,
+    'validFrom', to_char(m.valid_from AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+    'currency', m.currency,
+    'input', m.input_price,
+    'output', m.output_price,
+    'cachedInput', m.cached_input_price,
+    'cacheWrite', m.cache_write_price,
+    'reasoning', m.reasoning_price,
+    'tiers', m.tiers
+  ));
+END
+$$;--> statement-breakpoint
+-- The cost in USD of token usage at a snapshot's prices (price_snapshot), exact in numeric and
+-- rounded to the micro-dollar once. Cached reads and cache writes are parts of the input tokens,
+-- reasoning tokens part of the output tokens (OpenAI's usage semantics): each part is billed at
+-- its own price, falling back to the input (or output) price when the row has none. Above a
+-- tier's `inputTokensAbove` the whole request is billed at that tier's prices, key by key (as
+-- genai-prices does). plpgsql: its expressions are evaluated without planning a query on every
+-- call, as a SQL function's body would be. Installed by 0014, replaced by 0015.
+CREATE OR REPLACE FUNCTION price_usage(prices jsonb, input_tokens bigint, output_tokens bigint, cached_input_tokens bigint,
+  reasoning_tokens bigint, cache_write_tokens bigint) RETURNS numeric
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  t jsonb := '{}'::jsonb;
+  tier jsonb;
+BEGIN
+  IF jsonb_array_length(coalesce(prices->'tiers', '[]'::jsonb)) > 0 THEN
+    FOR tier IN SELECT x FROM jsonb_array_elements(prices->'tiers') x LOOP
+      IF input_tokens > (tier->>'inputTokensAbove')::bigint
+         AND (t = '{}'::jsonb OR (tier->>'inputTokensAbove')::bigint > (t->>'inputTokensAbove')::bigint) THEN
+        t := tier;
+      END IF;
+    END LOOP;
+  END IF;
+  RETURN round((
+      greatest(input_tokens - cached_input_tokens - cache_write_tokens, 0) * coalesce(t->>'input', prices->>'input')::numeric
+      + cached_input_tokens * coalesce(t->>'cachedInput', prices->>'cachedInput', t->>'input', prices->>'input')::numeric
+      + cache_write_tokens * coalesce(t->>'cacheWrite', prices->>'cacheWrite', t->>'input', prices->>'input')::numeric
+      + greatest(output_tokens - reasoning_tokens, 0) * coalesce(t->>'output', prices->>'output')::numeric
+      + reasoning_tokens * coalesce(t->>'reasoning', prices->>'reasoning', t->>'output', prices->>'output')::numeric
+    ) / 1000000, 6);
 END
 $$;

@@ -1,5 +1,41 @@
--- Rollback of 0015_model_names: model_price_at as 0014 left it (testing every row's patterns),
--- the trigger and its function, and the table.
+-- Rollback of 0015_model_names: model_price_at, price_snapshot and price_usage as 0014 left them
+-- (SQL functions; model_price_at testing every row's patterns), the trigger and its function, and the table.
+CREATE OR REPLACE FUNCTION price_snapshot(m models) RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT jsonb_strip_nulls(jsonb_build_object(
+    'modelId', m.id,
+    'tenantOverride', m.tenant_id IS NOT NULL,
+    'provider', m.provider,
+    'modelName', m.model_name,
+    'source', m.source,
+    'validFrom', to_char(m.valid_from AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+    'currency', m.currency,
+    'input', m.input_price,
+    'output', m.output_price,
+    'cachedInput', m.cached_input_price,
+    'cacheWrite', m.cache_write_price,
+    'reasoning', m.reasoning_price,
+    'tiers', m.tiers
+  ))
+$$;--> statement-breakpoint
+CREATE OR REPLACE FUNCTION price_usage(prices jsonb, input_tokens bigint, output_tokens bigint, cached_input_tokens bigint,
+  reasoning_tokens bigint, cache_write_tokens bigint) RETURNS numeric
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT round((
+      greatest(input_tokens - cached_input_tokens - cache_write_tokens, 0) * coalesce(t->>'input', prices->>'input')::numeric
+      + cached_input_tokens * coalesce(t->>'cachedInput', prices->>'cachedInput', t->>'input', prices->>'input')::numeric
+      + cache_write_tokens * coalesce(t->>'cacheWrite', prices->>'cacheWrite', t->>'input', prices->>'input')::numeric
+      + greatest(output_tokens - reasoning_tokens, 0) * coalesce(t->>'output', prices->>'output')::numeric
+      + reasoning_tokens * coalesce(t->>'reasoning', prices->>'reasoning', t->>'output', prices->>'output')::numeric
+    ) / 1000000, 6)
+  FROM (
+    SELECT coalesce((
+      SELECT tier FROM jsonb_array_elements(coalesce(prices->'tiers', '[]'::jsonb)) tier
+      WHERE input_tokens > (tier->>'inputTokensAbove')::bigint
+      ORDER BY (tier->>'inputTokensAbove')::bigint DESC LIMIT 1
+    ), '{}'::jsonb) AS t
+  ) tier_in_force
+$$;--> statement-breakpoint
 CREATE OR REPLACE FUNCTION model_price_at(p_tenant text, p_model text, p_provider text, p_at timestamptz) RETURNS models
 LANGUAGE sql STABLE AS $$
   SELECT m.* FROM models m

@@ -13,6 +13,7 @@ CREATE OR REPLACE FUNCTION model_price_at(p_tenant text, p_model text, p_provide
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
   wanted text := lower(p_model);
+  exact_ids uuid[];
   chosen models;
 BEGIN
   IF wanted IS NULL THEN
@@ -29,15 +30,19 @@ BEGIN
   IF chosen.id IS NOT NULL THEN
     RETURN chosen;
   END IF;
+  -- The global rows naming it exactly, first on their own: joined to models in one statement,
+  -- the planner may walk the global rows instead (it did, without statistics on a fresh table).
+  SELECT array_agg(model_id) INTO exact_ids FROM model_names WHERE name = wanted;
   -- pass 1: the run's provider (none without a provider); pass 2: any provider.
   FOR pass IN CASE WHEN p_provider IS NULL THEN 2 ELSE 1 END..2 LOOP
-    SELECT m.* INTO chosen FROM model_names n JOIN models m ON m.id = n.model_id
-    WHERE n.name = wanted AND m.tenant_id IS NULL AND m.valid_from <= p_at
-      AND (pass = 2 OR m.provider = p_provider)
-    ORDER BY m.valid_from DESC, m.model_name
-    LIMIT 1;
-    IF chosen.id IS NOT NULL THEN
-      RETURN chosen;
+    IF exact_ids IS NOT NULL THEN
+      SELECT m.* INTO chosen FROM models m
+      WHERE m.id = ANY (exact_ids) AND m.valid_from <= p_at AND (pass = 2 OR m.provider = p_provider)
+      ORDER BY m.valid_from DESC, m.model_name
+      LIMIT 1;
+      IF chosen.id IS NOT NULL THEN
+        RETURN chosen;
+      END IF;
     END IF;
     SELECT m.* INTO chosen FROM models m
     CROSS JOIN LATERAL (

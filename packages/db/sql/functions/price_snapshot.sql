@@ -1,9 +1,11 @@
 -- A price row as executions and steps keep it (`pricing`): the unit prices in USD per million
 -- tokens, its tiers, and which row it was. A later change of the row never changes a snapshot.
--- Installed by 0014.
+-- plpgsql: called from triggers once per priced run, where a SQL function would be planned on
+-- every call. Installed by 0014, replaced by 0015.
 CREATE OR REPLACE FUNCTION price_snapshot(m models) RETURNS jsonb
-LANGUAGE sql IMMUTABLE AS $$
-  SELECT jsonb_strip_nulls(jsonb_build_object(
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+  RETURN jsonb_strip_nulls(jsonb_build_object(
     'modelId', m.id,
     'tenantOverride', m.tenant_id IS NOT NULL,
     'provider', m.provider,
@@ -17,5 +19,6 @@ LANGUAGE sql IMMUTABLE AS $$
     'cacheWrite', m.cache_write_price,
     'reasoning', m.reasoning_price,
     'tiers', m.tiers
-  ))
+  ));
+END
 $$;
