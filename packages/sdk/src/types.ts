@@ -30,6 +30,10 @@ export type ExecutionCost = ExecutionWithSteps["cost"];
 export type PricingLine = NonNullable<ExecutionCost["pricing"]>["lines"][number];
 /** The unit prices (USD per million tokens) a cost was computed with, as they were then. */
 export type PriceSnapshot = NonNullable<PricingLine["price"]>;
+/** A model price row (global, or the tenant's override): USD per million tokens, in force from `validFrom` (`models.create`, `get`). */
+export type ModelPrice = RouterOutputs["models"]["create"];
+/** `models.resolve`: the row that prices a reported model name at a time, or null (its runs get an unknown cost). */
+export type ModelResolution = RouterOutputs["models"]["resolve"];
 /** A crew (`crews.create`, `list`, `update`): its settings and its member agents' ids, in order. */
 export type Crew = RouterOutputs["crews"]["create"];
 /** `crews.get`: the crew with its members (and their tools), its manager, its tasks and its usage. */

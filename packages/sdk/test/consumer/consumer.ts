@@ -14,6 +14,8 @@ import {
   type ExecutionCost,
   type ExecutionWithSteps,
   isApiError,
+  type ModelPrice,
+  type ModelResolution,
   type PriceSnapshot,
   type PricingLine,
   paginate,
@@ -297,6 +299,28 @@ export async function everyNamespace(): Promise<void> {
     const wrongName: number = each.name;
     console.log(wrongName);
   }
+
+  // Model prices: what prices a model name, checked before relying on computed costs, and a tenant override.
+  const resolved: ModelResolution = await client.models.resolve.query({ model: "gpt-4o-2024-08-06", provider: "openai" });
+  const inputPrice: number | undefined = resolved.price?.prices.input;
+  const override: ModelPrice = await client.models.create.mutate({
+    provider: "openai",
+    modelName: "gpt-4o",
+    prices: { input: 2, output: 8 },
+  });
+  const cachedPrice: number | null = override.prices.cachedInput;
+  for await (const each of client.paginate(client.models.list, { provider: "openai", scope: "global" })) {
+    const shadowedBy: string | null = each.overriddenBy;
+    console.log(each.modelName, shadowedBy);
+  }
+  const history: ModelPrice[] = (await client.models.get.query({ id: override.id })).history;
+  // @ts-expect-error prices are in USD only
+  await client.models.create.mutate({ provider: "openai", modelName: "m", prices: { input: 1, output: 1 }, currency: "EUR" });
+  // @ts-expect-error a correction needs expectedVersion
+  await client.models.update.mutate({ id: override.id, prices: { input: 1 } });
+  // @ts-expect-error a price is a number of USD per million tokens, not a string
+  await client.models.create.mutate({ provider: "openai", modelName: "m", prices: { input: "1", output: 1 } });
+  console.log(inputPrice, cachedPrice, history.length);
 
   console.log(
     rate,
