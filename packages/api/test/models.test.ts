@@ -273,6 +273,17 @@ describe.each(testTargets())("model prices on %s", (target) => {
       after: { prices: { cacheWrite: 3.75 } },
     });
     expect(log.every((e) => e.targetTenantId === null)).toBe(true);
+    // A shipped row (synced at migrate) corrected by staff says so: the price sync leaves staff rows alone.
+    const shipped = (await staff.admin.models({ scope: "global", limit: 100 })).items.find((m) => m.source.startsWith("genai-prices@"));
+    expect(shipped, "shipped price rows are synced at migrate").toBeDefined();
+    const corrected = await staff.admin.updateModel({ id: shipped!.id, expectedVersion: shipped!.version, prices: { input: 0.5 } });
+    expect(corrected).toMatchObject({ source: "staff", version: shipped!.version + 1, prices: { input: 0.5 } });
+    const [entry] = (await staff.admin.auditLog({ targetType: "model", targetId: shipped!.id })).items;
+    expect(entry?.details).toMatchObject({
+      before: { source: shipped!.source, prices: { input: shipped!.prices.input } },
+      after: { prices: { input: 0.5 } },
+    });
+
     // A refused staff write leaves no audit entry (one transaction).
     await rejectsWith(staff.admin.updateModel({ id: created.id, expectedVersion: 2, prices: { input: 1 } }), "NOT_FOUND");
     expect((await staff.admin.auditLog({ targetType: "model", targetId: created.id })).items).toHaveLength(3);
