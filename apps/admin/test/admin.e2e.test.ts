@@ -1177,6 +1177,8 @@ describe("admin panel in Chromium", () => {
     });
     await member.executions.complete.mutate({ id: run.id, output: "a" });
     const unknown = await member.executions.start.mutate({ agentId: agent.id, input: "q2" });
+    // A step, so the laptop check below, which opens acme's newest succeeded run, has a timeline to wait for.
+    await member.executions.appendSteps.mutate({ executionId: unknown.id, steps: [{ type: "message", data: "answer" }] });
     await member.executions.complete.mutate({
       id: unknown.id,
       output: "b",
