@@ -1269,7 +1269,13 @@ describe("admin panel in Chromium", () => {
     const agent = await member.agents.create.mutate({ name: "Budget e2e", spaceId, llmConfig: { provider: "openai", model: "gpt-4o" } });
     await member.agents.setStatus.mutate({ id: agent.id, status: "active" });
     const run = await member.executions.start.mutate({ agentId: agent.id, input: "q" });
-    await member.executions.complete.mutate({ id: run.id, output: "a", usage: { inputTokens: 10, outputTokens: 5 }, costUsd: 0.85 });
+    // Failed, not succeeded (a failed run's cost counts as well): the laptop check opens the newest succeeded run for its steps.
+    await member.executions.fail.mutate({
+      id: run.id,
+      error: { message: "e2e" },
+      usage: { inputTokens: 10, outputTokens: 5 },
+      costUsd: 0.85,
+    });
     // $0.85 spent: 8.5% of $10 (ok), 85% of $1 with an 80% alert (threshold), 170% of $0.50 (exceeded).
     const create = (name: string, limitUsd: number, fields: { enforcement: "hard" | "soft"; alertThresholdPercent?: number }) =>
       acmeService.budgets.create.mutate({ name, scope: "agent", agentId: agent.id, period: "monthly", limitUsd, ...fields });
