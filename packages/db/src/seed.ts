@@ -330,6 +330,13 @@ const models: Array<Pick<LlmConfig, "provider" | "model">> = [
   { provider: "google", model: "gemini-2.5-flash" },
   { provider: "openai", model: "o4-mini" },
 ];
+/**
+ * The demo agent that runs a model no price row knows (a tenant's own deployment), so the admin
+ * panel shows unpriced runs: their cost is unknown (null) and counted in `unpriced_executions`.
+ */
+export const demoUnpricedModel = { agent: "Data cleaner", provider: "custom", model: "house-model-1" } as const;
+/** Every `demoProvidedCostEvery`th run of an agent reports its own cost (as a caller that knows its bill); the others are priced by the database. */
+export const demoProvidedCostEvery = 10;
 
 export interface SeedResult {
   seeded: boolean;
@@ -465,6 +472,9 @@ async function seedAgent(
   const credential = options.sealAgentCredential
     ? { llmCredential: await options.sealAgentCredential({ tenantId: tenant.id, agentId, apiKey }), llmApiKey: null }
     : { llmApiKey: apiKey };
+  // Drawn for every agent, so the random sequence (and every count and id the tests pin) stays as it was.
+  const drawn = pick(models);
+  const llm = demo.name === demoUnpricedModel.agent ? { provider: demoUnpricedModel.provider, model: demoUnpricedModel.model } : drawn;
   await tx.insert(agents).values({
     id: agentId,
     tenantId: tenant.id,
@@ -474,7 +484,7 @@ async function seedAgent(
     ownerId: owner.id,
     spaceId: space.id,
     llmConfig: {
-      ...pick(models),
+      ...llm,
       temperature: Math.round(random() * 10) / 10,
       maxOutputTokens: 2048,
       systemPrompt: "You are a helpful assistant.",
@@ -527,7 +537,10 @@ async function seedAgent(
       outputTokens: running ? 0 : outputTokens,
       cachedInputTokens: running ? 0 : Math.floor(inputTokens * random() * 0.5),
       reasoningTokens: 0,
-      providedCostUsd: running ? null : ((inputTokens * 0.4 + outputTokens * 1.6) / 1_000_000).toFixed(6),
+      // Priced by the database from the shipped prices (the agent's model, these tokens, at completion),
+      // but for every tenth run, whose caller reported its cost.
+      providedCostUsd:
+        running || e % demoProvidedCostEvery !== 0 ? null : ((inputTokens * 0.4 + outputTokens * 1.6) / 1_000_000).toFixed(6),
       errorCode: outcome === "failed" ? pick(["rate_limited", "tool_error", "timeout"]) : null,
       errorMessage: outcome === "failed" ? "Demo failure: the upstream provider returned an error." : null,
       stepCount,

@@ -5,11 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import {
   connectPostgres,
+  demoProvidedCostEvery,
+  demoUnpricedModel,
   jsonb,
   queryRow,
   queryRows,
   type ShippedPrice,
   type ShippedPrices,
+  seedDemoData,
   shippedPrices,
   shippedSource,
   syncShippedPrices,
@@ -424,5 +427,67 @@ describe.each(testTargets())("shipped prices on %s", (target) => {
     // The same sum in floats is off (so this comparison can fail).
     expect(float).not.toBe(Number(exactText));
     console.log(`${target}: sum of 1e6 costs ${total} in ${ms.toFixed(0)} ms; in floats ${float}`);
+  });
+});
+
+describe("demo data priced from the shipped prices", () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase("pglite");
+    await seedDemoData(database.db);
+  });
+  afterAll(() => database?.close());
+
+  it("prices most demo runs from the table, keeps a few provided costs, and has one agent's runs unpriced", async () => {
+    const runs = await withStaff(database.db, (tx) =>
+      queryRows<{
+        model: string | null;
+        provider: string;
+        input: number;
+        output: number;
+        cached: number;
+        provided: string | null;
+        computed: string | null;
+        cost: string | null;
+      }>(
+        tx,
+        sql`select e.model, a.llm_config->>'provider' as provider, e.input_tokens as input, e.output_tokens as output,
+                   e.cached_input_tokens as cached, e.provided_cost_usd::text as provided, e.computed_cost_usd::text as computed,
+                   e.cost_usd::text as cost
+            from agent_executions e join agents a on a.tenant_id = e.tenant_id and a.id = e.agent_id
+            where e.status <> 'running' and e.crew_id is null and e.conversation_id is null and e.parent_execution_id is null`,
+      ),
+    );
+    const computed = runs.filter((r) => r.provided === null && r.computed !== null);
+    const provided = runs.filter((r) => r.provided !== null);
+    const unpriced = runs.filter((r) => r.cost === null);
+    expect(computed.length / runs.length).toBeGreaterThan(0.8);
+    expect(provided.length).toBeGreaterThan(0);
+    // Every tenth run of each agent, so at most one in ten plus one per agent.
+    expect(provided.length).toBeLessThanOrEqual(runs.length / demoProvidedCostEvery + 20);
+    console.log(
+      `demo: ${runs.length} runs, ${computed.length} priced by the table, ${provided.length} provided, ${unpriced.length} unpriced`,
+    );
+    for (const r of computed) expect(r.cost).toBe(r.computed);
+    expect(unpriced.length).toBeGreaterThan(0);
+    expect(new Set(unpriced.map((r) => r.model))).toEqual(new Set([demoUnpricedModel.model]));
+
+    // One of them by hand, from the shipped row: gpt-4.1-mini's input, cached input and output prices.
+    const row = shippedPrices.rows.find((r) => isModel(r, "openai", "gpt-4.1-mini")) as ShippedPrice;
+    const microPrice = (price: string | null) => BigInt(Math.round(Number(price) * 1e6));
+    const run = computed.find((r) => r.model === "gpt-4.1-mini" && r.cached > 0);
+    if (!run) throw new Error("no demo run of gpt-4.1-mini with cached tokens");
+    const scaled =
+      BigInt(run.input - run.cached) * microPrice(row.input) +
+      BigInt(run.cached) * microPrice(row.cachedInput) +
+      BigInt(run.output) * microPrice(row.output);
+    const micro = (scaled + 500_000n) / 1_000_000n;
+    expect(run.computed).toBe(`${micro / 1_000_000n}.${String(micro % 1_000_000n).padStart(6, "0")}`);
+
+    // The usage counters count the unpriced runs.
+    const { counted } = await withStaff(database.db, (tx) =>
+      queryRow<{ counted: number }>(tx, sql`select coalesce(sum(unpriced_executions), 0)::int as counted from agent_usage_stats`),
+    );
+    expect(counted).toBeGreaterThanOrEqual(unpriced.length);
   });
 });
