@@ -21,7 +21,7 @@ import "./constraints"; // this domain's constraint messages (errors.ts reads th
  * through `budget_resets_at`. A page of budgets is one statement.
  */
 
-type BudgetRow = Omit<Budget, "createdAt" | "updatedAt"> & { createdAt: string | Date; updatedAt: string | Date; cursorKey: string };
+export type BudgetRow = Omit<Budget, "createdAt" | "updatedAt"> & { createdAt: string | Date; updatedAt: string | Date; cursorKey: string };
 
 /** Every budget of the caller's tenant matching `where` (on alias `b`), with its status, in `order`, at most `limit`. */
 function selectBudgets(caller: Caller, where: SQL, order: SQL, limit: number): SQL {
@@ -155,6 +155,15 @@ const applyingBudgetsMax = 100;
  * subject's own: the tenant's; a space's; an agent's, its space's; a crew's, its space's. One statement.
  */
 export async function budgetsApplyingTo(tx: Tx, caller: Caller, subject: BudgetSubject): Promise<Budget[]> {
+  const rows = await queryRows<BudgetRow>(tx, budgetsApplyingToQuery(caller, subject));
+  return rows.map(toBudget);
+}
+
+/**
+ * The statement of `budgetsApplyingTo`, for a read that carries the budgets in its own statement
+ * (usage.*: `budgetsJson` folds it into the usage query, so a usage read stays one round trip).
+ */
+export function budgetsApplyingToQuery(caller: Caller, subject: BudgetSubject): SQL {
   const tenant = caller.tenantId;
   let where: SQL;
   switch (subject.kind) {
@@ -174,7 +183,16 @@ export async function budgetsApplyingTo(tx: Tx, caller: Caller, subject: BudgetS
       break;
   }
   const order = sql`case b.scope when 'tenant' then 0 when 'space' then 1 else 2 end, b.created_at, b.id`;
-  const rows = await queryRows<BudgetRow>(tx, selectBudgets(caller, where, order, applyingBudgetsMax));
+  return selectBudgets(caller, where, order, applyingBudgetsMax);
+}
+
+/** The budgets of `budgetsApplyingToQuery` as one JSON array column, in their order. */
+export function budgetsJson(caller: Caller, subject: BudgetSubject): SQL {
+  return sql`(select coalesce(json_agg(x), '[]'::json) from (${budgetsApplyingToQuery(caller, subject)}) x)`;
+}
+
+/** The rows `budgetsJson` returns, as budgets (its timestamps arrive as JSON text). */
+export function toBudgets(rows: BudgetRow[]): Budget[] {
   return rows.map(toBudget);
 }
 

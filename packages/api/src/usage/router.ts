@@ -12,7 +12,6 @@ import {
   timeseriesSchema,
 } from "@agent-builder/contracts";
 
-import { budgetsApplyingTo } from "../budgets/service";
 import { tenantProcedure } from "../trpc";
 import * as usage from "./service";
 
@@ -21,33 +20,31 @@ export const usageRouter = {
     .input(agentUsageInput)
     .output(agentUsageSchema)
     .query(async ({ ctx, input }) => {
-      const { agentCount: _count, ...periods } = await usage.usageFor(ctx.tx, ctx.caller, { kind: "agent", agentId: input.agentId });
-      const budgets = await budgetsApplyingTo(ctx.tx, ctx.caller, { kind: "agent", agentId: input.agentId });
-      return { agentId: input.agentId, ...periods, budgets };
+      const subject = { kind: "agent", agentId: input.agentId } as const;
+      const { agentCount: _count, ...periods } = await usage.usageWithBudgets(ctx.tx, ctx.caller, subject);
+      return { agentId: input.agentId, ...periods };
     }),
 
   crew: tenantProcedure
     .input(crewUsageInput)
     .output(crewUsagePeriodsSchema)
     .query(async ({ ctx, input }) => {
-      const { agentCount: _count, ...periods } = await usage.usageFor(ctx.tx, ctx.caller, { kind: "crew", crewId: input.crewId });
-      const budgets = await budgetsApplyingTo(ctx.tx, ctx.caller, { kind: "crew", crewId: input.crewId });
-      return { crewId: input.crewId, ...periods, budgets };
+      const subject = { kind: "crew", crewId: input.crewId } as const;
+      const { agentCount: _count, ...periods } = await usage.usageWithBudgets(ctx.tx, ctx.caller, subject);
+      return { crewId: input.crewId, ...periods };
     }),
 
   space: tenantProcedure
     .input(spaceUsageInput)
     .output(spaceUsageSchema)
-    .query(async ({ ctx, input }) => ({
-      spaceId: input.spaceId,
-      ...(await usage.usageFor(ctx.tx, ctx.caller, { kind: "space", spaceId: input.spaceId })),
-      budgets: await budgetsApplyingTo(ctx.tx, ctx.caller, { kind: "space", spaceId: input.spaceId }),
-    })),
+    .query(async ({ ctx, input }) => {
+      const subject = { kind: "space", spaceId: input.spaceId } as const;
+      return { spaceId: input.spaceId, ...(await usage.usageWithBudgets(ctx.tx, ctx.caller, subject)) };
+    }),
 
   tenant: tenantProcedure.output(tenantUsageSchema).query(async ({ ctx }) => ({
     tenantId: ctx.caller.tenantId,
-    ...(await usage.usageFor(ctx.tx, ctx.caller, { kind: "tenant" })),
-    budgets: await budgetsApplyingTo(ctx.tx, ctx.caller, { kind: "tenant" }),
+    ...(await usage.usageWithBudgets(ctx.tx, ctx.caller, { kind: "tenant" })),
   })),
 
   timeseries: tenantProcedure

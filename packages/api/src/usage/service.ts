@@ -1,6 +1,7 @@
 import { queryRow, queryRows, type SQL, sql, type Tx } from "@agent-builder/db";
 
 import type { Caller } from "../auth";
+import { type BudgetRow, budgetsJson, toBudgets } from "../budgets/service";
 import { BadRequest } from "../domain-errors";
 import { notFound } from "../errors";
 import type { UsageBucket, UsagePeriodsResult } from "./types";
@@ -102,9 +103,19 @@ function throwNotFound(scope: UsageScope): void {
   if (scope.kind === "crew") throw notFound("crew", scope.crewId);
 }
 
-export async function usageFor(tx: Tx, caller: Caller, scope: UsageScope): Promise<UsagePeriodsResult> {
+/**
+ * `extra`: more columns of the same row (usage.* adds the budgets that apply, `budgetsJson`), so
+ * the read stays one statement.
+ */
+export async function usageFor<Extra extends Record<string, unknown> = Record<never, never>>(
+  tx: Tx,
+  caller: Caller,
+  scope: UsageScope,
+  extra?: { [K in keyof Extra]: SQL },
+): Promise<UsagePeriodsResult & Extra> {
   const { table, filter } = daily(caller, scope);
-  const row = await queryRow<UsagePeriodsResult & { found: boolean }>(
+  const extraColumns = Object.entries(extra ?? {}).map(([name, value]) => sql`, ${value as SQL} as ${sql.identifier(name)}`);
+  const row = await queryRow<UsagePeriodsResult & Extra & { found: boolean }>(
     tx,
     sql`with bounds as (
           select (now() at time zone 'utc')::date as today,
@@ -115,6 +126,7 @@ export async function usageFor(tx: Tx, caller: Caller, scope: UsageScope): Promi
                ${agentCount(caller, scope)} as "agentCount",
                ${lifetime(caller, scope)} as lifetime,
                p.today, p."thisWeek", p."thisMonth"
+               ${sql.join(extraColumns, sql``)}
         from bounds b
         -- One pass over the month's (or week's) daily rows gives all three periods.
         cross join lateral (
@@ -125,10 +137,20 @@ export async function usageFor(tx: Tx, caller: Caller, scope: UsageScope): Promi
         ) p`,
   );
   if (!row.found) throwNotFound(scope);
-  const { found: _found, ...usage } = row;
   // max(timestamptz) inside jsonb is Postgres' text form; the contract wants ISO 8601.
-  const last = usage.lifetime.lastExecutedAt;
-  return { ...usage, lifetime: { ...usage.lifetime, lastExecutedAt: last ? new Date(last).toISOString() : null } };
+  const last = row.lifetime.lastExecutedAt;
+  row.lifetime = { ...row.lifetime, lastExecutedAt: last ? new Date(last).toISOString() : null };
+  const { found: _found, ...usage } = row;
+  return usage as UsagePeriodsResult & Extra;
+}
+
+/**
+ * `usage.agent` / `space` / `crew` / `tenant`: the scope's usage and the budgets its runs answer
+ * to (the scope is also the budgets' subject), in one statement.
+ */
+export async function usageWithBudgets(tx: Tx, caller: Caller, scope: UsageScope) {
+  const { budgets, ...periods } = await usageFor<{ budgets: BudgetRow[] }>(tx, caller, scope, { budgets: budgetsJson(caller, scope) });
+  return { ...periods, budgets: toBudgets(budgets) };
 }
 
 /** A daily bucket's counters, summed over the rows `u` of a day (usage.timeseries, the staff charts). */
