@@ -47,26 +47,31 @@ CREATE OR REPLACE FUNCTION model_price_at(p_tenant text, p_model text, p_provide
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
   wanted text := lower(p_model);
+  has_own boolean;
   exact_ids uuid[];
   chosen models;
 BEGIN
   IF wanted IS NULL THEN
     RETURN chosen;
   END IF;
-  SELECT m.* INTO chosen FROM models m
-  CROSS JOIN LATERAL (
-    SELECT max(CASE WHEN p ~ '(^|[^\\])[%_]' THEN length(p) ELSE 100000 + length(p) END) AS specificity
-    FROM unnest(m.match_patterns) p WHERE wanted LIKE p
-  ) matched
-  WHERE m.tenant_id = p_tenant AND m.valid_from <= p_at AND matched.specificity IS NOT NULL
-  ORDER BY (m.provider = p_provider) DESC, matched.specificity DESC, m.valid_from DESC, m.model_name
-  LIMIT 1;
-  IF chosen.id IS NOT NULL THEN
-    RETURN chosen;
+  -- Whether the tenant has rows of its own, and the global rows naming it exactly, in one statement
+  -- (apart: joined to models, the planner may walk the global rows instead; it did, without
+  -- statistics on a fresh table).
+  SELECT EXISTS (SELECT FROM models WHERE tenant_id = p_tenant), (SELECT array_agg(model_id) FROM model_names WHERE name = wanted)
+    INTO has_own, exact_ids;
+  IF has_own THEN
+    SELECT m.* INTO chosen FROM models m
+    CROSS JOIN LATERAL (
+      SELECT max(CASE WHEN p ~ '(^|[^\\])[%_]' THEN length(p) ELSE 100000 + length(p) END) AS specificity
+      FROM unnest(m.match_patterns) p WHERE wanted LIKE p
+    ) matched
+    WHERE m.tenant_id = p_tenant AND m.valid_from <= p_at AND matched.specificity IS NOT NULL
+    ORDER BY (m.provider = p_provider) DESC, matched.specificity DESC, m.valid_from DESC, m.model_name
+    LIMIT 1;
+    IF chosen.id IS NOT NULL THEN
+      RETURN chosen;
+    END IF;
   END IF;
-  -- The global rows naming it exactly, first on their own: joined to models in one statement,
-  -- the planner may walk the global rows instead (it did, without statistics on a fresh table).
-  SELECT array_agg(model_id) INTO exact_ids FROM model_names WHERE name = wanted;
   -- pass 1: the run's provider (none without a provider); pass 2: any provider.
   FOR pass IN CASE WHEN p_provider IS NULL THEN 2 ELSE 1 END..2 LOOP
     IF exact_ids IS NOT NULL THEN
@@ -147,4 +152,9 @@ BEGIN
       + reasoning_tokens * coalesce(t->>'reasoning', prices->>'reasoning', t->>'output', prices->>'output')::numeric
     ) / 1000000, 6);
 END
-$$;
+$$;--> statement-breakpoint
+-- The pricing trigger is called only when a run finishes: every start called it for nothing
+-- (the WHEN clause cannot see OLD for an INSERT OR UPDATE trigger, the function still checks it).
+DROP TRIGGER agent_executions_price ON agent_executions;--> statement-breakpoint
+CREATE TRIGGER agent_executions_price BEFORE INSERT OR UPDATE OF status ON agent_executions
+  FOR EACH ROW WHEN (NEW.agent_id IS NOT NULL AND NEW.status <> 'running') EXECUTE FUNCTION agent_executions_price();

@@ -51,6 +51,9 @@ LANGUAGE sql STABLE AS $$
            m.valid_from DESC, m.model_name
   LIMIT 1
 $$;--> statement-breakpoint
+DROP TRIGGER agent_executions_price ON agent_executions;--> statement-breakpoint
+CREATE TRIGGER agent_executions_price BEFORE INSERT OR UPDATE OF status ON agent_executions
+  FOR EACH ROW WHEN (NEW.agent_id IS NOT NULL) EXECUTE FUNCTION agent_executions_price();--> statement-breakpoint
 DROP TRIGGER models_index_names ON models;--> statement-breakpoint
 DROP FUNCTION models_index_names();--> statement-breakpoint
 DROP TABLE "model_names";
