@@ -34,6 +34,10 @@ export type PriceSnapshot = NonNullable<PricingLine["price"]>;
 export type ModelPrice = RouterOutputs["models"]["create"];
 /** `models.resolve`: the row that prices a reported model name at a time, or null (its runs get an unknown cost). */
 export type ModelResolution = RouterOutputs["models"]["resolve"];
+/** A spend budget with where it stands (spend, limit, percent, reserved, reset time, state). */
+export type Budget = RouterOutputs["budgets"]["get"];
+export type BudgetStatus = Budget["status"];
+export type BudgetCrossing = RouterOutputs["budgets"]["crossings"]["items"][number];
 /** A crew (`crews.create`, `list`, `update`): its settings and its member agents' ids, in order. */
 export type Crew = RouterOutputs["crews"]["create"];
 /** `crews.get`: the crew with its members (and their tools), its manager, its tasks and its usage. */

@@ -4,6 +4,8 @@ import {
   type Agent,
   type AgentDetail,
   type AgentUsage,
+  type Budget,
+  type BudgetCrossing,
   type Conversation,
   type ConversationMessage,
   type Crew,
@@ -321,6 +323,22 @@ export async function everyNamespace(): Promise<void> {
   // @ts-expect-error a price is a number of USD per million tokens, not a string
   await client.models.create.mutate({ provider: "openai", modelName: "m", prices: { input: "1", output: 1 } });
   console.log(inputPrice, cachedPrice, history.length);
+
+  // Budgets: a hard monthly limit on an agent, where it stands, and its crossings.
+  const budget: Budget = await client.budgets.create.mutate({
+    name: "Research cap",
+    scope: "agent",
+    agentId: "00000000-0000-4000-8000-000000000001",
+    period: "monthly",
+    limitUsd: 50,
+    enforcement: "hard",
+    alertThresholdPercent: 80,
+  });
+  const state: "ok" | "threshold" | "exceeded" = budget.status.state;
+  const crossings: BudgetCrossing[] = (await client.budgets.crossings.query({ budgetId: budget.id })).items;
+  // @ts-expect-error a budget's period is daily or monthly
+  await client.budgets.create.mutate({ name: "x", scope: "tenant", period: "weekly", limitUsd: 1, enforcement: "soft" });
+  console.log(state, crossings.length);
 
   console.log(
     rate,
