@@ -111,7 +111,7 @@ describe.each(testTargets())("budgets on %s", (target) => {
     const agentId = await activeAgent();
     const base = { name: "bad", period: "monthly", enforcement: "hard", limitUsd: 1 } as const;
     const bad: Array<[Record<string, unknown>, RegExp]> = [
-      [{ scope: "agent" }, /agentId: a agent budget needs agentId/],
+      [{ scope: "agent" }, /agentId: an agent budget needs agentId/],
       [{ scope: "space" }, /spaceId/],
       [{ scope: "crew" }, /crewId/],
       [{ scope: "tenant", agentId }, /a tenant budget takes no id, not agentId/],

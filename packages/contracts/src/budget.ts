@@ -39,10 +39,11 @@ export function budgetTargetProblems(
 ): { path: string[]; message: string }[] {
   const own = scope === "tenant" ? null : targetFields[scope];
   const problems: { path: string[]; message: string }[] = [];
-  if (own && ids[own] === undefined) problems.push({ path: [own], message: `a ${scope} budget needs ${own}` });
+  const article = scope === "agent" ? "an" : "a";
+  if (own && ids[own] === undefined) problems.push({ path: [own], message: `${article} ${scope} budget needs ${own}` });
   for (const field of Object.values(targetFields)) {
     if (field !== own && ids[field] !== undefined) {
-      problems.push({ path: [field], message: `a ${scope} budget takes ${own ? `only ${own}` : "no id"}, not ${field}` });
+      problems.push({ path: [field], message: `${article} ${scope} budget takes ${own ? `only ${own}` : "no id"}, not ${field}` });
     }
   }
   return problems;
