@@ -1,5 +1,24 @@
 -- Rollback of 0015_model_names: model_price_at, price_snapshot and price_usage as 0014 left them
--- (SQL functions; model_price_at testing every row's patterns), the trigger and its function, and the table.
+-- (SQL functions; model_price_at testing every row's patterns), budget_spend as 0014 left it, the
+-- trigger and its function, and the table.
+CREATE OR REPLACE FUNCTION budget_spend(b budgets, at timestamptz) RETURNS numeric
+LANGUAGE sql STABLE AS $$
+  SELECT coalesce(CASE b.scope
+    WHEN 'tenant' THEN (
+      SELECT sum(d.total_cost_usd) FROM tenant_usage_daily d
+      WHERE d.tenant_id = b.tenant_id AND d.day >= budget_period_start(b.period, at) AND d.day < (budget_resets_at(b.period, at) AT TIME ZONE 'UTC')::date)
+    WHEN 'agent' THEN (
+      SELECT sum(d.total_cost_usd) FROM agent_usage_daily d
+      WHERE d.agent_id = b.agent_id AND d.tenant_id = b.tenant_id AND d.day >= budget_period_start(b.period, at) AND d.day < (budget_resets_at(b.period, at) AT TIME ZONE 'UTC')::date)
+    WHEN 'crew' THEN (
+      SELECT sum(d.total_cost_usd) FROM crew_usage_daily d
+      WHERE d.crew_id = b.crew_id AND d.tenant_id = b.tenant_id AND d.day >= budget_period_start(b.period, at) AND d.day < (budget_resets_at(b.period, at) AT TIME ZONE 'UTC')::date)
+    WHEN 'space' THEN (
+      SELECT sum(d.total_cost_usd) FROM agents a
+      JOIN agent_usage_daily d ON d.agent_id = a.id AND d.tenant_id = a.tenant_id
+      WHERE a.tenant_id = b.tenant_id AND a.space_id = b.space_id AND d.day >= budget_period_start(b.period, at) AND d.day < (budget_resets_at(b.period, at) AT TIME ZONE 'UTC')::date)
+  END, 0)
+$$;--> statement-breakpoint
 CREATE OR REPLACE FUNCTION price_snapshot(m models) RETURNS jsonb
 LANGUAGE sql IMMUTABLE AS $$
   SELECT jsonb_strip_nulls(jsonb_build_object(
