@@ -2,7 +2,7 @@ import { z } from "zod";
 
 import { idSchema, isoDateTimeSchema, pageInput, pageSchema, tenantIdSchema, textSchema } from "./common";
 import { limits, pricingLimits } from "./domain";
-import { modelNameSchema } from "./execution";
+import { modelNameSchema, priceSnapshotTierSchema } from "./execution";
 
 /**
  * Model prices (`models.*`, staff `admin.models` and friends). Prices are USD per million tokens.
@@ -189,16 +189,7 @@ export const modelPriceSchema = z.object({
   modelName: z.string(),
   matchPatterns: z.array(z.string()),
   prices: pricesSchema,
-  tiers: z.array(
-    z.object({
-      inputTokensAbove: z.number().int(),
-      input: z.number().optional(),
-      output: z.number().optional(),
-      cachedInput: z.number().optional(),
-      cacheWrite: z.number().optional(),
-      reasoning: z.number().optional(),
-    }),
-  ),
+  tiers: z.array(priceSnapshotTierSchema),
   currency: z.literal("USD"),
   validFrom: isoDateTimeSchema,
   /** `genai-prices@<version>` (shipped), `staff` or `tenant`. */
